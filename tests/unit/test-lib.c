@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "lib/arena.h"
@@ -12,6 +13,7 @@
 #include "lib/istring.h"
 #include "lib/log.h"
 #include "lib/mem.h"
+#include "lib/rangeset.h"
 #include "lib/str.h"
 
 static void test_buf_append_and_consume(void **state)
@@ -198,6 +200,86 @@ static void test_mem(void **state)
 	free(p);
 }
 
+static char *set_str(const struct rangeset *s)
+{
+	static char out[256];
+	struct buf b = BUF_INIT;
+
+	rangeset_write(s, &b);
+	snprintf(out, sizeof(out), "%s", buf_cstr(&b));
+	buf_free(&b);
+	return out;
+}
+
+static void test_rangeset_merge(void **state)
+{
+	struct rangeset s = RANGESET_INIT, t = RANGESET_INIT;
+	struct rangeset_iter it;
+	uint32_t n, sum = 0;
+
+	rangeset_add(&s, 5);
+	rangeset_add(&s, 3);
+	rangeset_add(&s, 4);
+	assert_string_equal(set_str(&s), "3:5");
+	rangeset_add_range(&s, 10, 8);
+	assert_string_equal(set_str(&s), "3:5,8:10");
+	rangeset_add(&s, 6);
+	rangeset_add(&s, 7);
+	assert_string_equal(set_str(&s), "3:10");
+	rangeset_add_range(&s, 20, 30);
+	rangeset_add_range(&s, 1, 1);
+	assert_string_equal(set_str(&s), "1,3:10,20:30");
+	rangeset_add_range(&s, 2, 25);
+	assert_string_equal(set_str(&s), "1:30");
+	rangeset_remove(&s, 10);
+	rangeset_remove(&s, 1);
+	rangeset_remove(&s, 30);
+	rangeset_remove(&s, 99);
+	assert_string_equal(set_str(&s), "2:9,11:29");
+	assert_int_equal(rangeset_count(&s), 27);
+	assert_true(rangeset_contains(&s, 2));
+	assert_false(rangeset_contains(&s, 10));
+	assert_int_equal(rangeset_min(&s), 2);
+	assert_int_equal(rangeset_max(&s), 29);
+	for (it = rangeset_iter(&s); rangeset_next(&s, &it, &n);)
+		sum += n;
+	assert_int_equal(sum, (2 + 29) * 28 / 2 - 10);
+	rangeset_copy(&t, &s);
+	assert_true(rangeset_equal(&s, &t));
+	rangeset_clip(&t, 12);
+	assert_string_equal(set_str(&t), "2:9,11:12");
+	assert_false(rangeset_equal(&s, &t));
+	rangeset_clear(&t);
+	rangeset_add_set(&t, &s);
+	assert_true(rangeset_equal(&s, &t));
+	rangeset_free(&s);
+	rangeset_free(&t);
+}
+
+static void test_rangeset_star(void **state)
+{
+	struct rangeset s = RANGESET_INIT;
+
+	rangeset_add(&s, 2);
+	rangeset_add_range(&s, 7, RANGESET_STAR);
+	assert_string_equal(set_str(&s), "2,7:*");
+	rangeset_resolve_star(&s, 4);
+	assert_string_equal(set_str(&s), "2,4:7");
+	rangeset_clear(&s);
+	rangeset_add(&s, RANGESET_STAR);
+	rangeset_resolve_star(&s, 0);
+	assert_true(rangeset_is_empty(&s));
+	rangeset_add_range(&s, 1, RANGESET_STAR);
+	rangeset_resolve_star(&s, 0);
+	assert_true(rangeset_is_empty(&s));
+	rangeset_add(&s, RANGESET_STAR);
+	rangeset_resolve_star(&s, 9);
+	assert_string_equal(set_str(&s), "9");
+	rangeset_add_range(&s, 0xfffffffeu, 0xfffffffeu);
+	assert_int_equal(rangeset_count(&s), 2);
+	rangeset_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +292,8 @@ int main(void)
 		cmocka_unit_test(test_istring),
 		cmocka_unit_test(test_log_levels),
 		cmocka_unit_test(test_mem),
+		cmocka_unit_test(test_rangeset_merge),
+		cmocka_unit_test(test_rangeset_star),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
