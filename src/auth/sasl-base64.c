@@ -82,6 +82,10 @@ static int decode_quad(const unsigned char *q, int last, unsigned char *o, size_
 		if (v[i] < 0)
 			return -1;
 	}
+	/* RFC 4648 section 3.5: the pad bits of a canonical encoding are
+	 * zero; we reject the others, so every byte string has one encoding. */
+	if ((pad == 1 && (v[2] & 3) != 0) || (pad == 2 && (v[1] & 15) != 0))
+		return -1;
 	uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 |
 		     (uint32_t)v[3];
 	o[0] = (unsigned char)(w >> 16);

@@ -197,6 +197,8 @@ static void test_base64_invalid(void **state)
 		"=Zm9",
 		"Zg=a",
 		"Zm9vY\x80==",
+		"Zh==",	     /* pad bits set: not canonical */
+		"Zm9=",
 		"*",
 	};
 	struct buf b = BUF_INIT;
