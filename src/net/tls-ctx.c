@@ -1,0 +1,283 @@
+/* tls-ctx.c — server and client SSL_CTX setup: protocols, ciphers, files, verification. */
+#include "tls-private.h"
+
+#include "lib/mem.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+/* TLS 1.2: ECDHE key exchange and AEAD ciphers only (Mozilla "intermediate"
+ * without the DHE suites). TLS 1.3 keeps OpenSSL's default suites, which
+ * are all AEAD. */
+static const char tls12_ciphers[] = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+				    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+				    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+static const char tls_groups[] = "X25519:P-256:P-384";
+/* How long a client may resume with a ticket. */
+#define TLS_TICKET_LIFETIME 7200
+/* Size of OpenSSL 3's ticket key block: name, HMAC secret, AES key. */
+#define TLS_TICKET_KEYS_SIZE 80
+
+static char error_buf[1024];
+
+const char *tls_error_set(const char *fmt, ...)
+{
+	char tmp[sizeof(error_buf)];
+	va_list ap;
+
+	/* Arguments may point into error_buf itself (a reason composed earlier). */
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	memcpy(error_buf, tmp, sizeof(error_buf));
+	return error_buf;
+}
+
+const char *tls_openssl_reason(const char *fallback)
+{
+	static char reason[256];
+	unsigned long e = ERR_get_error();
+	const char *r;
+
+	ERR_clear_error();
+	if (e == 0)
+		return fallback;
+	r = ERR_reason_error_string(e);
+	if (r == NULL) {
+		ERR_error_string_n(e, reason, sizeof(reason));
+		return reason;
+	}
+	snprintf(reason, sizeof(reason), "%s", r);
+	return reason;
+}
+
+/* An encrypted key would make OpenSSL prompt on the terminal; refuse
+ * instead, and note that a passphrase was wanted. */
+static int no_passphrase_cb(char *buf, int size, int rwflag, void *userdata)
+{
+	if (userdata != NULL)
+		*(bool *)userdata = true;
+	return 0;
+}
+
+static int check_readable(const char *what, const char *path, const char **error_r)
+{
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL) {
+		*error_r = tls_error_set("cannot read %s %s: %s", what, path, strerror(errno));
+		return -1;
+	}
+	fclose(f);
+	return 0;
+}
+
+static int common_setup(SSL_CTX *ssl_ctx, const char **error_r)
+{
+	if (SSL_CTX_set_min_proto_version(ssl_ctx, TLS1_2_VERSION) != 1 ||
+	    SSL_CTX_set_max_proto_version(ssl_ctx, TLS1_3_VERSION) != 1 ||
+	    SSL_CTX_set_cipher_list(ssl_ctx, tls12_ciphers) != 1 ||
+	    SSL_CTX_set1_groups_list(ssl_ctx, tls_groups) != 1) {
+		*error_r = tls_error_set("cannot set up TLS: %s", tls_openssl_reason("unknown"));
+		return -1;
+	}
+	SSL_CTX_set_options(ssl_ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+	/* RELEASE_BUFFERS: an idle connection holds no record buffers.
+	 * ACCEPT_MOVING_WRITE_BUFFER: libevent may retry a write from another
+	 * address after WANT_WRITE. */
+	SSL_CTX_set_mode(ssl_ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_CTX_set_default_passwd_cb(ssl_ctx, no_passphrase_cb);
+	return 0;
+}
+
+static int load_cert_and_key(SSL_CTX *ssl_ctx, const char *cert_file, const char *key_file,
+			     const char **error_r)
+{
+	bool wanted_passphrase = false;
+	int ok;
+
+	if (check_readable("certificate", cert_file, error_r) < 0 ||
+	    check_readable("key", key_file, error_r) < 0)
+		return -1;
+	if (SSL_CTX_use_certificate_chain_file(ssl_ctx, cert_file) != 1) {
+		*error_r = tls_error_set("certificate %s: %s (expected PEM)", cert_file,
+					 tls_openssl_reason("no certificate found"));
+		return -1;
+	}
+	SSL_CTX_set_default_passwd_cb_userdata(ssl_ctx, &wanted_passphrase);
+	ok = SSL_CTX_use_PrivateKey_file(ssl_ctx, key_file, SSL_FILETYPE_PEM);
+	SSL_CTX_set_default_passwd_cb_userdata(ssl_ctx, NULL);
+	if (ok != 1) {
+		unsigned long e = ERR_peek_error();
+
+		if (wanted_passphrase) {
+			ERR_clear_error();
+			*error_r = tls_error_set("key %s is protected by a passphrase, which is "
+						 "not supported; store it unencrypted with mode 0600",
+						 key_file);
+		} else if (ERR_GET_REASON(e) == X509_R_KEY_VALUES_MISMATCH) {
+			ERR_clear_error();
+			*error_r = tls_error_set("certificate %s and key %s do not match", cert_file,
+						 key_file);
+		} else {
+			*error_r = tls_error_set("key %s: %s (expected PEM)", key_file,
+						 tls_openssl_reason("no private key found"));
+		}
+		return -1;
+	}
+	if (SSL_CTX_check_private_key(ssl_ctx) != 1) {
+		ERR_clear_error();
+		*error_r = tls_error_set("certificate %s and key %s do not match", cert_file,
+					 key_file);
+		return -1;
+	}
+	return 0;
+}
+
+struct tls_ctx *tls_server_ctx_new(const char *cert_file, const char *key_file,
+				   const char **error_r)
+{
+	static const unsigned char sid_ctx[] = "hafen";
+	SSL_CTX *ssl_ctx = SSL_CTX_new(TLS_server_method());
+	struct tls_ctx *ctx;
+
+	if (ssl_ctx == NULL) {
+		*error_r = tls_error_set("cannot create TLS context: %s",
+					 tls_openssl_reason("unknown"));
+		return NULL;
+	}
+	if (common_setup(ssl_ctx, error_r) < 0 ||
+	    load_cert_and_key(ssl_ctx, cert_file, key_file, error_r) < 0) {
+		SSL_CTX_free(ssl_ctx);
+		return NULL;
+	}
+	SSL_CTX_set_options(ssl_ctx, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_PRIORITIZE_CHACHA);
+	/* Resumption by stateless tickets only: no session cache grows with
+	 * the number of connections, and every worker forked from the process
+	 * that built this context shares its ticket keys. */
+	SSL_CTX_set_session_cache_mode(ssl_ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_session_id_context(ssl_ctx, sid_ctx, sizeof(sid_ctx) - 1);
+	SSL_CTX_set_timeout(ssl_ctx, TLS_TICKET_LIFETIME);
+	SSL_CTX_set_num_tickets(ssl_ctx, 1);
+	ctx = xcalloc(1, sizeof(*ctx));
+	ctx->ssl_ctx = ssl_ctx;
+	ctx->server = true;
+	return ctx;
+}
+
+int tls_server_ctx_reload(struct tls_ctx **ctxp, const char *cert_file, const char *key_file,
+			  const char **error_r)
+{
+	unsigned char keys[TLS_TICKET_KEYS_SIZE];
+	struct tls_ctx *ctx = tls_server_ctx_new(cert_file, key_file, error_r);
+
+	if (ctx == NULL)
+		return -1;
+	if (*ctxp != NULL &&
+	    SSL_CTX_get_tlsext_ticket_keys((*ctxp)->ssl_ctx, keys, sizeof(keys)) == 1)
+		(void)SSL_CTX_set_tlsext_ticket_keys(ctx->ssl_ctx, keys, sizeof(keys));
+	OPENSSL_cleanse(keys, sizeof(keys));
+	tls_ctx_free(ctxp);
+	*ctxp = ctx;
+	return 0;
+}
+
+struct tls_ctx *tls_client_ctx_new(const struct tls_client_settings *set, const char **error_r)
+{
+	SSL_CTX *ssl_ctx = SSL_CTX_new(TLS_client_method());
+	struct tls_ctx *ctx;
+
+	if (ssl_ctx == NULL) {
+		*error_r = tls_error_set("cannot create TLS context: %s",
+					 tls_openssl_reason("unknown"));
+		return NULL;
+	}
+	if (common_setup(ssl_ctx, error_r) < 0)
+		goto fail;
+	if (!set->insecure) {
+		SSL_CTX_set_verify(ssl_ctx, SSL_VERIFY_PEER, NULL);
+		if (!set->no_system_store && SSL_CTX_set_default_verify_paths(ssl_ctx) != 1) {
+			*error_r = tls_error_set("cannot load the system CA store: %s",
+						 tls_openssl_reason("unknown"));
+			goto fail;
+		}
+	}
+	if (set->ca_file != NULL) {
+		if (check_readable("CA file", set->ca_file, error_r) < 0)
+			goto fail;
+		if (SSL_CTX_load_verify_locations(ssl_ctx, set->ca_file, NULL) != 1) {
+			*error_r = tls_error_set("CA file %s: %s (expected PEM certificates)",
+						 set->ca_file,
+						 tls_openssl_reason("no certificate found"));
+			goto fail;
+		}
+	}
+	ctx = xcalloc(1, sizeof(*ctx));
+	ctx->ssl_ctx = ssl_ctx;
+	ctx->insecure = set->insecure;
+	return ctx;
+fail:
+	SSL_CTX_free(ssl_ctx);
+	return NULL;
+}
+
+/* Client side: SNI and the RFC 6125 name check for one connection. */
+static int client_set_peer(SSL *ssl, bool insecure, const char *name, const char **error_r)
+{
+	unsigned char addr[sizeof(struct in6_addr)];
+	bool is_ip = inet_pton(AF_INET, name, addr) == 1 || inet_pton(AF_INET6, name, addr) == 1;
+	X509_VERIFY_PARAM *param = SSL_get0_param(ssl);
+
+	/* RFC 6066 section 3: SNI carries DNS names, never address literals. */
+	if (!is_ip && SSL_set_tlsext_host_name(ssl, name) != 1) {
+		*error_r = tls_error_set("cannot use \"%s\" as TLS server name", name);
+		return -1;
+	}
+	if (insecure)
+		return 0;
+	/* RFC 6125 section 6.4.3 / RFC 7817 section 3: "*" only as the whole
+	 * left-most label, never "f*o.example.com". */
+	X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+	if ((is_ip && X509_VERIFY_PARAM_set1_ip_asc(param, name) != 1) ||
+	    (!is_ip && X509_VERIFY_PARAM_set1_host(param, name, 0) != 1)) {
+		*error_r = tls_error_set("cannot verify against \"%s\"", name);
+		return -1;
+	}
+	return 0;
+}
+
+SSL *tls_ssl_new(struct tls_ctx *ctx, const char *peer_name, const char **error_r)
+{
+	SSL *ssl = SSL_new(ctx->ssl_ctx);
+
+	if (ssl == NULL) {
+		*error_r = tls_error_set("cannot create TLS connection: %s",
+					 tls_openssl_reason("unknown"));
+		return NULL;
+	}
+	if (!ctx->server && peer_name != NULL &&
+	    client_set_peer(ssl, ctx->insecure, peer_name, error_r) < 0) {
+		SSL_free(ssl);
+		return NULL;
+	}
+	return ssl;
+}
+
+bool tls_ctx_is_server(const struct tls_ctx *ctx)
+{
+	return ctx->server;
+}
+
+void tls_ctx_free(struct tls_ctx **ctxp)
+{
+	if (*ctxp == NULL)
+		return;
+	SSL_CTX_free((*ctxp)->ssl_ctx);
+	xfree(ctxp);
+}
