@@ -211,6 +211,14 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 	if (conn->state == CONN_STATE_OPEN) {
 		if (!conn->input_paused && evbuffer_get_length(input) > 0)
 			conn->cb->input(conn, input, conn->ctx);
+		/* A full buffer the session did not touch can never make
+		 * progress (and libevent would re-run this callback in a
+		 * loop): the session broke its side of conn.h's contract. */
+		if (!conn->freed && conn->state == CONN_STATE_OPEN && !conn->input_paused &&
+		    conn->input_limit != 0 && conn->bev == bev &&
+		    evbuffer_get_length(input) >= conn->input_limit)
+			conn_finish(conn, CONN_CLOSE_ERROR,
+				    "input limit reached with nothing consumed");
 	} else {
 		/* Closing down (or a STARTTLS switch): nothing more is processed. */
 		evbuffer_drain(input, evbuffer_get_length(input));

@@ -75,9 +75,10 @@ struct conn_callbacks {
 	/* Required. Bytes arrived: `input` holds every unconsumed byte. Remove
 	 * what you consume (evbuffer_remove, evbuffer_drain, evbuffer_readln);
 	 * the rest stays for the next call. When CONN_DEFAULT_INPUT_LIMIT (or
-	 * conn_set_input_limit) bytes wait unconsumed, reading stops until
-	 * the session consumes some: a session that cannot make progress at
-	 * that point has an overlong line and must say so and close. Not
+	 * conn_set_input_limit) bytes wait unconsumed, reading stops: a
+	 * session that cannot consume any of them (an overlong line) must
+	 * say so and close; if it consumes nothing, the conn closes with
+	 * CONN_CLOSE_ERROR ("input limit reached with nothing consumed"). Not
 	 * called while input is paused, after conn_close_after_flush(), or
 	 * during a STARTTLS upgrade. */
 	void (*input)(struct conn *conn, struct evbuffer *input, void *ctx);
@@ -150,6 +151,7 @@ bool conn_output_full(struct conn *conn);
  * delivers, from the event loop, whatever was already buffered. */
 void conn_input_pause(struct conn *conn);
 void conn_input_resume(struct conn *conn);
+/* 0 removes the limit (only for trusted peers). */
 void conn_set_input_limit(struct conn *conn, size_t max_bytes);
 
 /* Idle timeout: input or output progress restarts it. 0 disables it.
