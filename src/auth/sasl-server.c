@@ -198,6 +198,7 @@ int sasl_server_step_base64(struct sasl_server *s, const char *line, size_t len,
 	}
 	if (!(initial_response && len == 1 && line[0] == '=') &&
 	    sasl_base64_decode(line, len, &in) < 0) {
+		sasl_buf_cleanse_free(&in);
 		sasl_server_fail(s, SASL_FAIL_MALFORMED, "invalid base64 in SASL response");
 		*error_r = s->error;
 		return -1;

@@ -306,6 +306,10 @@ static void test_base64_wrappers(void **state)
 	assert_int_equal(sasl_server_step_base64(s, "AGFsaWNl=", 9, true, &out, &error), -1);
 	assert_int_equal(sasl_server_failure(s), SASL_FAIL_MALFORMED);
 	sasl_server_free(&s);
+	s = sasl_server_new("LOGIN", NULL, &test_callbacks, &db, &error);
+	assert_int_equal(sasl_server_step_base64(s, "AGF*", 4, true, &out, &error), -1);
+	assert_int_equal(sasl_server_failure(s), SASL_FAIL_MALFORMED);
+	sasl_server_free(&s);
 	size_t big_len = sasl_base64_encoded_len(SASL_SERVER_INPUT_MAX) + 4;
 	char *big = malloc(big_len);
 
