@@ -8,6 +8,9 @@
 #include <cmocka.h>
 
 #include <sys/resource.h>
+#include <sys/wait.h>
+
+#include <openssl/ssl.h>
 
 #include "test-net-util.h"
 
@@ -244,6 +247,77 @@ static void test_tls_reload_keeps_connections(void **state)
 	tls_ctx_free(&stls);
 	tls_ctx_free(&ctls);
 	tn_cert_remove(&other);
+	event_base_free(base);
+}
+
+/* Session resumption by ticket, also across a reload: a blocking OpenSSL
+ * client in a child process connects twice, the second time offering the
+ * session it got the first time. Exit status 0: resumed. */
+HF_NORETURN static void resume_child(int ctl, unsigned port)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	SSL_SESSION *sess = NULL;
+	char buf[16], c;
+
+	for (int round = 0; round < 2; round++) {
+		int fd = tn_connect(AF_INET, port, false);
+		SSL *ssl = SSL_new(ctx);
+
+		SSL_set_fd(ssl, fd);
+		if (sess != NULL)
+			SSL_set_session(ssl, sess);
+		/* The echo makes the client read, which processes the ticket. */
+		if (SSL_connect(ssl) != 1 || SSL_write(ssl, "ping\r\n", 6) != 6 ||
+		    SSL_read(ssl, buf, sizeof(buf)) != 6)
+			_exit(2);
+		if (round == 1)
+			_exit(SSL_session_reused(ssl) ? 0 : 3);
+		sess = SSL_get1_session(ssl);
+		if (sess == NULL || !SSL_SESSION_is_resumable(sess))
+			_exit(4);
+		SSL_shutdown(ssl);
+		close(fd);
+		/* Let the parent reload its context, then go again. */
+		if (write(ctl, "1", 1) != 1 || read(ctl, &c, 1) != 1)
+			_exit(5);
+	}
+	_exit(6);
+}
+
+static void test_tls_resumption_across_reload(void **state)
+{
+	struct event_base *base = event_base_new();
+	struct tls_ctx *stls = server_tls();
+	struct tn_server srv = {.echo = true, .tls = stls};
+	int sv[2], status = -1;
+	const char *error;
+	pid_t pid;
+	char c;
+
+	tn_server_start(&srv, base, AF_INET);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(sv[0]);
+		resume_child(sv[1], srv.port);
+	}
+	close(sv[1]);
+	assert_int_equal(fcntl(sv[0], F_SETFL, O_NONBLOCK), 0);
+	while (read(sv[0], &c, 1) != 1)
+		tn_run_for(base, 10);
+	if (tls_server_ctx_reload(&stls, cert.cert, cert.key, &error) < 0)
+		fail_msg("%s", error);
+	srv.tls = stls;
+	assert_int_equal(write(sv[0], "g", 1), 1);
+	for (int i = 0; i < 500 && waitpid(pid, &status, WNOHANG) == 0; i++)
+		tn_run_for(base, 10);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	close(sv[0]);
+	tn_server_stop(&srv);
+	tls_ctx_free(&stls);
+	tn_run_for(base, 10);
 	event_base_free(base);
 }
 
@@ -800,6 +874,7 @@ int main(void)
 		cmocka_unit_test(test_tls_untrusted),
 		cmocka_unit_test(test_tls_garbage_handshake),
 		cmocka_unit_test(test_tls_reload_keeps_connections),
+		cmocka_unit_test(test_tls_resumption_across_reload),
 		cmocka_unit_test(test_watermarks_slow_reader),
 		cmocka_unit_test(test_idle_timeout),
 		cmocka_unit_test(test_idle_timeout_changed),
