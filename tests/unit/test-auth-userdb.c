@@ -486,6 +486,47 @@ static void test_open_errors(void **state)
 	assert_null(db);
 }
 
+static void test_db_errors(void **state)
+{
+	struct fixture *f = *state;
+	struct userdb_settings set;
+	char user[SASL_USER_MAX + 1];
+	struct scram_keys keys;
+	const char *error = NULL;
+	struct userdb_user u;
+	sqlite3 *other;
+
+	for (int e = USERDB_OK; e >= USERDB_ERR_DB; e--)
+		assert_true(strlen(userdb_strerror(e)) > 0);
+	assert_string_equal(userdb_strerror(1), "unknown error");
+	assert_int_equal(userdb_add(f->db, "mona", "pencil", 6, &error), 0);
+	/* Another process holds the write lock and we will not wait. */
+	userdb_close(&f->db);
+	userdb_settings_default(&set);
+	set.busy_timeout_ms = 0;
+	assert_int_equal(userdb_open(f->path, &set, &f->db, &error), 0);
+	assert_int_equal(sqlite3_open(f->path, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(userdb_add(f->db, "nina", NULL, 0, &error), USERDB_ERR_DB);
+	assert_non_null(strstr(error, "locked"));
+	assert_int_equal(userdb_set_quota(f->db, "mona", 1, 1, &error), USERDB_ERR_DB);
+	/* Readers still get through (WAL). */
+	assert_int_equal(verify(f->db, "mona", "pencil"), 0);
+	assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	/* A broken database is a temporary failure for the SASL server. */
+	assert_int_equal(sqlite3_exec(other, "DROP TABLE users", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
+	assert_int_equal(verify(f->db, "mona", "pencil"), USERDB_ERR_DB);
+	assert_int_equal(userdb_get_scram(f->db, "mona", &keys, user, &error), USERDB_ERR_DB);
+	assert_int_equal(userdb_get(f->db, "mona", &u, &error), USERDB_ERR_DB);
+	assert_int_equal(userdb_list(f->db, collect, NULL, &error), USERDB_ERR_DB);
+	assert_int_equal(userdb_delete(f->db, "mona", &error), USERDB_ERR_DB);
+	assert_int_equal(sasl_server_check_login(&userdb_sasl_callbacks, f->db, "mona", 4,
+						 "pencil", 6, user),
+			 SASL_FAIL_TEMP);
+	assert_int_equal(scram_login(f->db, "mona", "pencil", NULL), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -499,6 +540,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_import_without_upgrade, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_and_processes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_db_errors, setup, teardown),
 	};
 
 	log_set_level(LOG_LEVEL_ERROR);
