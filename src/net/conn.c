@@ -628,6 +628,9 @@ void conn_set_idle_timeout(struct conn *conn, unsigned msecs)
 {
 	conn->idle_msecs = msecs;
 	conn->last_activity = conn_now_msecs();
+	/* A handshake in progress gets the new timeout as its deadline. */
+	if (conn->state == CONN_STATE_OPEN && conn->tls && !conn->tls_done)
+		conn->deadline = conn->last_activity + (msecs != 0 ? msecs : CONN_DEFAULT_IDLE_MSECS);
 	conn_timer_arm(conn);
 }
 

@@ -155,7 +155,8 @@ void conn_input_resume(struct conn *conn);
 void conn_set_input_limit(struct conn *conn, size_t max_bytes);
 
 /* Idle timeout: input or output progress restarts it. 0 disables it.
- * Changing it takes effect at once (60 s pre-auth, 30 min after, IDLE). */
+ * Changing it takes effect at once (60 s pre-auth, 30 min after, IDLE).
+ * A TLS handshake must complete within it (0: within the default). */
 void conn_set_idle_timeout(struct conn *conn, unsigned msecs);
 /* Deadline for conn_close_after_flush() to deliver the output. */
 void conn_set_flush_timeout(struct conn *conn, unsigned msecs);

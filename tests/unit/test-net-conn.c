@@ -833,6 +833,137 @@ static void test_drain_deadline(void **state)
 	event_base_free(base);
 }
 
+/* The session frees its conn inside the closed callback. */
+static void test_free_inside_closed(void **state)
+{
+	struct event_base *base = event_base_new();
+	struct tn_server srv = {.cb = &tn_callbacks_plain};
+	struct tn_sess *cl;
+
+	tn_server_start(&srv, base, AF_INET);
+	cl = tn_client(base, AF_INET, srv.port, NULL, NULL);
+	tn_run_until(base, &srv.accepted, 2000);
+	srv.sess[0]->free_on_close = true;
+	tn_sess_free(&cl);
+	tn_run_until(base, &srv.sess[0]->closed, 3000);
+	assert_int_equal(srv.sess[0]->reason, CONN_CLOSE_EOF);
+	assert_null(srv.sess[0]->conn);
+	tn_server_stop(&srv);
+	event_base_free(base);
+}
+
+/* close-after-flush gives up when the peer never reads. */
+static void test_flush_timeout(void **state)
+{
+	struct event_base *base = event_base_new();
+	struct tn_server srv = {0};
+	static unsigned char blob[4 * 1024 * 1024];
+	int client, small = 4096;
+
+	tn_server_start(&srv, base, AF_INET);
+	client = tn_connect(AF_INET, srv.port, false);
+	setsockopt(client, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	tn_run_until(base, &srv.accepted, 2000);
+	conn_set_flush_timeout(srv.sess[0]->conn, 200);
+	conn_write(srv.sess[0]->conn, blob, sizeof(blob));
+	conn_close_after_flush(srv.sess[0]->conn);
+	conn_close_after_flush(srv.sess[0]->conn); /* twice is harmless */
+	tn_run_until(base, &srv.sess[0]->closed, 3000);
+	assert_int_equal(srv.sess[0]->reason, CONN_CLOSE_TIMEOUT);
+	assert_string_equal(srv.sess[0]->detail, "peer did not read the last output in time");
+	close(client);
+	tn_server_stop(&srv);
+	event_base_free(base);
+}
+
+/* A TLS client that never starts its handshake is cut off. */
+static void test_tls_handshake_timeout(void **state)
+{
+	struct event_base *base = event_base_new();
+	struct tls_ctx *stls = server_tls();
+	struct tn_server srv = {.tls = stls, .idle_msecs = 150};
+	int client;
+
+	tn_server_start(&srv, base, AF_INET);
+	client = tn_connect(AF_INET, srv.port, false);
+	tn_run_until(base, &srv.accepted, 2000);
+	tn_run_until(base, &srv.sess[0]->closed, 3000);
+	assert_int_equal(srv.sess[0]->reason, CONN_CLOSE_TIMEOUT);
+	assert_string_equal(srv.sess[0]->detail, "tls handshake timed out");
+	close(client);
+	tn_server_stop(&srv);
+	tls_ctx_free(&stls);
+	event_base_free(base);
+}
+
+/* The peer half-closes while we flush a long answer: it still gets it all. */
+static void test_half_close_while_flushing(void **state)
+{
+	struct event_base *base = event_base_new();
+	struct tn_server srv = {0};
+	size_t total = 2 * 1024 * 1024, got = 0;
+	static unsigned char blob[2 * 1024 * 1024], tmp[65536];
+	int client;
+	ssize_t n;
+
+	tn_server_start(&srv, base, AF_INET);
+	client = tn_connect(AF_INET, srv.port, true);
+	tn_run_until(base, &srv.accepted, 2000);
+	conn_write(srv.sess[0]->conn, blob, total);
+	conn_close_after_flush(srv.sess[0]->conn);
+	assert_int_equal(shutdown(client, SHUT_WR), 0);
+	while (!srv.sess[0]->closed || got < total) {
+		n = read(client, tmp, sizeof(tmp));
+		if (n > 0)
+			got += (size_t)n;
+		else if (n == 0)
+			break;
+		tn_run_for(base, 1);
+	}
+	assert_int_equal(got, total);
+	tn_run_until(base, &srv.sess[0]->closed, 3000);
+	assert_int_equal(srv.sess[0]->reason, CONN_CLOSE_DONE);
+	close(client);
+	tn_server_stop(&srv);
+	event_base_free(base);
+}
+
+/* Pausing inside the input callback without consuming: resume re-delivers. */
+static void pause_without_consuming(struct tn_sess *s, struct evbuffer *input)
+{
+	if (s->resets++ == 0) {
+		conn_input_pause(s->conn);
+		return;
+	}
+	s->on_input = NULL;
+	tn_input(s->conn, input, s);
+}
+
+static void test_pause_inside_callback(void **state)
+{
+	struct event_base *base = event_base_new();
+	struct tn_server srv = {0};
+	struct tn_sess *cl, *s;
+
+	tn_server_start(&srv, base, AF_INET);
+	cl = tn_client(base, AF_INET, srv.port, NULL, NULL);
+	tn_run_until(base, &srv.accepted, 2000);
+	s = srv.sess[0];
+	s->on_input = pause_without_consuming;
+	conn_write(cl->conn, "abc\r\n", 5);
+	tn_run_for(base, 100);
+	assert_int_equal(s->resets, 1);
+	assert_int_equal(s->in.len, 0);
+	conn_input_resume(s->conn);
+	conn_input_resume(s->conn); /* twice is harmless */
+	while (s->in.len < 5)
+		tn_run_for(base, 20);
+	assert_memory_equal(s->in.data, "abc\r\n", 5);
+	tn_sess_free(&cl);
+	tn_server_stop(&srv);
+	event_base_free(base);
+}
+
 static void test_close_reason_text(void **state)
 {
 	assert_string_equal(conn_close_reason_text(CONN_CLOSE_EOF), "eof");
@@ -889,6 +1020,11 @@ int main(void)
 		cmocka_unit_test(test_drain_and_close_all),
 		cmocka_unit_test(test_drain_deadline),
 		cmocka_unit_test(test_close_reason_text),
+		cmocka_unit_test(test_free_inside_closed),
+		cmocka_unit_test(test_flush_timeout),
+		cmocka_unit_test(test_tls_handshake_timeout),
+		cmocka_unit_test(test_half_close_while_flushing),
+		cmocka_unit_test(test_pause_inside_callback),
 		cmocka_unit_test(test_peer_reset),
 	};
 
