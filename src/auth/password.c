@@ -90,12 +90,17 @@ int password_hash(const char *password, size_t len, char **hash_r, const char **
 	return password_hash_with(DEFAULT_PREFIX, password, len, hash_r, error_r);
 }
 
+static const char *strip_scheme(const char *hash);
+
 int password_verify(const char *hash, const char *password, size_t len)
 {
 	struct crypt_data *data;
-	size_t hash_len = strlen(hash);
+	size_t hash_len;
 	char *pw, *out;
 	int match = 0;
+
+	hash = strip_scheme(hash);
+	hash_len = strlen(hash);
 
 	pw = password_cstr(password, len);
 	if (pw == NULL || hash_len == 0 || hash_len > PASSWORD_HASH_MAX || hash[0] == '*' ||
@@ -182,6 +187,22 @@ static bool scheme_prefix_matches(const struct dovecot_scheme *scheme, const cha
 	return false;
 }
 
+/* The hash without a valid Dovecot "{SCHEME}" prefix; "" (never matches)
+ * when the prefix is unknown or disagrees with the hash. */
+static const char *strip_scheme(const char *hash)
+{
+	const struct dovecot_scheme *scheme;
+	const char *end;
+
+	if (hash[0] != '{')
+		return hash;
+	end = strchr(hash, '}');
+	scheme = end == NULL ? NULL : dovecot_scheme_find(hash + 1, (size_t)(end - hash - 1));
+	if (scheme == NULL || !scheme_prefix_matches(scheme, end + 1))
+		return "";
+	return end + 1;
+}
+
 int password_import(const char *in, char **hash_r, const char **error_r)
 {
 	const char *hash = in;
@@ -219,6 +240,7 @@ const char *password_scheme_name(const char *hash)
 		{"$1$", "MD5-CRYPT"},	 {"$gy$", "gost-yescrypt"}, {"$7$", "scrypt"},
 	};
 
+	hash = strip_scheme(hash);
 	for (size_t i = 0; i < HF_N_ELEMENTS(names); i++) {
 		if (strncmp(hash, names[i].prefix, strlen(names[i].prefix)) == 0)
 			return names[i].name;

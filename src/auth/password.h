@@ -32,6 +32,7 @@ int password_hash_with(const char *prefix, const char *password, size_t len, cha
 
 /* Does the password match the stored hash? Returns 1 on a match, 0 on a
  * mismatch (also when the hash is unusable or the password has a NUL).
+ * The hash may carry a Dovecot "{SCHEME}" prefix (see password_import).
  * The comparison of the computed and stored hash is constant-time. */
 int password_verify(const char *hash, const char *password, size_t len);
 

@@ -12,7 +12,9 @@
  *     on tagged OK:    sasl_client_finish(c, NULL, 0, &error) must return 0,
  *                      else the server is not who it claims: drop the connection
  *
- * The settings' strings are copied; the password copy is wiped on free.
+ * The settings' strings are copied; the password copy is wiped on free,
+ * and so is every response buffer. PLAIN and LOGIN responses contain the
+ * password: the caller should wipe its copies (OPENSSL_cleanse) too.
  */
 #ifndef HAFEN_AUTH_SASL_CLIENT_H
 #define HAFEN_AUTH_SASL_CLIENT_H

@@ -21,6 +21,10 @@
  * user database). They are called synchronously from the step that needs
  * them; a slow password hash blocks the caller for that long.
  *
+ * Secrets: the server wipes every copy it makes of a client response
+ * (PLAIN and LOGIN carry the password); the caller should wipe its own
+ * line buffer (OPENSSL_cleanse) once a response has been fed in.
+ *
  * Limits: a client response may be at most SASL_SERVER_INPUT_MAX bytes
  * after base64 decoding; names at most SASL_NAME_MAX bytes, passwords at
  * most SASL_PASSWORD_MAX. An exchange has a fixed, small number of steps.

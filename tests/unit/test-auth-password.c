@@ -36,6 +36,13 @@ static const struct verify_case verify_cases[] = {
 	{"$2y$05$3CKQhFl6A4WmB0Qzd6yMmeUACKmBFMEGRd51bFsWXpO9OeVrbmW0e", "pencil", "BLF-CRYPT"},
 	{"$1$2DDXMuD0$fA/kOq6cYR/PXJIjsGuz/.", "pencil", "MD5-CRYPT"},
 	{"4jE3qKSYABkGQ", "pencil", "DES-CRYPT"},
+	/* Dovecot's prefixed form verifies directly too. */
+	{"{SHA512-CRYPT}$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OT"
+	 "LiBFdcbYEdFCoEOfaS35inz1",
+	 "Hello world!", "SHA512-CRYPT"},
+	{"{blf-crypt}$2y$05$3CKQhFl6A4WmB0Qzd6yMmeUACKmBFMEGRd51bFsWXpO9OeVrbmW0e", "pencil",
+	 "BLF-CRYPT"},
+	{"{CRYPT}4jE3qKSYABkGQ", "pencil", "DES-CRYPT"},
 };
 
 static void test_verify_known(void **state)
@@ -61,6 +68,11 @@ static void test_verify_unusable(void **state)
 	assert_int_equal(password_verify("!$6$saltstring$x", "Hello world!", 12), 0);
 	assert_int_equal(password_verify("$6$saltstring", "Hello world!", 12), 0);
 	assert_int_equal(password_verify("{PLAIN}pencil", "pencil", 6), 0);
+	assert_int_equal(password_verify("{SHA256-CRYPT}$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSM"
+					 "HWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1",
+					 "Hello world!", 12),
+			 0);
+	assert_int_equal(password_verify("{SHA512-CRYPT", "", 0), 0);
 	assert_int_equal(password_verify("$y$j9T$gersa4d2LSd5hoSWqo1cy/$N/yt", "pencil", 6), 0);
 	/* A password with a NUL never matches (crypt would see a prefix). */
 	assert_int_equal(password_verify("$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW",
