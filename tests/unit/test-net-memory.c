@@ -50,13 +50,17 @@ struct probe {
 	struct conn *conns[2 * PROBE_CONNS];
 	unsigned n_conns;
 	unsigned tls_ready;
+	unsigned inputs;
 	unsigned closed;
 	struct tls_ctx *tls; /* for the TLS acceptor */
 };
 
+/* Each client sends one command; answer it like a tiny session would. */
 static void probe_input(struct conn *conn, struct evbuffer *input, void *ctx)
 {
 	evbuffer_drain(input, evbuffer_get_length(input));
+	conn_write(conn, "a OK NOOP completed\r\n", 21);
+	((struct probe *)ctx)->inputs++;
 }
 
 static void probe_closed(struct conn *conn, enum conn_close_reason reason, const char *detail,
@@ -103,13 +107,16 @@ static const struct acceptor_callbacks plain_acc_cb = {.accepted = probe_accept_
 static const struct acceptor_callbacks tls_acc_cb = {.accepted = probe_accept_tls};
 
 /* The child: open n plain connections, report, open n TLS connections
- * (full handshake), report, then wait for the parent to hang up. */
+ * (full handshake), report, then wait for the parent to hang up. Each
+ * connection sends one command and leaves the answer unread. */
 HF_NORETURN static void probe_child(int ctl, unsigned plain_port, unsigned tls_port, unsigned n)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 
 	for (unsigned i = 0; i < n; i++) {
-		if (tn_connect(AF_INET, plain_port, false) < 0)
+		int fd = tn_connect(AF_INET, plain_port, false);
+
+		if (write(fd, "a NOOP\r\n", 8) != 8)
 			_exit(2);
 	}
 	if (write(ctl, "P", 1) != 1)
@@ -119,7 +126,7 @@ HF_NORETURN static void probe_child(int ctl, unsigned plain_port, unsigned tls_p
 		SSL *ssl = SSL_new(ctx);
 
 		SSL_set_fd(ssl, fd);
-		if (SSL_connect(ssl) != 1)
+		if (SSL_connect(ssl) != 1 || SSL_write(ssl, "a NOOP\r\n", 8) != 8)
 			_exit(4);
 	}
 	if (write(ctl, "T", 1) != 1)
@@ -196,13 +203,13 @@ static void test_memory_per_idle_connection(void **state)
 	close(sv[1]);
 
 	assert_true(wait_byte(p->base, sv[0], 'P'));
-	while (p->n_conns < n)
+	while (p->n_conns < n || p->inputs < n)
 		tn_run_for(p->base, 10);
 	tn_run_for(p->base, 100); /* idle: everything read, buffers released */
 	after_plain = heap_in_use();
 
 	assert_true(wait_byte(p->base, sv[0], 'T'));
-	while (p->tls_ready < n)
+	while (p->tls_ready < n || p->inputs < 2 * n)
 		tn_run_for(p->base, 10);
 	tn_run_for(p->base, 100);
 	after_tls = heap_in_use();
