@@ -178,7 +178,8 @@ static int scram_first(struct sasl_server *s, struct scram_server *ss, const cha
 	hlen = parse_gs2_header(s, msg, len, &authzid);
 	if (hlen < 0)
 		return -1;
-	if (parse_first_bare(s, msg + hlen, len - (size_t)hlen, &name, &cnonce, &cnonce_len) < 0)
+	if (parse_first_bare(s, msg + hlen, len - (size_t)hlen, &name, &cnonce, &cnonce_len) < 0 ||
+	    name == NULL)
 		goto out;
 	/* RFC 5802 section 5.1: prepare the name as a query string; abort if
 	 * that fails or leaves nothing. */

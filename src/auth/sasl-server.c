@@ -146,8 +146,11 @@ static int server_step(struct sasl_server *s, const unsigned char *in, size_t in
 		return sasl_server_fail(s, SASL_FAIL_MALFORMED, "SASL response too long");
 	s->state = SASL_SERVER_RUNNING;
 	ret = s->mech->step(s, in, in_len);
-	if (ret < 0)
+	if (ret < 0) {
+		if (s->state != SASL_SERVER_FAILED)
+			sasl_server_fail(s, SASL_FAIL_MALFORMED, NULL);
 		return -1;
+	}
 	if (ret == 0)
 		return 0;
 	if (s->out.len > 0 && !s->set.success_data) {

@@ -278,7 +278,7 @@ int userdb_get(struct userdb *db, const char *name, struct userdb_user *user_r,
 int userdb_get_quota(struct userdb *db, const char *name, uint64_t *storage_bytes_r,
 		     uint64_t *messages_r, const char **error_r)
 {
-	struct userdb_user u;
+	struct userdb_user u = {0};
 	int ret = userdb_get(db, name, &u, error_r);
 
 	if (ret == 0) {

@@ -164,7 +164,7 @@ static int create_schema(struct userdb *db, const char **error_r)
 {
 	unsigned char secret[USERDB_SECRET_LEN];
 	sqlite3_stmt *stmt;
-	int version, ret;
+	int version = -1, ret;
 
 	if (exec_sql(db, "BEGIN IMMEDIATE", error_r) < 0)
 		return USERDB_ERR_DB;
@@ -198,7 +198,7 @@ static int create_schema(struct userdb *db, const char **error_r)
 
 static int setup(struct userdb *db, const char **error_r)
 {
-	int version, ret;
+	int version = -1, ret;
 
 	sqlite3_busy_timeout(db->sql, db->set.busy_timeout_ms);
 	if (exec_sql(db, "PRAGMA journal_mode=WAL", error_r) < 0 ||
