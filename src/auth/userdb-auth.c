@@ -16,6 +16,7 @@
 struct auth_row {
 	char *hash; /* NULL: no password */
 	bool has_scram;
+	uint32_t scram_iterations;
 	bool disabled;
 };
 
@@ -35,8 +36,8 @@ static int read_auth_row(struct userdb *db, const char *name, struct auth_row *r
 
 	memset(row_r, 0, sizeof(*row_r));
 	stmt = userdb_prepare(db,
-			      "SELECT password_hash, scram_stored_key IS NOT NULL, disabled"
-			      " FROM users WHERE name = ?1",
+			      "SELECT password_hash, scram_stored_key IS NOT NULL, disabled,"
+			      " scram_iterations FROM users WHERE name = ?1",
 			      error_r);
 	if (stmt == NULL)
 		return USERDB_ERR_DB;
@@ -48,6 +49,7 @@ static int read_auth_row(struct userdb *db, const char *name, struct auth_row *r
 		row_r->hash = hash != NULL ? xstrdup(hash) : NULL;
 		row_r->has_scram = sqlite3_column_int(stmt, 1) != 0;
 		row_r->disabled = sqlite3_column_int(stmt, 2) != 0;
+		row_r->scram_iterations = (uint32_t)sqlite3_column_int64(stmt, 3);
 	} else if (rc == SQLITE_DONE) {
 		ret = userdb_fail(db, USERDB_ERR_NOT_FOUND, error_r, "no such user");
 	} else {
@@ -72,8 +74,9 @@ static bool password_matches(const struct auth_row *row, const char *password, s
 	return password_verify(row->hash, password, len) == 1;
 }
 
-/* Rehash with today's scheme and add SCRAM keys, now that we know the
- * password. Failure only costs the upgrade; the login stands. */
+/* Rehash with today's scheme and add SCRAM keys (or remake them with a
+ * raised iteration count), now that we know the password. Failure only
+ * costs the upgrade; the login stands. */
 static void upgrade_secrets(struct userdb *db, const char *name, const struct auth_row *row,
 			    const char *password, size_t len)
 {
@@ -81,7 +84,9 @@ static void upgrade_secrets(struct userdb *db, const char *name, const struct au
 	const char *error;
 	char *hash = NULL;
 
-	if (!db->set.upgrade_hashes || (row->has_scram && password_is_current(row->hash)))
+	if (!db->set.upgrade_hashes ||
+	    (row->has_scram && password_is_current(row->hash) &&
+	     row->scram_iterations >= db->set.scram_iterations))
 		return;
 	if (userdb_make_secrets(db, password, len, &hash, &keys, &error) == 0) {
 		/* Only if nobody changed the password meanwhile. */

@@ -46,7 +46,8 @@ struct userdb_settings {
 	/* Iteration count for new SCRAM keys (>= SCRAM_ITERATIONS_MIN). */
 	uint32_t scram_iterations;
 	/* After a successful password check, rehash an old scheme (e.g. an
-	 * imported SHA512-CRYPT) with yescrypt and add SCRAM keys. */
+	 * imported SHA512-CRYPT) with yescrypt and add SCRAM keys, or remake
+	 * SCRAM keys whose iteration count is below scram_iterations. */
 	bool upgrade_hashes;
 	/* How long to wait for another process's write lock. */
 	int busy_timeout_ms;
