@@ -48,6 +48,8 @@ void mime_utf8_sanitize(const void *in, size_t len, bool nul_to_fffd, struct buf
 	const unsigned char *s = in;
 	size_t i = 0;
 
+	if (len == 0)
+		return;
 	buf_reserve(out, len);
 	while (i < len) {
 		size_t start = i, n;
@@ -184,6 +186,8 @@ void mime_charset_to_utf8(const char *charset, const void *in, size_t len, struc
 	char name[CHARSET_NAME_MAX + 1];
 	iconv_t cd;
 
+	if (len == 0)
+		return;
 	switch (charset_classify(charset, name)) {
 	case CS_ASCII:
 		/* 8-bit text labelled us-ascii: UTF-8 when it is, else cp1252. */

@@ -124,7 +124,7 @@ void mime_base_subject(const char *subject, size_t len, struct buf *out, bool *i
 			continue;
 		buf_append_byte(&norm, c);
 	}
-	j.s = norm.data;
+	j.s = norm.data != NULL ? norm.data : (const unsigned char *)"";
 	j.start = 0;
 	j.end = norm.len;
 	for (;;) {
