@@ -14,6 +14,10 @@
 
 #include "test-net-util.h"
 
+#include <sys/un.h>
+
+#include "net/listen.h"
+
 #include "lib/log.h"
 
 static struct tn_cert cert;
@@ -964,6 +968,122 @@ static void test_pause_inside_callback(void **state)
 	event_base_free(base);
 }
 
+/* A unix socket peer (LMTP from the MTA): secure, named "unix". */
+static void test_unix_socket_peer(void **state)
+{
+	static const char *const protos[] = {"lmtp", NULL};
+	struct event_base *base = event_base_new();
+	struct tn_server srv = {.echo = true};
+	struct listen_set set = {0};
+	struct listen_spec spec;
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	char dir[] = "/tmp/hafen-test-unix-XXXXXX", text[128];
+	const char *error;
+	int fd;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(text, sizeof(text), "lmtp=unix:%s/lmtp", dir);
+	assert_int_equal(listen_spec_parse(text, protos, &spec, &error), 0);
+	assert_int_equal(listen_set_bind(&set, &spec, NULL, &error), 0);
+	srv.base = base;
+	srv.cb = &tn_callbacks;
+	srv.listen_fd = -1;
+	srv.acc = acceptor_new(base, set.items[0].fd, &tn_acceptor_cb, &srv);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/lmtp", dir);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	assert_int_equal(write(fd, "LHLO x\r\n", 8), 8);
+	tn_run_until(base, &srv.accepted, 2000);
+	while (srv.sess[0]->in.len < 8)
+		tn_run_for(base, 10);
+	assert_true(conn_is_unix(srv.sess[0]->conn));
+	assert_true(conn_is_secure(srv.sess[0]->conn));
+	assert_false(conn_is_loopback(srv.sess[0]->conn));
+	assert_string_equal(conn_peer_text(srv.sess[0]->conn), "unix");
+	assert_string_equal(conn_peer_ip(srv.sess[0]->conn), "");
+	close(fd);
+	tn_server_stop(&srv);
+	listen_set_close(&set, true);
+	listen_spec_clear(&spec);
+	assert_int_equal(rmdir(dir), 0);
+	event_base_free(base);
+}
+
+/* Worker processes share one inherited listening socket: each runs its own
+ * loop and acceptor; every client is served by exactly one of them. */
+static void worker_accepted(int fd, const struct sockaddr *peer, socklen_t len, void *ctx)
+{
+	char line[32];
+	int n = snprintf(line, sizeof(line), "%d\n", (int)getpid());
+
+	(void)fcntl(fd, F_SETFL, 0);
+	if (write(fd, line, (size_t)n) != n)
+		_exit(7);
+	close(fd);
+}
+
+HF_NORETURN static void worker_main(int lfd, int ctl)
+{
+	static const struct acceptor_callbacks cb = {.accepted = worker_accepted};
+	struct event_base *base = event_base_new();
+	struct acceptor *acc = acceptor_new(base, lfd, &cb, NULL);
+	char c;
+
+	(void)fcntl(ctl, F_SETFL, O_NONBLOCK);
+	if (write(ctl, "R", 1) != 1)
+		_exit(3);
+	/* Serve until the parent hangs up the control socket. */
+	while (read(ctl, &c, 1) != 0) {
+		struct timeval tv = {0, 10 * 1000};
+
+		event_base_loopexit(base, &tv);
+		event_base_dispatch(base);
+	}
+	acceptor_free(&acc);
+	event_base_free(base);
+	_exit(0);
+}
+
+static void test_workers_share_listener(void **state)
+{
+	unsigned port;
+	int lfd = tn_listen(AF_INET, &port);
+	int ctl[2][2], status;
+	pid_t pids[2];
+	char c, line[32];
+
+	for (int w = 0; w < 2; w++) {
+		assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctl[w]), 0);
+		pids[w] = fork();
+		assert_true(pids[w] >= 0);
+		if (pids[w] == 0) {
+			/* Hold no other worker's control socket, or it never sees EOF. */
+			for (int o = 0; o <= w; o++)
+				close(ctl[o][0]);
+			worker_main(lfd, ctl[w][1]);
+		}
+		close(ctl[w][1]);
+		assert_int_equal(read(ctl[w][0], &c, 1), 1);
+	}
+	for (int i = 0; i < 40; i++) {
+		int fd = tn_connect(AF_INET, port, false);
+		ssize_t n = read(fd, line, sizeof(line) - 1);
+		int pid;
+
+		assert_true(n > 0);
+		line[n] = '\0';
+		pid = atoi(line);
+		assert_true(pid == pids[0] || pid == pids[1]);
+		close(fd);
+	}
+	for (int w = 0; w < 2; w++) {
+		close(ctl[w][0]);
+		assert_int_equal(waitpid(pids[w], &status, 0), pids[w]);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	close(lfd);
+}
+
 static void test_close_reason_text(void **state)
 {
 	assert_string_equal(conn_close_reason_text(CONN_CLOSE_EOF), "eof");
@@ -1020,6 +1140,8 @@ int main(void)
 		cmocka_unit_test(test_drain_and_close_all),
 		cmocka_unit_test(test_drain_deadline),
 		cmocka_unit_test(test_close_reason_text),
+		cmocka_unit_test(test_unix_socket_peer),
+		cmocka_unit_test(test_workers_share_listener),
 		cmocka_unit_test(test_free_inside_closed),
 		cmocka_unit_test(test_flush_timeout),
 		cmocka_unit_test(test_tls_handshake_timeout),
