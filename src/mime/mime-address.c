@@ -161,8 +161,9 @@ static const char *join_until(struct addr_parser *p, const char *stop, const cha
 
 static void skip_to_comma(struct addr_parser *p)
 {
-	while (p->t[p->i].type != TOK_END && !at_special(p, ',') &&
-	       !(p->in_group && at_special(p, ';')))
+	/* ';' ends a group, and outside one it is the separator people type
+	 * in some clients: either way the next address starts after it. */
+	while (p->t[p->i].type != TOK_END && !at_special(p, ',') && !at_special(p, ';'))
 		p->i++;
 }
 
