@@ -70,7 +70,16 @@ static bool acceptor_accept_one(struct acceptor *acc)
 		case EPROTO:
 		case EPERM: /* a firewall rule refused it */
 			return true;
-		default: /* EAGAIN: a sibling worker took it, or nothing left */
+		case EAGAIN:
+#if EAGAIN != EWOULDBLOCK
+		case EWOULDBLOCK:
+#endif
+			/* A sibling worker took it, or nothing is left. */
+			return false;
+		default:
+			/* Unexpected (the socket was shut down?): back off rather
+			 * than spin on a descriptor that stays readable. */
+			acceptor_overload(acc, errno);
 			return false;
 		}
 	}

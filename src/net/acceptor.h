@@ -5,9 +5,10 @@
  * accepts at most ACCEPTOR_BATCH connections, so a worker that was woken
  * first does not take a whole burst while its siblings idle, and EAGAIN
  * (a sibling was faster) is normal. When the process runs out of
- * descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM) the acceptor
- * stops listening for ACCEPTOR_PAUSE_MSECS instead of spinning on a
- * readable socket it cannot serve, logs once per pause, and resumes.
+ * descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM), or accept()
+ * fails in an unexpected way, the acceptor stops listening for
+ * ACCEPTOR_PAUSE_MSECS instead of spinning on a readable socket it cannot
+ * serve, logs once per pause, and resumes.
  */
 #ifndef HAFEN_NET_ACCEPTOR_H
 #define HAFEN_NET_ACCEPTOR_H

@@ -1084,6 +1084,24 @@ static void test_workers_share_listener(void **state)
 	close(lfd);
 }
 
+/* A client conn to a port nobody listens on fails with the system's words. */
+static void test_connect_refused(void **state)
+{
+	struct event_base *base = event_base_new();
+	unsigned port;
+	int lfd = tn_listen(AF_INET, &port);
+	struct tn_sess *cl;
+
+	close(lfd); /* now nothing listens there */
+	cl = tn_client(base, AF_INET, port, NULL, NULL);
+	conn_write(cl->conn, "hello\r\n", 7);
+	tn_run_until(base, &cl->closed, 3000);
+	assert_int_equal(cl->reason, CONN_CLOSE_ERROR);
+	assert_string_equal(cl->detail, "Connection refused");
+	tn_sess_free(&cl);
+	event_base_free(base);
+}
+
 static void test_close_reason_text(void **state)
 {
 	assert_string_equal(conn_close_reason_text(CONN_CLOSE_EOF), "eof");
@@ -1140,6 +1158,7 @@ int main(void)
 		cmocka_unit_test(test_drain_and_close_all),
 		cmocka_unit_test(test_drain_deadline),
 		cmocka_unit_test(test_close_reason_text),
+		cmocka_unit_test(test_connect_refused),
 		cmocka_unit_test(test_unix_socket_peer),
 		cmocka_unit_test(test_workers_share_listener),
 		cmocka_unit_test(test_free_inside_closed),
