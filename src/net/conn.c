@@ -218,7 +218,7 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 		    conn->input_limit != 0 && conn->bev == bev &&
 		    evbuffer_get_length(input) >= conn->input_limit)
 			conn_finish(conn, CONN_CLOSE_ERROR,
-				    "input limit reached with nothing consumed");
+			            "input limit reached with nothing consumed");
 	} else {
 		/* Closing down (or a STARTTLS switch): nothing more is processed. */
 		evbuffer_drain(input, evbuffer_get_length(input));
@@ -290,7 +290,7 @@ static void conn_on_eof(struct conn *conn)
 	case CONN_STATE_OPEN:
 		if (conn->tls && !conn->tls_done) {
 			conn_finish(conn, CONN_CLOSE_TLS_ERROR,
-				    "tls handshake failed: connection closed by peer");
+			            "tls handshake failed: connection closed by peer");
 		} else if (conn->cb->input_eof != NULL && !conn->input_eof) {
 			conn->input_eof = true;
 			bufferevent_disable(conn->bev, EV_READ);
@@ -306,9 +306,9 @@ static void conn_on_eof(struct conn *conn)
 		if (!conn->tls && conn_output_pending(conn) > 0)
 			bufferevent_disable(conn->bev, EV_READ);
 		else
-			conn_finish(conn, conn_output_pending(conn) == 0 ? CONN_CLOSE_DONE
-									 : CONN_CLOSE_EOF,
-				    "connection closed by peer");
+			conn_finish(
+			    conn, conn_output_pending(conn) == 0 ? CONN_CLOSE_DONE : CONN_CLOSE_EOF,
+			    "connection closed by peer");
 		break;
 	case CONN_STATE_LINGER:
 		conn_finish(conn, CONN_CLOSE_DONE, "closed after flushing");
@@ -335,7 +335,7 @@ static void conn_on_error(struct conn *conn, int err)
 
 		if (text != NULL) {
 			snprintf(detail, sizeof(detail), "%s%s",
-				 conn->tls_done ? "tls: " : "tls handshake failed: ", text);
+			         conn->tls_done ? "tls: " : "tls handshake failed: ", text);
 			conn_finish(conn, CONN_CLOSE_TLS_ERROR, detail);
 			return;
 		}
@@ -363,7 +363,7 @@ static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
 
 /* Every byte that leaves the output buffer is progress for the idle timer. */
 static void conn_output_progress_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
-				    void *arg)
+                                    void *arg)
 {
 	struct conn *conn = arg;
 
@@ -382,8 +382,8 @@ void conn_bev_setup(struct conn *conn, struct bufferevent *bev, struct buffereve
 		bufferevent_setcb(obev, NULL, conn_write_cb, conn_event_cb, conn);
 	}
 	bufferevent_setwatermark(bev, EV_READ, 0, conn->input_limit);
-	bufferevent_setwatermark(obev, EV_WRITE,
-				 conn->state == CONN_STATE_OPEN ? conn->out_low : 0, 0);
+	bufferevent_setwatermark(obev, EV_WRITE, conn->state == CONN_STATE_OPEN ? conn->out_low : 0,
+	                         0);
 	evbuffer_add_cb(bufferevent_get_output(obev), conn_output_progress_cb, conn);
 	/* A handshake needs to read even while the session pauses input. */
 	if ((!conn->input_paused && !conn->input_eof) || (conn->tls && !conn->tls_done))
@@ -393,7 +393,7 @@ void conn_bev_setup(struct conn *conn, struct bufferevent *bev, struct buffereve
 
 static void conn_set_peer(struct conn *conn, const struct sockaddr *sa)
 {
-	unsigned port = 0;
+	unsigned port;
 
 	if (sa->sa_family == AF_INET) {
 		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
@@ -407,8 +407,8 @@ static void conn_set_peer(struct conn *conn, const struct sockaddr *sa)
 		const struct in6_addr *a = &s6->sin6_addr;
 
 		inet_ntop(AF_INET6, a, conn->peer_ip, sizeof(conn->peer_ip));
-		conn->is_loopback = IN6_IS_ADDR_LOOPBACK(a) ||
-				    (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+		conn->is_loopback =
+		    IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
 		port = ntohs(s6->sin6_port);
 		snprintf(conn->peer_text, sizeof(conn->peer_text), "[%s]:%u", conn->peer_ip, port);
 	} else if (sa->sa_family == AF_UNIX) {
@@ -419,8 +419,7 @@ static void conn_set_peer(struct conn *conn, const struct sockaddr *sa)
 	}
 }
 
-static struct conn *conn_alloc(struct event_base *base, const struct conn_callbacks *cb,
-			       void *ctx)
+static struct conn *conn_alloc(struct event_base *base, const struct conn_callbacks *cb, void *ctx)
 {
 	struct conn *conn = xcalloc(1, sizeof(*conn));
 
@@ -452,11 +451,11 @@ static int conn_fail_new(struct conn *conn, const char *what, const char **error
 }
 
 struct conn *conn_new(struct event_base *base, int fd, const struct conn_settings *set,
-		      const struct conn_callbacks *cb, void *ctx, const char **error_r)
+                      const struct conn_callbacks *cb, void *ctx, const char **error_r)
 {
 	static const struct conn_settings no_settings;
 	struct conn *conn = conn_alloc(base, cb, ctx);
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = {0};
 	socklen_t len = sizeof(ss);
 	struct bufferevent *bev;
 
@@ -476,8 +475,8 @@ struct conn *conn_new(struct event_base *base, int fd, const struct conn_setting
 	if (set->tls != NULL) {
 		SSL *ssl = tls_ssl_new(set->tls, set->tls_peer_name, error_r);
 
-		if (ssl == NULL || conn_tls_attach(conn, ssl, tls_ctx_is_server(set->tls),
-						   error_r) < 0) {
+		if (ssl == NULL ||
+		    conn_tls_attach(conn, ssl, tls_ctx_is_server(set->tls), error_r) < 0) {
 			conn_fail_new(conn, *error_r, error_r);
 			return NULL;
 		}
@@ -496,7 +495,7 @@ struct conn *conn_new(struct event_base *base, int fd, const struct conn_setting
 }
 
 struct conn *conn_new_stdio(struct event_base *base, int in_fd, int out_fd, struct conn_set *set,
-			    const struct conn_callbacks *cb, void *ctx, const char **error_r)
+                            const struct conn_callbacks *cb, void *ctx, const char **error_r)
 {
 	struct conn *conn = conn_alloc(base, cb, ctx);
 	struct bufferevent *in, *out;
@@ -518,7 +517,7 @@ struct conn *conn_new_stdio(struct event_base *base, int in_fd, int out_fd, stru
 		if (out != NULL)
 			bufferevent_free(out);
 		conn_fail_new(conn, "cannot watch stdin/stdout (pipes, sockets or terminals only)",
-			      error_r);
+		              error_r);
 		return NULL;
 	}
 	conn_bev_setup(conn, in, out);
@@ -614,7 +613,7 @@ void conn_input_resume(struct conn *conn)
 	/* Bytes that arrived before the pause get delivered from the loop. */
 	if (evbuffer_get_length(bufferevent_get_input(conn->bev)) > 0)
 		bufferevent_trigger(conn->bev, EV_READ,
-				    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
+		                    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
 }
 
 void conn_set_input_limit(struct conn *conn, size_t max_bytes)
@@ -630,7 +629,8 @@ void conn_set_idle_timeout(struct conn *conn, unsigned msecs)
 	conn->last_activity = conn_now_msecs();
 	/* A handshake in progress gets the new timeout as its deadline. */
 	if (conn->state == CONN_STATE_OPEN && conn->tls && !conn->tls_done)
-		conn->deadline = conn->last_activity + (msecs != 0 ? msecs : CONN_DEFAULT_IDLE_MSECS);
+		conn->deadline =
+		    conn->last_activity + (msecs != 0 ? msecs : CONN_DEFAULT_IDLE_MSECS);
 	conn_timer_arm(conn);
 }
 

@@ -46,7 +46,7 @@ struct tls_ctx;
 
 /* Output watermarks by default: a session yields when more than HIGH bytes
  * wait, and resumes when they drained to LOW. */
-#define CONN_DEFAULT_OUTPUT_LOW (16 * 1024)
+#define CONN_DEFAULT_OUTPUT_LOW  (16 * 1024)
 #define CONN_DEFAULT_OUTPUT_HIGH (64 * 1024)
 /* Reading stops while this many unconsumed input bytes wait (see input). */
 #define CONN_DEFAULT_INPUT_LIMIT (64 * 1024)
@@ -85,7 +85,7 @@ struct conn_callbacks {
 	/* Required. The connection is over. `detail` says why in words for a
 	 * log line (valid during the call only). Call conn_free() now or later. */
 	void (*closed)(struct conn *conn, enum conn_close_reason reason, const char *detail,
-		       void *ctx);
+	               void *ctx);
 	/* Optional. The output fell to the low-water mark after
 	 * conn_output_full() returned true: continue the long response. */
 	void (*output_drained)(struct conn *conn, void *ctx);
@@ -124,12 +124,12 @@ struct conn_settings {
  * the fd and closes it. set may be NULL for no set, no TLS, unknown peer.
  * Returns NULL with *error_r set (the fd is then closed). */
 struct conn *conn_new(struct event_base *base, int fd, const struct conn_settings *set,
-		      const struct conn_callbacks *cb, void *ctx, const char **error_r);
+                      const struct conn_callbacks *cb, void *ctx, const char **error_r);
 /* The same over two descriptors, input and output (stdin and stdout for
  * --stdio): pipes, sockets or terminals, made non-blocking. Counts as a
  * secure local channel; no TLS. The conn closes both. */
 struct conn *conn_new_stdio(struct event_base *base, int in_fd, int out_fd, struct conn_set *set,
-			    const struct conn_callbacks *cb, void *ctx, const char **error_r);
+                            const struct conn_callbacks *cb, void *ctx, const char **error_r);
 /* Close at once (pending output is lost) and free; *connp becomes NULL.
  * Accepts NULL. Safe inside the conn's own callbacks. */
 void conn_free(struct conn **connp);
@@ -173,7 +173,7 @@ void conn_close_after_flush(struct conn *conn);
  * plaintext bytes were thrown away, for the log. Returns 0, or -1 with
  * *error_r set when TLS cannot start (the conn is unchanged: answer NO/BAD). */
 int conn_start_tls(struct conn *conn, struct tls_ctx *ctx, const char *peer_name,
-		   size_t *discarded_r, const char **error_r);
+                   size_t *discarded_r, const char **error_r);
 
 /* A TLS handshake has completed on this conn. */
 bool conn_is_tls(const struct conn *conn);
@@ -202,6 +202,6 @@ size_t conn_set_count(const struct conn_set *set);
  * closed with CONN_CLOSE_SHUTDOWN. done(ctx) runs from the event loop once
  * the set is empty (the sessions freed their conns). Stop accepting first. */
 void conn_set_drain(struct conn_set *set, unsigned deadline_msecs, void (*done)(void *ctx),
-		    void *ctx);
+                    void *ctx);
 
 #endif
