@@ -130,6 +130,8 @@ struct mime_part_info {
 	uint64_t decoded_size;
 };
 
+/* Fill *info_r. The decoded size of a base64 or quoted-printable part is
+ * counted here, one pass over its body without allocating. */
 void mime_part_get_info(const struct mime_part *part, struct mime_part_info *info_r);
 /* Children of a multipart, in order; NULL when none / at the end. */
 const struct mime_part *mime_part_first_child(const struct mime_part *part);
@@ -205,10 +207,13 @@ const struct mime_field *mime_part_find_field(const struct mime_part *part, cons
 /* Append the value unfolded (RFC 5322 2.2.3: CRLF before WSP removed) and
  * with leading and trailing whitespace trimmed; encoded words untouched. */
 void mime_value_unfold(const void *value, size_t len, struct buf *out);
-/* Append the value unfolded and decoded to UTF-8: RFC 2047 encoded words
- * in any charset iconv knows are decoded (whitespace between adjacent
- * encoded words dropped), raw 8-bit text kept when valid UTF-8; invalid
- * bytes, unknown charsets and NUL become U+FFFD. Never fails. */
+/* Append the value unfolded, trimmed and decoded to UTF-8: RFC 2047
+ * encoded words in any charset iconv knows are decoded (whitespace between
+ * adjacent encoded words dropped, words in one charset joined before
+ * conversion), raw 8-bit text kept when valid UTF-8; invalid bytes,
+ * unknown charsets and NUL become U+FFFD; tabs become spaces. Encoded
+ * words need not be whitespace-separated from text, but their encoded
+ * text must hold no whitespace (RFC 2047 2). Never fails. */
 void mime_header_decode(const void *value, size_t len, struct buf *out);
 
 /* Append the fields of a raw header block (as mime_part_info gives it)
