@@ -1,0 +1,87 @@
+/* store-changes.c — what changed in a mailbox since a MODSEQ: the source of
+ * every session's untagged updates and of CONDSTORE/QRESYNC resyncs. */
+#include "store-private.h"
+#include "lib/mem.h"
+
+static int changed_rows(struct store *s, int64_t mailbox_id, uint64_t since, store_changed_cb *cb,
+			void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db,
+				    "SELECT uid, flags, keywords, modseq FROM messages"
+				    " WHERE mailbox_id = ?1 AND modseq > ?2 ORDER BY uid",
+				    -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_sql_error(s, rc, "read changes");
+	sqlite3_bind_int64(st, 1, mailbox_id);
+	sqlite3_bind_int64(st, 2, (int64_t)since);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		cb(ctx, (uint32_t)sqlite3_column_int64(st, 0), (unsigned)sqlite3_column_int(st, 1),
+		   (const char *)sqlite3_column_text(st, 2), (uint64_t)sqlite3_column_int64(st, 3));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? STORE_OK : store_sql_error(s, rc, "read changes");
+}
+
+static int expunged_rows(struct store *s, int64_t mailbox_id, uint64_t since, struct rangeset *out)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db,
+				    "SELECT uid FROM expunged WHERE mailbox_id = ?1 AND modseq > ?2"
+				    " ORDER BY uid",
+				    -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_sql_error(s, rc, "read expunges");
+	sqlite3_bind_int64(st, 1, mailbox_id);
+	sqlite3_bind_int64(st, 2, (int64_t)since);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		rangeset_add(out, (uint32_t)sqlite3_column_int64(st, 0));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? STORE_OK : store_sql_error(s, rc, "read expunges");
+}
+
+int store_changes(struct store *s, int64_t mailbox_id, uint64_t since, store_changed_cb *cb,
+		  void *ctx, struct rangeset *expunged_r)
+{
+	int ret;
+
+	/* One read transaction, so both halves see the same snapshot. */
+	ret = store_exec(s, "BEGIN");
+	if (ret != STORE_OK)
+		return ret;
+	ret = cb != NULL ? changed_rows(s, mailbox_id, since, cb, ctx) : STORE_OK;
+	if (ret == STORE_OK && expunged_r != NULL)
+		ret = expunged_rows(s, mailbox_id, since, expunged_r);
+	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	return ret;
+}
+
+int store_mailbox_uids(struct store *s, int64_t mailbox_id, uint32_t **uids_r, size_t *count_r)
+{
+	sqlite3_stmt *st;
+	uint32_t *uids = NULL;
+	size_t count = 0, cap = 0;
+	int rc = sqlite3_prepare_v2(s->db,
+				    "SELECT uid FROM messages WHERE mailbox_id = ?1 ORDER BY uid",
+				    -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_sql_error(s, rc, "read UIDs");
+	sqlite3_bind_int64(st, 1, mailbox_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (count == cap) {
+			cap = cap ? cap * 2 : 256;
+			uids = xreallocarray(uids, cap, sizeof(*uids));
+		}
+		uids[count++] = (uint32_t)sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		free(uids);
+		return store_sql_error(s, rc, "read UIDs");
+	}
+	*uids_r = uids;
+	*count_r = count;
+	return STORE_OK;
+}

@@ -1,0 +1,132 @@
+/* store-private.h — what the store's files share: the handle, the prepared
+ * statement cache, transactions and error mapping. Not for outside src/store. */
+#ifndef HAFEN_STORE_PRIVATE_H
+#define HAFEN_STORE_PRIVATE_H
+
+#include "store.h"
+#include "lib/err.h"
+
+#include <sqlite3.h>
+
+/* Every SQL statement the store runs more than once, prepared on first use. */
+enum store_stmt {
+	STMT_MAILBOX_BY_NAME,
+	STMT_MAILBOX_BY_ID,
+	STMT_MAILBOX_INSERT,
+	STMT_MAILBOX_LIST,
+	STMT_MAILBOX_CHILD_EXISTS,
+	STMT_MAILBOX_COUNTERS_ADD,
+	STMT_MAILBOX_BUMP_MODSEQ,
+	STMT_MAILBOX_TAKE_UIDS,
+	STMT_META_GET,
+	STMT_META_SET,
+	STMT_FILE_INSERT,
+	STMT_FTS_INSERT,
+	STMT_MSG_INSERT,
+	STMT_MSG_GET,
+	STMT_MSG_SET_FLAGS,
+	STMT_KEYWORD_ADD,
+	STMT_THREAD_BY_MSGID,
+	STMT_SUB_SET,
+	STMT_SUB_DEL,
+	STMT_SUB_GET,
+	STMT_COUNT
+};
+
+struct store {
+	char *dir;
+	sqlite3 *db;
+	int dir_fd;         /* the user directory */
+	int msg_fd;         /* DATA/users/<u>/msg */
+	int notify_fd;      /* the file touched after each commit */
+	bool in_tx;
+	sqlite3_stmt *stmts[STMT_COUNT];
+	char err[512];
+};
+
+/* The statement, reset and with bindings cleared; NULL on failure (error set). */
+sqlite3_stmt *store_stmt(struct store *s, enum store_stmt which);
+
+/* Map a SQLite result code to a store_err and record the message. */
+int store_sql_error(struct store *s, int rc, const char *what);
+/* Record an error message; returns err. */
+int store_fail(struct store *s, int err, const char *fmt, ...) HF_PRINTF(3, 4);
+
+/* Write transactions are BEGIN IMMEDIATE: the lock is taken at the start,
+ * so two writers never deadlock upgrading. */
+int store_tx_begin(struct store *s);
+int store_tx_commit(struct store *s);
+void store_tx_rollback(struct store *s);
+/* Run one statement without results. */
+int store_exec(struct store *s, const char *sql);
+
+/* Tell watchers of this user that something changed (after commit). */
+void store_notify_poke(struct store *s);
+
+/* Per-user meta values (quota limits and usage, uidvalidity counter). */
+int store_meta_get(struct store *s, const char *key, int64_t *value_r);
+int store_meta_set(struct store *s, const char *key, int64_t value);
+/* Adjust quota usage inside the caller's transaction; refuses growth past a
+ * limit with STORE_ERR_OVERQUOTA. */
+int store_quota_charge(struct store *s, int64_t bytes, int64_t messages);
+
+/* SQL functions the search queries use (store-search.c). */
+int store_search_register(struct store *s);
+
+/* Schema creation and upgrade (store-schema.c). */
+int store_schema_init(struct store *s);
+
+/* Mailbox row helpers (store-mailbox.c). */
+int store_mailbox_lookup(struct store *s, const char *canon_name, struct store_mailbox *mb_r);
+/* Inside a transaction: create canon (EXISTS if it is a real mailbox). */
+int store_mailbox_create_locked(struct store *s, const char *canon, unsigned special_use);
+/* Inside a transaction: create the missing ancestors of canon. */
+int store_mailbox_create_parents(struct store *s, const char *canon);
+/* Reserve n UIDs and one MODSEQ in a mailbox inside a transaction. */
+int store_mailbox_take_uids(struct store *s, int64_t mailbox_id, uint32_t n,
+			    uint32_t *first_uid_r, uint64_t *modseq_r);
+/* Next MODSEQ for a change in this mailbox, inside a transaction. */
+int store_mailbox_next_modseq(struct store *s, int64_t mailbox_id, uint64_t *modseq_r);
+/* Adjust STATUS counters inside a transaction. */
+int store_mailbox_adjust(struct store *s, int64_t mailbox_id, int64_t messages, int64_t unseen,
+			 int64_t deleted, int64_t size);
+/* A fresh UIDVALIDITY: above every one this user has had (RFC 9051 2.3.1.1). */
+int store_next_uidvalidity(struct store *s, uint32_t *uidvalidity_r);
+
+/* Keywords: normalise a list to a sorted, de-duplicated space-separated string. */
+char *store_keywords_join(const char *const *kw, size_t n);
+/* Register the keywords of a message in the mailbox's FLAGS list. */
+int store_keywords_register(struct store *s, int64_t mailbox_id, const char *joined);
+
+/* Add rows for messages whose files (names) are already durable. */
+int store_append_files(struct store *s, const char *canon, const struct store_new_message *msgs,
+		       size_t n, char (*names)[33], uint32_t *uidvalidity_r, uint32_t *uids_r);
+
+struct store_check_options;
+struct store_check_report;
+/* Set the database aside and rebuild it from the files (store-rebuild.c). */
+int store_rebuild(const char *user_dir, const struct store_check_options *opt,
+		  struct store_check_report *r);
+
+/* Message files (store-msgfile.c). */
+/* Write data durably to a new file; its name (32 hex) goes to name_r. */
+int store_msgfile_write(struct store *s, const void *data, size_t len, int64_t mtime,
+			char name_r[33]);
+int store_msgfile_open(struct store *s, const char *name, int *fd_r);
+/* Is name a message file name (32 lowercase hex digits)? */
+bool store_msgfile_name_valid(const char *name);
+void store_msgfile_unlink(struct store *s, const char *name);
+/* Files to unlink once the transaction that dropped their rows committed. */
+struct store_unlink_list {
+	char **names;
+	size_t count, cap;
+};
+/* Inside a transaction: drop the file row (and its search text) if no
+ * message refers to it any more, remembering its name in l. */
+int store_file_release(struct store *s, int64_t file_id, struct store_unlink_list *l);
+/* After commit: unlink every file in l, then free l. */
+void store_unlink_list_run(struct store *s, struct store_unlink_list *l);
+/* After rollback: forget l without unlinking. */
+void store_unlink_list_free(struct store_unlink_list *l);
+
+#endif

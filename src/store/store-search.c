@@ -1,0 +1,522 @@
+/* store-search.c — SEARCH and SORT: the search tree becomes one SQL query
+ * over messages, files and the FTS5 trigram index (see store-search.h). */
+#include "store-search.h"
+#include "store-private.h"
+#include "lib/buf.h"
+#include "lib/mem.h"
+#include "lib/str.h"
+
+#include <string.h>
+#include <time.h>
+#include <unicase.h>
+#include <uninorm.h>
+
+/* Day number of a timestamp, flooring for times before 1970 too. */
+#define DAY_OF(x) "(((" x ") + 86400000000) / 86400 - 1000000)"
+#define RANGES_INLINE_MAX 16
+
+struct bind {
+	enum { BIND_INT, BIND_TEXT, BIND_PTR } type;
+	int64_t i;
+	const char *s;
+	const void *p;
+};
+
+struct query {
+	struct buf sql;
+	struct bind *binds;
+	size_t nbinds, cap;
+	char **owned;
+	size_t nowned;
+	int depth;
+};
+
+static void bind_int(struct query *q, int64_t v)
+{
+	if (q->nbinds == q->cap) {
+		q->cap = q->cap ? q->cap * 2 : 16;
+		q->binds = xreallocarray(q->binds, q->cap, sizeof(*q->binds));
+	}
+	q->binds[q->nbinds++] = (struct bind){BIND_INT, v, NULL, NULL};
+	buf_append_byte(&q->sql, '?');
+}
+
+static void bind_text(struct query *q, const char *s)
+{
+	bind_int(q, 0);
+	q->binds[q->nbinds - 1].type = BIND_TEXT;
+	q->binds[q->nbinds - 1].s = s;
+}
+
+static void bind_ptr(struct query *q, const void *p)
+{
+	bind_int(q, 0);
+	q->binds[q->nbinds - 1].type = BIND_PTR;
+	q->binds[q->nbinds - 1].p = p;
+}
+
+static const char *own(struct query *q, char *s)
+{
+	q->owned = xreallocarray(q->owned, q->nowned + 1, sizeof(*q->owned));
+	q->owned[q->nowned++] = s;
+	return s;
+}
+
+static void query_free(struct query *q)
+{
+	for (size_t i = 0; i < q->nowned; i++)
+		free(q->owned[i]);
+	free(q->owned);
+	free(q->binds);
+	buf_free(&q->sql);
+}
+
+/* Replace invalid UTF-8 by U+FFFD so case folding never fails. */
+static char *utf8_sanitize(const char *text, size_t len, size_t *len_r)
+{
+	struct buf b = BUF_INIT;
+
+	for (size_t i = 0; i < len;) {
+		size_t n = 1;
+		unsigned char c = (unsigned char)text[i];
+
+		if (c >= 0xc0)
+			n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+		if (c >= 0x80 && (i + n > len || !utf8_valid(text + i, n))) {
+			buf_append_str(&b, "\xef\xbf\xbd");
+			i++;
+			continue;
+		}
+		if (c == 0)
+			buf_append_byte(&b, ' ');
+		else
+			buf_append(&b, text + i, n);
+		i += n;
+	}
+	return buf_detach(&b, len_r);
+}
+
+char *store_search_fold(const char *text, size_t len, size_t *len_r)
+{
+	size_t clean_len, out_len = 0;
+	char *clean = utf8_sanitize(text, len, &clean_len);
+	uint8_t *folded;
+	char *out;
+
+	/* i;unicode-casemap (RFC 5051): case folding plus NFKD. */
+	folded = u8_casefold((const uint8_t *)clean, clean_len, NULL, UNINORM_NFKD, NULL, &out_len);
+	if (folded == NULL) {
+		*len_r = clean_len;
+		return clean;
+	}
+	free(clean);
+	out = xstrndup((const char *)folded, out_len);
+	free(folded);
+	*len_r = out_len;
+	return out;
+}
+
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* An FTS5 phrase: the needle in double quotes, inner quotes doubled. */
+static char *fts_phrase(const char *columns, const char *needle)
+{
+	struct buf b = BUF_INIT;
+
+	buf_printf(&b, "{%s}: \"", columns);
+	for (const char *p = needle; *p != '\0'; p++) {
+		if (*p == '"')
+			buf_append_byte(&b, '"');
+		buf_append_byte(&b, (unsigned char)*p);
+	}
+	buf_append_byte(&b, '"');
+	return buf_detach(&b, NULL);
+}
+
+static void emit_text(struct query *q, const char *columns, const char *fallback_expr,
+		      const char *str)
+{
+	size_t flen;
+	const char *needle = own(q, store_search_fold(str, strlen(str), &flen));
+
+	if (needle[0] == '\0') {
+		buf_append_str(&q->sql, "1");
+		return;
+	}
+	buf_append_str(&q->sql, "m.file_id IN (SELECT rowid FROM fts WHERE ");
+	if (utf8_chars(needle) >= 3) {
+		buf_append_str(&q->sql, "fts MATCH ");
+		bind_text(q, own(q, fts_phrase(columns, needle)));
+	} else {
+		/* Too short for a trigram: scan the stored text. */
+		buf_printf(&q->sql, "instr(%s, ", fallback_expr);
+		bind_text(q, needle);
+		buf_append_str(&q->sql, ") > 0");
+	}
+	buf_append_byte(&q->sql, ')');
+}
+
+static void emit_header(struct query *q, const struct store_search_key *k)
+{
+	size_t flen;
+	const char *needle = own(q, store_search_fold(k->str, strlen(k->str), &flen));
+	char *field = xstrdup(k->field ? k->field : "");
+
+	str_lower_inplace(field);
+	own(q, field);
+	buf_append_str(&q->sql, "m.file_id IN (SELECT rowid FROM fts WHERE ");
+	if (utf8_chars(needle) >= 3) {
+		buf_append_str(&q->sql, "fts MATCH ");
+		bind_text(q, own(q, fts_phrase("headers", needle)));
+		buf_append_str(&q->sql, " AND ");
+	}
+	buf_append_str(&q->sql, "hf_header_match(headers, ");
+	bind_text(q, field);
+	buf_append_str(&q->sql, ", ");
+	bind_text(q, needle);
+	buf_append_str(&q->sql, "))");
+}
+
+static void emit_uids(struct query *q, const struct rangeset *uids)
+{
+	if (uids == NULL || uids->count == 0) {
+		buf_append_str(&q->sql, "0");
+		return;
+	}
+	if (uids->count > RANGES_INLINE_MAX) {
+		buf_append_str(&q->sql, "hf_uid_in(m.uid, ");
+		bind_ptr(q, uids);
+		buf_append_byte(&q->sql, ')');
+		return;
+	}
+	buf_append_byte(&q->sql, '(');
+	for (size_t i = 0; i < uids->count; i++) {
+		buf_append_str(&q->sql, i ? " OR m.uid BETWEEN " : "m.uid BETWEEN ");
+		bind_int(q, uids->r[i].lo);
+		buf_append_str(&q->sql, " AND ");
+		bind_int(q, uids->r[i].hi);
+	}
+	buf_append_byte(&q->sql, ')');
+}
+
+static void emit_day(struct query *q, const char *expr, const char *cmp, int64_t day)
+{
+	buf_printf(&q->sql, "%s %s ", expr, cmp);
+	bind_int(q, day);
+}
+
+static int emit(struct query *q, const struct store_search_key *k);
+
+static int emit_list(struct query *q, const struct store_search_key *first, const char *joiner,
+		     const char *empty)
+{
+	if (first == NULL) {
+		buf_append_str(&q->sql, empty);
+		return STORE_OK;
+	}
+	buf_append_byte(&q->sql, '(');
+	for (const struct store_search_key *c = first; c != NULL; c = c->next) {
+		int ret;
+
+		if (c != first)
+			buf_append_str(&q->sql, joiner);
+		if ((ret = emit(q, c)) != STORE_OK)
+			return ret;
+	}
+	buf_append_byte(&q->sql, ')');
+	return STORE_OK;
+}
+
+#define INTERNAL_DAY DAY_OF("m.internaldate + m.tz * 60")
+#define SENT_DAY DAY_OF("COALESCE(f.sent_date + f.sent_tz * 60, m.internaldate + m.tz * 60)")
+#define SAVED_DAY DAY_OF("m.savedate")
+
+static int emit_date(struct query *q, const struct store_search_key *k)
+{
+	static const char *const cmp[3] = {"<", "=", ">="};
+	enum store_search_op op = k->op;
+
+	if (op >= STORE_SEARCH_BEFORE && op <= STORE_SEARCH_SINCE)
+		emit_day(q, INTERNAL_DAY, cmp[op - STORE_SEARCH_BEFORE], k->num);
+	else if (op >= STORE_SEARCH_SENTBEFORE && op <= STORE_SEARCH_SENTSINCE)
+		emit_day(q, SENT_DAY, cmp[op - STORE_SEARCH_SENTBEFORE], k->num);
+	else
+		emit_day(q, SAVED_DAY, cmp[op - STORE_SEARCH_SAVEDBEFORE], k->num);
+	return STORE_OK;
+}
+
+static int emit(struct query *q, const struct store_search_key *k)
+{
+	int64_t now = (int64_t)time(NULL);
+	int ret = STORE_OK;
+
+	/* Depth is bounded by the IMAP parser; this is a second fence. */
+	if (++q->depth > 1000)
+		return STORE_ERR_LIMIT;
+	switch (k->op) {
+	case STORE_SEARCH_ALL:
+		buf_append_str(&q->sql, "1");
+		break;
+	case STORE_SEARCH_NONE:
+		buf_append_str(&q->sql, "0");
+		break;
+	case STORE_SEARCH_AND:
+		ret = emit_list(q, k->child, " AND ", "1");
+		break;
+	case STORE_SEARCH_OR:
+		ret = emit_list(q, k->child, " OR ", "0");
+		break;
+	case STORE_SEARCH_NOT:
+		buf_append_str(&q->sql, "NOT ");
+		ret = emit_list(q, k->child, " AND ", "1");
+		break;
+	case STORE_SEARCH_UIDS:
+		emit_uids(q, k->uids);
+		break;
+	case STORE_SEARCH_FLAGS_SET:
+		buf_printf(&q->sql, "(m.flags & %u) = %u", k->flags, k->flags);
+		break;
+	case STORE_SEARCH_FLAGS_UNSET:
+		buf_printf(&q->sql, "(m.flags & %u) = 0", k->flags);
+		break;
+	case STORE_SEARCH_KEYWORD:
+	case STORE_SEARCH_UNKEYWORD:
+		buf_printf(&q->sql, "instr(' ' || lower(m.keywords) || ' ', ' ' || lower(");
+		bind_text(q, k->str);
+		buf_printf(&q->sql, ") || ' ') %s 0", k->op == STORE_SEARCH_KEYWORD ? ">" : "=");
+		break;
+	case STORE_SEARCH_LARGER:
+	case STORE_SEARCH_SMALLER:
+		buf_printf(&q->sql, "m.size %s ", k->op == STORE_SEARCH_LARGER ? ">" : "<");
+		bind_int(q, k->num);
+		break;
+	case STORE_SEARCH_BEFORE ... STORE_SEARCH_SAVEDSINCE:
+		ret = emit_date(q, k);
+		break;
+	case STORE_SEARCH_OLDER:
+	case STORE_SEARCH_YOUNGER:
+		buf_printf(&q->sql, "m.internaldate %s ", k->op == STORE_SEARCH_OLDER ? "<=" : ">");
+		bind_int(q, now - k->num);
+		break;
+	case STORE_SEARCH_MODSEQ:
+		buf_append_str(&q->sql, "m.modseq >= ");
+		bind_int(q, k->num);
+		break;
+	case STORE_SEARCH_HEADER:
+		emit_header(q, k);
+		break;
+	case STORE_SEARCH_FROM:
+		emit_text(q, "hdr_from", "hdr_from", k->str);
+		break;
+	case STORE_SEARCH_TO:
+		emit_text(q, "hdr_to", "hdr_to", k->str);
+		break;
+	case STORE_SEARCH_CC:
+		emit_text(q, "hdr_cc", "hdr_cc", k->str);
+		break;
+	case STORE_SEARCH_BCC:
+		emit_text(q, "hdr_bcc", "hdr_bcc", k->str);
+		break;
+	case STORE_SEARCH_SUBJECT:
+		emit_text(q, "subject", "subject", k->str);
+		break;
+	case STORE_SEARCH_BODY:
+		emit_text(q, "body", "body", k->str);
+		break;
+	case STORE_SEARCH_TEXT:
+		emit_text(q, "headers body", "headers || ' ' || body", k->str);
+		break;
+	case STORE_SEARCH_EMAILID:
+		buf_append_str(&q->sql, "f.name = ");
+		bind_text(q, k->str);
+		break;
+	case STORE_SEARCH_THREADID:
+		buf_append_str(&q->sql, "f.threadid = ");
+		bind_text(q, k->str);
+		break;
+	default:
+		ret = STORE_ERR_INVALID;
+	}
+	q->depth--;
+	return ret;
+}
+
+static int prepare(struct store *s, struct query *q, sqlite3_stmt **st_r)
+{
+	int rc = sqlite3_prepare_v2(s->db, buf_cstr(&q->sql), (int)q->sql.len, st_r, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_sql_error(s, rc, "prepare search");
+	for (size_t i = 0; i < q->nbinds; i++) {
+		const struct bind *b = &q->binds[i];
+		int col = (int)i + 1;
+
+		if (b->type == BIND_INT)
+			sqlite3_bind_int64(*st_r, col, b->i);
+		else if (b->type == BIND_TEXT)
+			sqlite3_bind_text(*st_r, col, b->s, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_pointer(*st_r, col, (void *)b->p, "hafen-rangeset", NULL);
+	}
+	return STORE_OK;
+}
+
+static int build(struct query *q, int64_t mailbox_id, const struct store_search_key *key,
+		 const char *columns)
+{
+	buf_printf(&q->sql,
+		   "SELECT %s FROM messages m JOIN files f ON f.id = m.file_id"
+		   " WHERE m.mailbox_id = ",
+		   columns);
+	bind_int(q, mailbox_id);
+	buf_append_str(&q->sql, " AND ");
+	return key != NULL ? emit(q, key) : (buf_append_str(&q->sql, "1"), STORE_OK);
+}
+
+int store_search(struct store *s, int64_t mailbox_id, const struct store_search_key *key,
+		 struct rangeset *uids_r, uint64_t *highest_modseq_r)
+{
+	struct query q = {0};
+	sqlite3_stmt *st = NULL;
+	uint64_t highest = 0;
+	int ret = build(&q, mailbox_id, key, "m.uid, m.modseq"), rc = SQLITE_DONE;
+
+	if (ret == STORE_OK) {
+		buf_append_str(&q.sql, " ORDER BY m.uid");
+		ret = prepare(s, &q, &st);
+	}
+	if (ret == STORE_OK) {
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			uint64_t modseq = (uint64_t)sqlite3_column_int64(st, 1);
+
+			rangeset_add(uids_r, (uint32_t)sqlite3_column_int64(st, 0));
+			if (modseq > highest)
+				highest = modseq;
+		}
+		if (rc != SQLITE_DONE)
+			ret = store_sql_error(s, rc, "search");
+	}
+	sqlite3_finalize(st);
+	query_free(&q);
+	if (highest_modseq_r != NULL)
+		*highest_modseq_r = highest;
+	return ret;
+}
+
+static const char *sort_expr(enum store_sort_key key)
+{
+	switch (key) {
+	case STORE_SORT_ARRIVAL:
+		return "m.internaldate";
+	case STORE_SORT_CC:
+		return "COALESCE(f.sort_cc, '') COLLATE NOCASE";
+	case STORE_SORT_DATE:
+		/* RFC 5256: the sent date, or the internal date without one. */
+		return "COALESCE(f.sent_date, m.internaldate)";
+	case STORE_SORT_FROM:
+		return "COALESCE(f.sort_from, '') COLLATE NOCASE";
+	case STORE_SORT_SIZE:
+		return "m.size";
+	case STORE_SORT_SUBJECT:
+		return "COALESCE(f.sort_subject, '') COLLATE NOCASE";
+	case STORE_SORT_TO:
+		return "COALESCE(f.sort_to, '') COLLATE NOCASE";
+	case STORE_SORT_DISPLAYFROM:
+		return "COALESCE(f.display_from, '') COLLATE NOCASE";
+	case STORE_SORT_DISPLAYTO:
+		return "COALESCE(f.display_to, '') COLLATE NOCASE";
+	}
+	return "m.uid";
+}
+
+int store_sort(struct store *s, int64_t mailbox_id, const struct store_search_key *key,
+	       const struct store_sort_criterion *crit, size_t ncrit, uint32_t **uids_r,
+	       size_t *count_r)
+{
+	struct query q = {0};
+	sqlite3_stmt *st = NULL;
+	uint32_t *uids = NULL;
+	size_t count = 0, cap = 0;
+	int ret = build(&q, mailbox_id, key, "m.uid"), rc;
+
+	buf_append_str(&q.sql, " ORDER BY ");
+	for (size_t i = 0; i < ncrit; i++)
+		buf_printf(&q.sql, "%s%s, ", sort_expr(crit[i].key), crit[i].reverse ? " DESC" : "");
+	buf_append_str(&q.sql, "m.uid");
+	if (ret == STORE_OK)
+		ret = prepare(s, &q, &st);
+	while (ret == STORE_OK && (rc = sqlite3_step(st)) != SQLITE_DONE) {
+		if (rc != SQLITE_ROW) {
+			ret = store_sql_error(s, rc, "sort");
+			break;
+		}
+		if (count == cap) {
+			cap = cap ? cap * 2 : 256;
+			uids = xreallocarray(uids, cap, sizeof(*uids));
+		}
+		uids[count++] = (uint32_t)sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	query_free(&q);
+	if (ret != STORE_OK) {
+		free(uids);
+		return ret;
+	}
+	*uids_r = uids;
+	*count_r = count;
+	return STORE_OK;
+}
+
+/* hf_header_match(headers, field, needle): a line "field: value" of the
+ * folded header text whose value contains needle. */
+static void fn_header_match(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *text = (const char *)sqlite3_value_text(argv[0]);
+	const char *field = (const char *)sqlite3_value_text(argv[1]);
+	const char *needle = (const char *)sqlite3_value_text(argv[2]);
+	size_t flen, nlen;
+	int found = 0;
+
+	if (text == NULL || field == NULL || needle == NULL) {
+		sqlite3_result_int(ctx, 0);
+		return;
+	}
+	flen = strlen(field);
+	nlen = strlen(needle);
+	for (const char *line = text; *line != '\0' && !found;) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+
+		if (len > flen && memcmp(line, field, flen) == 0 && line[flen] == ':')
+			found = mem_find(line + flen + 1, len - flen - 1, needle, nlen) != NULL;
+		line = end ? end + 1 : line + len;
+	}
+	sqlite3_result_int(ctx, found);
+}
+
+static void fn_uid_in(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const struct rangeset *set = sqlite3_value_pointer(argv[1], "hafen-rangeset");
+	uint32_t uid = (uint32_t)sqlite3_value_int64(argv[0]);
+
+	sqlite3_result_int(ctx, set != NULL && rangeset_contains(set, uid));
+}
+
+int store_search_register(struct store *s)
+{
+	int rc = sqlite3_create_function(s->db, "hf_header_match", 3,
+					 SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+					 fn_header_match, NULL, NULL);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(s->db, "hf_uid_in", 2, SQLITE_UTF8, NULL, fn_uid_in,
+					     NULL, NULL);
+	return rc == SQLITE_OK ? STORE_OK : store_sql_error(s, rc, "register functions");
+}
