@@ -96,8 +96,9 @@ void conn_finish(struct conn *conn, enum conn_close_reason reason, const char *d
 void conn_finish_later(struct conn *conn, enum conn_close_reason reason, const char *detail);
 /* (Re)arm the timer for the state's deadline. */
 void conn_timer_arm(struct conn *conn);
-/* Install callbacks, watermarks and the output-progress hook on a new bev. */
-void conn_bev_setup(struct conn *conn, struct bufferevent *bev, struct bufferevent *obev);
+/* Install callbacks, watermarks and the output-progress hook on a new bev
+ * and enable it. Returns -1 when the loop cannot watch a descriptor. */
+int conn_bev_setup(struct conn *conn, struct bufferevent *bev, struct bufferevent *obev);
 
 /* conn-tls.c */
 /* Create the OpenSSL bufferevent over conn->fd with `ssl` (consumed) and

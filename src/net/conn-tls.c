@@ -36,7 +36,10 @@ int conn_tls_attach(struct conn *conn, SSL *ssl, bool server, const char **error
 	conn->tls_done = false;
 	conn->deadline =
 	    conn_now_msecs() + (conn->idle_msecs != 0 ? conn->idle_msecs : CONN_DEFAULT_IDLE_MSECS);
-	conn_bev_setup(conn, bev, bev);
+	if (conn_bev_setup(conn, bev, bev) < 0) {
+		*error_r = "cannot watch the socket";
+		return -1;
+	}
 	return 0;
 }
 

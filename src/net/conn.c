@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -371,8 +372,10 @@ static void conn_output_progress_cb(struct evbuffer *buf, const struct evbuffer_
 		conn->last_activity = conn_now_msecs();
 }
 
-void conn_bev_setup(struct conn *conn, struct bufferevent *bev, struct bufferevent *obev)
+int conn_bev_setup(struct conn *conn, struct bufferevent *bev, struct bufferevent *obev)
 {
+	int ret = 0;
+
 	conn->bev = bev;
 	conn->obev = obev;
 	if (obev == bev) {
@@ -387,8 +390,10 @@ void conn_bev_setup(struct conn *conn, struct bufferevent *bev, struct buffereve
 	evbuffer_add_cb(bufferevent_get_output(obev), conn_output_progress_cb, conn);
 	/* A handshake needs to read even while the session pauses input. */
 	if ((!conn->input_paused && !conn->input_eof) || (conn->tls && !conn->tls_done))
-		bufferevent_enable(bev, EV_READ);
-	bufferevent_enable(obev, EV_WRITE);
+		ret = bufferevent_enable(bev, EV_READ);
+	if (bufferevent_enable(obev, EV_WRITE) < 0)
+		ret = -1;
+	return ret;
 }
 
 static void conn_set_peer(struct conn *conn, const struct sockaddr *sa)
@@ -441,7 +446,7 @@ static struct conn *conn_alloc(struct event_base *base, const struct conn_callba
 
 static int conn_fail_new(struct conn *conn, const char *what, const char **error_r)
 {
-	static char error[128];
+	static char error[256];
 
 	snprintf(error, sizeof(error), "cannot set up connection: %s", what);
 	*error_r = error;
@@ -486,12 +491,26 @@ struct conn *conn_new(struct event_base *base, int fd, const struct conn_setting
 			conn_fail_new(conn, "out of memory", error_r);
 			return NULL;
 		}
-		conn_bev_setup(conn, bev, bev);
+		if (conn_bev_setup(conn, bev, bev) < 0) {
+			conn_fail_new(conn, "cannot watch the socket", error_r);
+			return NULL;
+		}
 	}
 	if (set->set != NULL)
 		conn_set_add(set->set, conn);
 	conn_timer_arm(conn);
 	return conn;
+}
+
+/* epoll cannot watch regular files (nor, say, /dev/null). */
+static const char stdio_kind_error[] =
+    "stdin and stdout must be pipes, sockets or terminals, not regular files";
+
+static bool fd_is_regular(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 struct conn *conn_new_stdio(struct event_base *base, int in_fd, int out_fd, struct conn_set *set,
@@ -509,6 +528,10 @@ struct conn *conn_new_stdio(struct event_base *base, int in_fd, int out_fd, stru
 		conn_fail_new(conn, strerror(errno), error_r);
 		return NULL;
 	}
+	if (fd_is_regular(in_fd) || fd_is_regular(out_fd)) {
+		conn_fail_new(conn, stdio_kind_error, error_r);
+		return NULL;
+	}
 	in = bufferevent_socket_new(base, in_fd, 0);
 	out = bufferevent_socket_new(base, out_fd, 0);
 	if (in == NULL || out == NULL) {
@@ -516,11 +539,13 @@ struct conn *conn_new_stdio(struct event_base *base, int in_fd, int out_fd, stru
 			bufferevent_free(in);
 		if (out != NULL)
 			bufferevent_free(out);
-		conn_fail_new(conn, "cannot watch stdin/stdout (pipes, sockets or terminals only)",
-		              error_r);
+		conn_fail_new(conn, "out of memory", error_r);
 		return NULL;
 	}
-	conn_bev_setup(conn, in, out);
+	if (conn_bev_setup(conn, in, out) < 0) {
+		conn_fail_new(conn, stdio_kind_error, error_r);
+		return NULL;
+	}
 	if (set != NULL)
 		conn_set_add(set, conn);
 	conn_timer_arm(conn);

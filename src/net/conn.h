@@ -126,8 +126,10 @@ struct conn_settings {
 struct conn *conn_new(struct event_base *base, int fd, const struct conn_settings *set,
                       const struct conn_callbacks *cb, void *ctx, const char **error_r);
 /* The same over two descriptors, input and output (stdin and stdout for
- * --stdio): pipes, sockets or terminals, made non-blocking. Counts as a
- * secure local channel; no TLS. The conn closes both. */
+ * --stdio): pipes, sockets or terminals, made non-blocking. A regular file
+ * is refused with an error (the event loop cannot watch it; pipe it in
+ * with cat). Counts as a secure local channel; no TLS. The conn closes
+ * both, also on failure. */
 struct conn *conn_new_stdio(struct event_base *base, int in_fd, int out_fd, struct conn_set *set,
                             const struct conn_callbacks *cb, void *ctx, const char **error_r);
 /* Close at once (pending output is lost) and free; *connp becomes NULL.

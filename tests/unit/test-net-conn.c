@@ -672,6 +672,30 @@ static void test_stdio_eof_closes(void **state)
 	event_base_free(base);
 }
 
+/* Regular files cannot be watched by the loop: a clear error, no hang. */
+static void test_stdio_regular_file(void **state)
+{
+	struct event_base *base = event_base_new();
+	char path[] = "/tmp/hafen-test-stdio-XXXXXX";
+	int fd = mkstemp(path), out[2];
+	struct tn_sess *s = tn_sess_new();
+	const char *error;
+
+	assert_true(fd >= 0);
+	assert_int_equal(pipe(out), 0);
+	s->conn = conn_new_stdio(base, fd, out[1], NULL, &tn_callbacks, s, &error);
+	assert_null(s->conn);
+	assert_string_equal(error, "cannot set up connection: stdin and stdout must be pipes, "
+	                           "sockets or terminals, not regular files");
+	/* Both descriptors were closed. */
+	assert_int_equal(fcntl(fd, F_GETFD), -1);
+	assert_int_equal(fcntl(out[1], F_GETFD), -1);
+	close(out[0]);
+	unlink(path);
+	tn_sess_free(&s);
+	event_base_free(base);
+}
+
 /* The allow hook refuses before any work; a refused peer sees EOF. */
 static unsigned allow_calls;
 
@@ -1154,6 +1178,7 @@ int main(void)
 	    cmocka_unit_test(test_input_limit),
 	    cmocka_unit_test(test_stdio_pipes),
 	    cmocka_unit_test(test_stdio_eof_closes),
+	    cmocka_unit_test(test_stdio_regular_file),
 	    cmocka_unit_test(test_acceptor_allow_hook),
 	    cmocka_unit_test(test_acceptor_emfile_backoff),
 	    cmocka_unit_test(test_acceptor_pause_resume),
