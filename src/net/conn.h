@@ -95,7 +95,9 @@ struct conn_callbacks {
 	void (*input_eof)(struct conn *conn, void *ctx);
 	/* Optional. No input and no output progress for the idle timeout:
 	 * say goodbye ("* BYE Autologout") and conn_close_after_flush().
-	 * Without it, the conn closes with CONN_CLOSE_TIMEOUT. */
+	 * A session that keeps the conn open is called again after another
+	 * idle period (an IDLE keepalive can use this). Without it, the
+	 * conn closes with CONN_CLOSE_TIMEOUT. */
 	void (*idle_timeout)(struct conn *conn, void *ctx);
 	/* Required by conn_start_tls(), which calls it synchronously: forget
 	 * every byte and every partial parse from before the upgrade. */

@@ -373,8 +373,11 @@ static void test_bind_unix(void **state)
 	snprintf(text, sizeof(text), "lmtp=unix:%s", path);
 	spec = parse_ok(text);
 
-	/* Fresh bind with a configured mode. */
+	/* Fresh bind with a configured mode (and owner: our own, which any
+	 * user may set). */
 	opts.unix_mode = 0600;
+	opts.unix_uid = getuid();
+	opts.unix_gid = getgid();
 	assert_int_equal(listen_set_bind(&set, &spec, &opts, &error), 0);
 	assert_int_equal(set.count, 1);
 	snprintf(text, sizeof(text), "unix:%s", path);
@@ -383,6 +386,7 @@ static void test_bind_unix(void **state)
 	assert_int_equal(lstat(path, &st), 0);
 	assert_true(S_ISSOCK(st.st_mode));
 	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(st.st_uid, getuid());
 
 	/* A live socket is not replaced. */
 	assert_int_equal(listen_set_bind(&set, &spec, NULL, &error), -1);
