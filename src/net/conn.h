@@ -138,7 +138,8 @@ struct conn *conn_new_stdio(struct event_base *base, int in_fd, int out_fd, stru
  * Accepts NULL. Safe inside the conn's own callbacks. */
 void conn_free(struct conn **connp);
 
-/* Output. Each returns 0, or -1 when the conn is closed or closing down. */
+/* Output. Each returns 0, or -1 once the conn no longer sends (closed, or
+ * conn_close_after_flush() already delivered everything). */
 int conn_write(struct conn *conn, const void *data, size_t len);
 int conn_printf(struct conn *conn, const char *fmt, ...) HF_PRINTF(2, 3);
 /* The buffer conn_write() appends to, for evbuffer_add_reference() and
@@ -201,10 +202,11 @@ struct conn_set *conn_set_new(struct event_base *base);
 /* Free the set; conns still in it leave it (they stay open). Accepts NULL. */
 void conn_set_free(struct conn_set **setp);
 size_t conn_set_count(const struct conn_set *set);
-/* Ask every conn to finish: its shutdown callback writes the goodbye, then
- * it closes after flushing. Conns still open after deadline_msecs are
+/* Ask every conn to finish: its shutdown callback (called from inside this
+ * function, and later for conns that join meanwhile) writes the goodbye,
+ * then it closes after flushing. Conns still open after deadline_msecs are
  * closed with CONN_CLOSE_SHUTDOWN. done(ctx) runs from the event loop once
- * the set is empty (the sessions freed their conns). Stop accepting first. */
+ * every conn of the set has closed. Stop accepting first. */
 void conn_set_drain(struct conn_set *set, unsigned deadline_msecs, void (*done)(void *ctx),
                     void *ctx);
 
