@@ -33,6 +33,13 @@ static void check_part(const struct mime_part *part, size_t size, const uint8_t 
 	static const char *const names[] = {"subject", "FROM", "x-nothing", "content-type"};
 
 	mime_part_get_info(part, &i);
+	{
+		struct arena *a = arena_new(0);
+		const char *name = mime_part_filename(part, a);
+
+		check(name == NULL || valid_utf8(name, strlen(name)));
+		arena_free(&a);
+	}
 	check(i.header_offset + i.header_size <= size && i.header_offset + i.header_size <= i.body_offset);
 	check(i.body_offset + i.body_size <= size);
 	for (size_t f = 0; f < mime_part_field_count(part); f++) {

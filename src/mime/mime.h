@@ -147,6 +147,11 @@ const char *mime_part_subtype(const struct mime_part *part);
  * case-insensitively; "charset", "boundary", "name"...); NULL if absent. */
 const char *mime_part_param(const struct mime_part *part, const char *name);
 
+/* The part's file name decoded to UTF-8 (in arena `a`): Content-
+ * Disposition's filename, else Content-Type's name; RFC 2231 charset'lang'
+ * encoding and RFC 2047 encoded words both decoded. NULL when neither. */
+const char *mime_part_filename(const struct mime_part *part, struct arena *a);
+
 /* Resolve an IMAP section part path (RFC 9051 6.4.5): section[0..depth),
  * e.g. {1,2} for "1.2"; depth 0 is the whole message. A non-multipart
  * message (top-level or encapsulated) has part 1 = its body. Returns NULL

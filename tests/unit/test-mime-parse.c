@@ -388,6 +388,43 @@ static void test_index_malformed(void **state)
 	arena_free(&a);
 }
 
+static void test_filenames(void **state)
+{
+	static const struct {
+		const char *hdr;
+		const char *name;
+	} cases[] = {
+		{"Content-Disposition: attachment; filename=\"a b.pdf\"\r\n", "a b.pdf"},
+		{"Content-Disposition: attachment; filename*=utf-8''%E2%82%AC.txt\r\n",
+		 "\xe2\x82\xac.txt"},
+		{"Content-Disposition: attachment; filename*0*=iso-8859-1'de'%FC;"
+		 " filename*1=ber.txt; filename=plain.txt\r\n",
+		 "\xc3\xbc" "ber.txt"},
+		{"Content-Disposition: attachment; filename*=%41%zz\r\n", "A%zz"},
+		{"Content-Type: image/gif; name=\"=?utf-8?q?b=C3=BCd.gif?=\"\r\n", "b\xc3\xbc" "d.gif"},
+		{"Content-Type: text/plain; name*=x-bogus''%FF\r\n", "\xef\xbf\xbd"},
+		{"Content-Disposition: inline\r\n", NULL},
+		{"Subject: none\r\n", NULL},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct arena *a = arena_new(0);
+		struct buf msg = BUF_INIT;
+		struct mime_message *m;
+		const char *name;
+
+		buf_printf(&msg, "%s\r\nbody", cases[i].hdr);
+		m = mime_parse(a, msg.data, msg.len, NULL);
+		name = mime_part_filename(mime_message_root(m), a);
+		if (cases[i].name == NULL)
+			assert_null(name);
+		else
+			assert_string_equal(name, cases[i].name);
+		buf_free(&msg);
+		arena_free(&a);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -401,6 +438,7 @@ int main(void)
 		cmocka_unit_test(test_many_dash_lines),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_index_malformed),
+		cmocka_unit_test(test_filenames),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
