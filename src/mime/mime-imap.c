@@ -10,6 +10,7 @@
 #include "lib/istring.h"
 #include "lib/str.h"
 
+#include <assert.h>
 #include <string.h>
 
 static void write_string(struct buf *out, const char *s, size_t len)
@@ -284,21 +285,12 @@ static void write_extension(struct buf *out, struct arena *a, const struct mime_
 static void write_part(struct buf *out, struct arena *a, const struct mime_part *part,
 		       bool extended);
 
-/* A multipart with no parts still needs one body (body-type-mpart). */
-static void write_empty_text(struct buf *out, bool extended)
-{
-	buf_append_str(out, "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 0 0");
-	if (extended)
-		buf_append_str(out, " NIL NIL NIL NIL");
-	buf_append_byte(out, ')');
-}
-
 static void write_multipart(struct buf *out, struct arena *a, const struct mime_part *part,
 			    bool extended)
 {
+	/* The parser gives every multipart at least one part. */
+	assert(part->children != NULL);
 	buf_append_byte(out, '(');
-	if (part->children == NULL)
-		write_empty_text(out, extended);
 	for (const struct mime_part *c = part->children; c != NULL; c = c->next)
 		write_part(out, a, c, extended);
 	buf_append_byte(out, ' ');

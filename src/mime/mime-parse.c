@@ -223,6 +223,26 @@ static void parse_header(struct parser *p, struct mime_part *part, bool top)
 		field_add(p, part, field, p->pos, name_len, value_off);
 }
 
+/* RFC 2045 5.2: no (valid) Content-Type is text/plain; charset=us-ascii. */
+static void set_default_type(struct mime_part *part)
+{
+	static struct mime_param charset = {"charset", "US-ASCII", 8};
+
+	part->type = "text";
+	part->subtype = "plain";
+	part->params = &charset;
+	part->param_count = 1;
+	part->default_type = true;
+}
+
+static bool has_boundary(const struct mime_ctype *ct)
+{
+	for (uint32_t i = 0; i < ct->param_count; i++)
+		if (strcmp(ct->params[i].name, "boundary") == 0)
+			return ct->params[i].value_len > 0;
+	return false;
+}
+
 static void set_content_type(struct parser *p, struct mime_part *part, bool digest_child)
 {
 	const unsigned char *v;
@@ -233,7 +253,9 @@ static void set_content_type(struct parser *p, struct mime_part *part, bool dige
 		part->cte = mime_cte_parse(v, len);
 	if (mime_part_known_value(part, MIME_H_CONTENT_TYPE, &v, &len)) {
 		mime_ctype_parse(p->a, v, len, true, p->msg->limits.max_params, &ct);
-		if (ct.valid) {
+		/* A multipart without its required boundary (RFC 2046 5.1.1)
+		 * is as invalid as a field that does not parse. */
+		if (ct.valid && (strcmp(ct.type, "multipart") != 0 || has_boundary(&ct))) {
 			part->type = ct.type;
 			part->subtype = ct.subtype;
 			part->params = ct.params;
@@ -245,14 +267,7 @@ static void set_content_type(struct parser *p, struct mime_part *part, bool dige
 		part->type = "message";
 		part->subtype = "rfc822";
 	} else if (part->type == NULL) {
-		/* RFC 2045 5.2 */
-		static struct mime_param charset = {"charset", "US-ASCII", 8};
-
-		part->type = "text";
-		part->subtype = "plain";
-		part->params = &charset;
-		part->param_count = 1;
-		part->default_type = true;
+		set_default_type(part);
 	}
 	part->is_multipart = strcmp(part->type, "multipart") == 0;
 	part->is_message = strcmp(part->type, "message") == 0 &&
@@ -281,10 +296,6 @@ static void parse_multipart(struct parser *p, struct mime_part *part, uint32_t d
 	bool digest = strcmp(part->subtype, "digest") == 0, closed = false;
 	int level;
 
-	if (boundary == NULL || boundary[0] == '\0') {
-		skip_to_boundary(p);
-		return;
-	}
 	boundary_push(p, boundary);
 	level = (int)p->nbounds - 1;
 	skip_to_boundary(p); /* the preamble */
@@ -307,6 +318,16 @@ static void parse_multipart(struct parser *p, struct mime_part *part, uint32_t d
 		parse_entity(p, child, depth + 1, digest);
 	}
 	p->nbounds--;
+	if (part->children == NULL) {
+		/* No boundary line found: body-type-mpart needs a body, and
+		 * BODY[1] should name what BODYSTRUCTURE shows, so there is
+		 * one empty text/plain part where the body starts. */
+		struct mime_part *empty = part_new(p, part);
+
+		empty->hdr_off = empty->body_off = part->body_off;
+		set_default_type(empty);
+		child_append(part, empty);
+	}
 	if (closed)
 		skip_to_boundary(p); /* the epilogue, up to an outer boundary */
 }

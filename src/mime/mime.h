@@ -29,9 +29,11 @@
  *  - A missing or unparsable Content-Type is text/plain with
  *    ("CHARSET" "US-ASCII") (RFC 2045 5.2); inside multipart/digest the
  *    default is message/rfc822 with no parameters (RFC 2046 5.1.5).
- *  - A multipart with no parts (no boundary, or no boundary line found) is
- *    written with one empty text/plain part, as Dovecot does, because
- *    body-type-mpart needs at least one body.
+ *  - A multipart without a boundary parameter is an invalid Content-Type,
+ *    so text/plain (as Python's email reads it too). A multipart whose
+ *    boundary never appears gets one empty text/plain part at the start of
+ *    its body, because body-type-mpart needs at least one body; the part
+ *    is real, so BODY[1] names what BODYSTRUCTURE shows.
  *  - Parts nested deeper than max_depth, and message/rfc822 or multipart
  *    parts past max_parts, are opaque leaves written as
  *    "APPLICATION" "OCTET-STREAM".

@@ -63,8 +63,12 @@ static void test_structures(void **state)
 		{"Content-Type: multipart/mixed; boundary=\"a b:c\"\n\n--a b:c\n\nx\n--a b:c--",
 		 "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 1 1) \"MIXED\")",
 		 "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 1 1) \"MIXED\")"},
-		/* empty boundary parameter: no parts */
+		/* an empty boundary is no boundary: an invalid Content-Type */
 		{"Content-Type: multipart/mixed; boundary=\"\"\n\n--\n\nx\n",
+		 "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 6 3)",
+		 "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 9 3)"},
+		/* a boundary that never appears: one empty part, BODY[1] exists */
+		{"Content-Type: multipart/mixed; boundary=x\n\n--y\n",
 		 "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 0 0) \"MIXED\")",
 		 "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 0 0) \"MIXED\")"},
 		/* a boundary line right at the end, without line end */
