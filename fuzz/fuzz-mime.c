@@ -111,6 +111,12 @@ static void check_fields(const struct mime_message *msg, struct arena *a)
 	(void)mime_msgids_parse(a, v[MIME_LIST_REFERENCES].raw, v[MIME_LIST_REFERENCES].raw_len,
 				&ids);
 	(void)mime_first_address(a, v[MIME_LIST_FROM].raw, v[MIME_LIST_FROM].raw_len, &addr);
+	{
+		struct mime_thread_ids t_ids;
+
+		mime_thread_ids(msg, a, &t_ids);
+		check(t_ids.reference_count == 0 || t_ids.references[0][0] == '<');
+	}
 	buf_free(&b);
 }
 

@@ -75,3 +75,29 @@ int mime_first_address(struct arena *a, const void *value, size_t len,
 	}
 	return -1;
 }
+
+static size_t field_msgids(const struct mime_message *msg, struct arena *a, enum mime_hdr h,
+			   const char ***ids_r)
+{
+	const unsigned char *v;
+	size_t len;
+
+	*ids_r = NULL;
+	if (!mime_part_known_value(msg->root, h, &v, &len))
+		return 0;
+	return mime_msgids_parse(a, v, len, ids_r);
+}
+
+void mime_thread_ids(const struct mime_message *msg, struct arena *a,
+		     struct mime_thread_ids *ids_r)
+{
+	const char **ids;
+
+	ids_r->message_id = field_msgids(msg, a, MIME_H_MESSAGE_ID, &ids) > 0 ? ids[0] : NULL;
+	ids_r->reference_count = field_msgids(msg, a, MIME_H_REFERENCES, &ids_r->references);
+	if (ids_r->reference_count == 0 && field_msgids(msg, a, MIME_H_IN_REPLY_TO, &ids) > 0) {
+		/* RFC 5256 3 step 1.A: no References, so In-Reply-To's first. */
+		ids_r->references = ids;
+		ids_r->reference_count = 1;
+	}
+}

@@ -309,6 +309,19 @@ int mime_first_address(struct arena *a, const void *value, size_t len,
  * NUL-terminated, in arena `a`. Returns the count (0 when none). */
 size_t mime_msgids_parse(struct arena *a, const void *value, size_t len, const char ***ids_r);
 
+/* What THREAD=REFERENCES (RFC 5256 section 3, step 1) reads from the
+ * top-level header: the message's own msg-id (the first in Message-ID,
+ * NULL when none) and its ancestors oldest first: the msg-ids of
+ * References, or when it holds none, the first msg-id of In-Reply-To.
+ * Strings as mime_msgids_parse() gives them, in arena `a`. */
+struct mime_thread_ids {
+	const char *message_id;
+	const char **references;
+	size_t reference_count;
+};
+void mime_thread_ids(const struct mime_message *msg, struct arena *a,
+		     struct mime_thread_ids *ids_r);
+
 /* Everything SEARCH needs as UTF-8 text, bounded by the limits given to
  * mime_parse():
  *  headers_out: "Name: decoded value\n" for every top-level header field;

@@ -143,6 +143,29 @@ static void test_msgids(void **state)
 	}
 }
 
+static void test_thread_ids(void **state)
+{
+	static const char m1[] = "Message-ID: junk <own@x>\r\nIn-Reply-To: <p@x> <q@x>\r\n"
+				 "References: <a@x>\r\n <b@x>\r\n\r\n";
+	static const char m2[] = "In-Reply-To: (c) <p@x> <q@x>\r\nReferences: none\r\n\r\n";
+	struct arena *a = arena_new(0);
+	struct mime_thread_ids ids;
+
+	mime_thread_ids(mime_parse(a, m1, strlen(m1), NULL), a, &ids);
+	assert_string_equal(ids.message_id, "<own@x>");
+	assert_int_equal(ids.reference_count, 2);
+	assert_string_equal(ids.references[0], "<a@x>");
+	assert_string_equal(ids.references[1], "<b@x>");
+	mime_thread_ids(mime_parse(a, m2, strlen(m2), NULL), a, &ids);
+	assert_null(ids.message_id);
+	assert_int_equal(ids.reference_count, 1);
+	assert_string_equal(ids.references[0], "<p@x>");
+	mime_thread_ids(mime_parse(a, "", 0, NULL), a, &ids);
+	assert_null(ids.message_id);
+	assert_int_equal(ids.reference_count, 0);
+	arena_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -150,6 +173,7 @@ int main(void)
 		cmocka_unit_test(test_envelope_defaults),
 		cmocka_unit_test(test_first_address),
 		cmocka_unit_test(test_msgids),
+		cmocka_unit_test(test_thread_ids),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
