@@ -11,6 +11,11 @@
 
 #include <string.h>
 
+/* Tokens read from one address field. A list longer than this (some
+ * 20 000 addresses) is cut there, which bounds the memory an ENVELOPE of
+ * a hostile header costs whatever its length. */
+#define ADDRESS_MAX_TOKENS 100000
+
 enum tok_type { TOK_ATOM, TOK_QUOTED, TOK_COMMENT, TOK_DLITERAL, TOK_SPECIAL, TOK_END };
 
 struct token {
@@ -59,20 +64,36 @@ static const char *read_delimited(struct arena *a, const unsigned char *s, size_
 	return r;
 }
 
+/* Grow an arena array of `size`-byte elements to hold one more. */
+static void *grow(struct arena *a, void *arr, size_t count, size_t *cap, size_t size)
+{
+	size_t ncap;
+
+	if (count < *cap)
+		return arr;
+	ncap = *cap ? *cap * 2 : 16;
+	arr = arena_realloc(a, arr, *cap * size, ncap * size);
+	*cap = ncap;
+	return arr;
+}
+
 static size_t tokenize(struct arena *a, const unsigned char *s, size_t n, struct token **toks_r)
 {
-	/* Every token but the last needs at least one byte. */
-	struct token *t = arena_alloc(a, sizeof(*t) * (n + 1));
-	size_t count = 0, pos = 0;
+	/* Grown as needed: sized by the input, a long header would cost its
+	 * length times the token size up front. */
+	struct token *t = NULL;
+	size_t count = 0, cap = 0, pos = 0;
 
-	while (pos < n) {
+	while (pos < n && count < ADDRESS_MAX_TOKENS) {
 		unsigned char c = s[pos];
-		struct token *k = &t[count];
+		struct token *k;
 
 		if (is_ws(c)) {
 			pos++;
 			continue;
 		}
+		t = grow(a, t, count, &cap, sizeof(*t));
+		k = &t[count];
 		memset(k, 0, sizeof(*k));
 		if (c == '"' || c == '(') {
 			pos++;
@@ -101,6 +122,7 @@ static size_t tokenize(struct arena *a, const unsigned char *s, size_t n, struct
 		}
 		count++;
 	}
+	t = grow(a, t, count, &cap, sizeof(*t));
 	t[count].type = TOK_END;
 	*toks_r = t;
 	return count;
@@ -111,7 +133,7 @@ struct addr_parser {
 	struct token *t;
 	size_t i;
 	struct mime_address *out;
-	size_t count;
+	size_t count, cap;
 	bool in_group;
 };
 
@@ -122,7 +144,10 @@ static bool at_special(const struct addr_parser *p, char c)
 
 static struct mime_address *emit(struct addr_parser *p)
 {
-	struct mime_address *a = &p->out[p->count++];
+	struct mime_address *a;
+
+	p->out = grow(p->a, p->out, p->count, &p->cap, sizeof(*p->out));
+	a = &p->out[p->count++];
 
 	memset(a, 0, sizeof(*a));
 	return a;
@@ -254,10 +279,8 @@ size_t mime_address_list_parse(struct arena *a, const unsigned char *value, size
 			       struct mime_address **addrs_r)
 {
 	struct addr_parser p = {.a = a};
-	size_t n = tokenize(a, value, len, &p.t);
 
-	/* Each address consumes a token; groups add one end marker each. */
-	p.out = arena_alloc(a, sizeof(*p.out) * (2 * n + 2));
+	(void)tokenize(a, value, len, &p.t);
 	while (p.t[p.i].type != TOK_END) {
 		if (at_special(&p, ',')) {
 			p.i++;

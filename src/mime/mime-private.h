@@ -126,7 +126,8 @@ struct mime_address {
 	const char *host;    /* NULL for group start and end */
 	bool group_start, group_end;
 };
-/* Parse an address-list value; returns the count, addresses in arena. */
+/* Parse an address-list value; returns the count, addresses in arena.
+ * Only the first 100 000 tokens (some 20 000 addresses) are read. */
 size_t mime_address_list_parse(struct arena *a, const unsigned char *value, size_t len,
 			       struct mime_address **addrs_r);
 

@@ -178,7 +178,9 @@ int mime_part_index_find(const void *blob, size_t len, const uint32_t *section, 
 
 /* Append the ENVELOPE of the message, exactly as it follows "ENVELOPE " in
  * a FETCH response (RFC 9051 7.5.2): strings are the raw unfolded header
- * values, encoded words left for the client. */
+ * values, encoded words left for the client. An address list is read up
+ * to its first 100 000 tokens (some 20 000 addresses), which bounds the
+ * memory a hostile header costs. */
 void mime_write_envelope(const struct mime_message *msg, struct buf *out);
 /* Append BODYSTRUCTURE (extended = true) or BODY (extended = false). */
 void mime_write_bodystructure(const struct mime_message *msg, struct buf *out, bool extended);

@@ -96,6 +96,26 @@ static void test_envelope_defaults(void **state)
 	arena_free(&a);
 }
 
+static void test_address_token_cap(void **state)
+{
+	struct buf msg = BUF_INIT, out = BUF_INIT;
+	struct arena *a = arena_new(0);
+	size_t count = 0;
+
+	buf_append_str(&msg, "To: ");
+	for (int i = 0; i < 50000; i++)
+		buf_append_str(&msg, "a@b, ");
+	buf_append_str(&msg, "\r\n\r\n");
+	mime_write_envelope(mime_parse(a, msg.data, msg.len, NULL), &out);
+	for (const char *p = buf_cstr(&out); (p = strstr(p, "\"a\" \"b\"")) != NULL; p++)
+		count++;
+	/* four tokens an address: the list is cut at 100 000 tokens */
+	assert_int_equal(count, 25000);
+	buf_free(&msg);
+	buf_free(&out);
+	arena_free(&a);
+}
+
 static void test_first_address(void **state)
 {
 	struct arena *a = arena_new(0);
@@ -171,6 +191,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_envelope_addresses),
 		cmocka_unit_test(test_envelope_defaults),
+		cmocka_unit_test(test_address_token_cap),
 		cmocka_unit_test(test_first_address),
 		cmocka_unit_test(test_msgids),
 		cmocka_unit_test(test_thread_ids),
