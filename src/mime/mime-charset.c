@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <iconv.h>
+#include <stdio.h>
 #include <string.h>
 
 #define CHARSET_NAME_MAX 40
@@ -118,7 +119,7 @@ static enum charset_kind charset_classify(const char *charset, char name_r[CHARS
 		return CS_UNKNOWN;
 	for (size_t i = 0; i < HF_N_ELEMENTS(aliases); i++)
 		if (strcmp(name_r, aliases[i].from) == 0) {
-			strcpy(name_r, aliases[i].to);
+			snprintf(name_r, CHARSET_NAME_MAX + 1, "%s", aliases[i].to);
 			break;
 		}
 	return CS_ICONV;
@@ -139,7 +140,7 @@ static iconv_t cd_get(const char *name)
 	e = &cd_cache[cd_cache_next++ % CACHE_SIZE];
 	if (e->name[0] != '\0' && e->cd != (iconv_t)-1)
 		iconv_close(e->cd);
-	strcpy(e->name, name);
+	snprintf(e->name, sizeof(e->name), "%s", name);
 	e->cd = iconv_open("UTF-8", name);
 	return e->cd;
 }
@@ -193,7 +194,7 @@ void mime_charset_to_utf8(const char *charset, const void *in, size_t len, struc
 		/* 8-bit text labelled us-ascii: UTF-8 when it is, else cp1252. */
 		if (str_is_ascii7(in, len) || utf8_valid(in, len))
 			break;
-		strcpy(name, "WINDOWS-1252");
+		snprintf(name, sizeof(name), "%s", "WINDOWS-1252");
 		/* fall through */
 	case CS_ICONV:
 		cd = cd_get(name);

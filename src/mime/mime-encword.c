@@ -132,7 +132,7 @@ static void add_word(struct decoder *d, const unsigned char *s, const struct enc
 
 	if (d->pending.len > 0 && str_casecmp(d->charset, w->charset) != 0)
 		flush_pending(d);
-	strcpy(d->charset, w->charset);
+	memcpy(d->charset, w->charset, sizeof(d->charset));
 	if (w->enc == 'b')
 		(void)mime_decode_transfer(MIME_CTE_BASE64, s + w->text, w->text_len, &d->pending,
 					   &err);
