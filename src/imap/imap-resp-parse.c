@@ -375,18 +375,16 @@ static bool parse_unknown(struct imap_scan *s, struct imap_response *resp)
 	struct imap_value *vals = NULL;
 	size_t cap = 0, items = 0;
 	struct scan_mark m = scan_mark(s);
+	bool ok = true;
 
 	resp->kind = IMAP_RESP_UNKNOWN;
-	while (scan_try_char(s, ' ')) {
-		if (!scan_list_item(s, &items))
-			break;
+	while (ok && scan_try_char(s, ' ')) {
 		vals = scan_grow(s, vals, u->count, &cap, sizeof(*vals));
-		if (!scan_value(s, &vals[u->count]))
-			break;
-		u->count++;
+		ok = scan_list_item(s, &items) && scan_value(s, &vals[u->count]);
+		u->count += ok;
 	}
 	u->values = vals;
-	if (scan_eol(s))
+	if (ok && scan_eol(s))
 		return true;
 	scan_restore(s, &m);
 	u->count = 0;

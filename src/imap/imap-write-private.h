@@ -27,6 +27,8 @@ void w_nstring(struct imap_writer *w, const char *s);
 void w_atom_or_string(struct imap_writer *w, const char *s);
 /* list-mailbox: unquoted when every byte is a list-char. */
 void w_list_mailbox(struct imap_writer *w, const char *s);
+/* Always a quoted string, whatever the bytes; CR and LF are dropped. */
+void w_quoted(struct imap_writer *w, const char *s);
 void w_text(struct imap_writer *w, const char *text);
 void w_flag_list(struct imap_writer *w, const struct imap_strlist *flags);
 void w_strlist_atoms(struct imap_writer *w, const struct imap_strlist *list);

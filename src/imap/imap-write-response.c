@@ -14,27 +14,17 @@ static void w_code_text(struct imap_writer *w, const char *text)
 }
 
 /* A charset inside a response code: on a text line no literal may
- * appear, so anything that is not an atom is quoted, minus what a quoted
- * string cannot hold. */
+ * appear, so anything that is not an atom is quoted. */
 static void w_code_charset(struct imap_writer *w, const char *cs)
 {
 	bool atom = *cs != '\0';
 
 	for (const char *p = cs; *p != '\0'; p++)
 		atom = atom && istring_is_atom_char((unsigned char)*p);
-	if (atom) {
+	if (atom)
 		w_str(w, cs);
-		return;
-	}
-	w_byte(w, '"');
-	for (; *cs != '\0'; cs++) {
-		if (*cs == '\r' || *cs == '\n')
-			continue;
-		if (*cs == '"' || *cs == '\\')
-			w_byte(w, '\\');
-		w_byte(w, *cs);
-	}
-	w_byte(w, '"');
+	else
+		w_quoted(w, cs);
 }
 
 static void w_code_args(struct imap_writer *w, const struct imap_resp_code *code)

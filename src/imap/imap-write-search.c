@@ -10,8 +10,9 @@ static void w_modseq(struct imap_writer *w, const struct imap_search_key *key)
 	static const char *const types[] = {"", "priv", "shared", "all"};
 
 	if (key->u.modseq.entry_name != NULL) {
+		/* entry-flag-name is always a quoted string (RFC 7162 section 7). */
 		w_byte(w, ' ');
-		w_string(w, key->u.modseq.entry_name, strlen(key->u.modseq.entry_name), false);
+		w_quoted(w, key->u.modseq.entry_name);
 		w_byte(w, ' ');
 		w_str(w, types[key->u.modseq.entry_type]);
 	}

@@ -134,6 +134,19 @@ void w_list_mailbox(struct imap_writer *w, const char *s)
 		w_string(w, s, strlen(s), false);
 }
 
+void w_quoted(struct imap_writer *w, const char *s)
+{
+	w_byte(w, '"');
+	for (; *s != '\0'; s++) {
+		if (*s == '\r' || *s == '\n')
+			continue;
+		if (*s == '"' || *s == '\\')
+			w_byte(w, '\\');
+		w_byte(w, *s);
+	}
+	w_byte(w, '"');
+}
+
 void w_text(struct imap_writer *w, const char *text)
 {
 	for (; *text != '\0'; text++)

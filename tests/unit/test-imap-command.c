@@ -70,6 +70,7 @@ static const char *const roundtrip_commands[] = {
 	"h9 SEARCH HEADER Message-ID <a@b> BCC x CC y TO z BODY w\r\n",
 	"i1 SEARCH MODSEQ \"/flags/\\\\draft\" all 620162338\r\n",
 	"i2 SEARCH MODSEQ 0\r\n",
+	"i2 SEARCH MODSEQ \"/flags/\xc3\xa4\" shared 5\r\n",
 	"i3 SEARCH YOUNGER 259200 OLDER 1\r\n",
 	"i4 SEARCH SAVEDBEFORE 1-Jan-2020 SAVEDON 2-Jan-2020 SAVEDSINCE 3-Jan-2020 SAVEDATESUPPORTED\r\n",
 	"i5 SEARCH EMAILID M6d99ac3275bb4e THREADID T64b478a75b7ea9\r\n",

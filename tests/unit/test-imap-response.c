@@ -291,6 +291,11 @@ static void test_lenient_reading(void **state)
 	assert_int_equal(p.resp->u.unknown.count, 1);
 	assert_string_equal(p.resp->u.unknown.values[0].str, "a) b");
 	parsed_free(&p);
+	/* ... also when the values end in the middle of a list. */
+	p = parse_resp("* XOPEN (a (b \"c\"\r\n");
+	assert_int_equal(p.resp->u.unknown.count, 1);
+	assert_string_equal(p.resp->u.unknown.values[0].str, "(a (b \"c\"");
+	parsed_free(&p);
 	p = parse_resp("* 3 XNUM\r\n");
 	assert_true(p.resp->u.unknown.has_number);
 	assert_int_equal(p.resp->u.unknown.number, 3);
