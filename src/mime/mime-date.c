@@ -100,9 +100,18 @@ static bool read_zone(struct date_scan *d, int *minutes_r)
 	skip_cfws(d);
 	*minutes_r = 0;
 	if (d->pos < d->len && (d->s[d->pos] == '+' || d->s[d->pos] == '-')) {
-		int sign = d->s[d->pos++] == '-' ? -1 : 1, v;
+		int sign = d->s[d->pos++] == '-' ? -1 : 1, v, m;
+		int digits = read_number(d, 4, &v);
 
-		if (read_number(d, 4, &v) != 4 || v % 100 > 59)
+		/* "+01:00" is no RFC 5322 zone, but some mailers write it. */
+		if (digits == 2 && d->pos < d->len && d->s[d->pos] == ':') {
+			d->pos++;
+			if (read_number(d, 2, &m) != 2)
+				return false;
+			v = v * 100 + m;
+			digits = 4;
+		}
+		if (digits != 4 || v % 100 > 59)
 			return false;
 		*minutes_r = sign * (v / 100 * 60 + v % 100);
 		return true;

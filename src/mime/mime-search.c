@@ -196,6 +196,8 @@ void mime_preview(const struct mime_message *msg, struct buf *out)
 		space = false;
 		/* The text is valid UTF-8: a lead byte says the length. */
 		n = *s < 0x80 ? 1 : *s < 0xe0 ? 2 : *s < 0xf0 ? 3 : 4;
+		if (n > text.len - i)
+			break;
 		buf_append(out, s, n);
 		chars++;
 		i += n;
