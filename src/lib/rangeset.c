@@ -137,6 +137,29 @@ void rangeset_remove(struct rangeset *s, uint32_t n)
 	}
 }
 
+void rangeset_subtract(struct rangeset *s, const struct rangeset *other)
+{
+	struct rangeset out = RANGESET_INIT;
+	size_t j = 0;
+
+	/* Both sorted: walk s, cutting out the parts other covers. */
+	for (size_t i = 0; i < s->count; i++) {
+		uint64_t lo = s->r[i].lo, hi = s->r[i].hi;
+
+		while (j < other->count && other->r[j].hi < lo)
+			j++;
+		for (size_t k = j; k < other->count && other->r[k].lo <= hi && lo <= hi; k++) {
+			if (other->r[k].lo > lo)
+				rangeset_add_range(&out, (uint32_t)lo, other->r[k].lo - 1);
+			lo = (uint64_t)other->r[k].hi + 1;
+		}
+		if (lo <= hi)
+			rangeset_add_range(&out, (uint32_t)lo, (uint32_t)hi);
+	}
+	free(s->r);
+	*s = out;
+}
+
 bool rangeset_contains(const struct rangeset *s, uint32_t n)
 {
 	size_t i;

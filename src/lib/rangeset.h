@@ -36,6 +36,8 @@ void rangeset_add_range(struct rangeset *s, uint32_t lo, uint32_t hi);
 void rangeset_add(struct rangeset *s, uint32_t n);
 void rangeset_add_set(struct rangeset *s, const struct rangeset *other);
 void rangeset_remove(struct rangeset *s, uint32_t n);
+/* Remove every member of other from s. */
+void rangeset_subtract(struct rangeset *s, const struct rangeset *other);
 bool rangeset_contains(const struct rangeset *s, uint32_t n);
 /* Number of members (64-bit: a set can hold all 2^32-1 numbers). */
 uint64_t rangeset_count(const struct rangeset *s);

@@ -85,3 +85,20 @@ int store_mailbox_uids(struct store *s, int64_t mailbox_id, uint32_t **uids_r, s
 	*count_r = count;
 	return STORE_OK;
 }
+
+int store_mailbox_first_unseen(struct store *s, int64_t mailbox_id, uint32_t *uid_r)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db,
+				    "SELECT min(uid) FROM messages WHERE mailbox_id = ?1"
+				    " AND (flags & 1) = 0",
+				    -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_sql_error(s, rc, "first unseen");
+	sqlite3_bind_int64(st, 1, mailbox_id);
+	rc = sqlite3_step(st);
+	*uid_r = rc == SQLITE_ROW ? (uint32_t)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? STORE_OK : store_sql_error(s, rc, "first unseen");
+}

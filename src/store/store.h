@@ -218,6 +218,8 @@ int store_fetch_begin(struct store *s, int64_t mailbox_id, const struct rangeset
 int store_fetch_next(struct store_fetch *f, const struct store_msg **msg_r);
 void store_fetch_end(struct store_fetch **fp);
 
+/* The lowest UID without \Seen, 0 when every message is seen. */
+int store_mailbox_first_unseen(struct store *s, int64_t mailbox_id, uint32_t *uid_r);
 /* All UIDs of a mailbox in order (the session's sequence map). */
 int store_mailbox_uids(struct store *s, int64_t mailbox_id, uint32_t **uids_r, size_t *count_r);
 

@@ -280,6 +280,30 @@ static void test_rangeset_star(void **state)
 	rangeset_free(&s);
 }
 
+static void test_rangeset_subtract(void **state)
+{
+	struct rangeset a = RANGESET_INIT, b = RANGESET_INIT;
+
+	rangeset_add_range(&a, 1, 10);
+	rangeset_add_range(&a, 20, 30);
+	rangeset_add(&b, 1);
+	rangeset_add_range(&b, 5, 6);
+	rangeset_add_range(&b, 9, 22);
+	rangeset_add(&b, 30);
+	rangeset_add(&b, 99);
+	rangeset_subtract(&a, &b);
+	assert_string_equal(set_str(&a), "2:4,7:8,23:29");
+	rangeset_subtract(&a, &a);
+	assert_true(rangeset_is_empty(&a));
+	rangeset_add_range(&a, 0, UINT32_MAX);
+	rangeset_clear(&b);
+	rangeset_add(&b, UINT32_MAX);
+	rangeset_subtract(&a, &b);
+	assert_int_equal(rangeset_max(&a), UINT32_MAX - 1);
+	rangeset_free(&a);
+	rangeset_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +318,7 @@ int main(void)
 		cmocka_unit_test(test_mem),
 		cmocka_unit_test(test_rangeset_merge),
 		cmocka_unit_test(test_rangeset_star),
+		cmocka_unit_test(test_rangeset_subtract),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,116 @@
+/* cmd-select.c — SELECT, EXAMINE, CLOSE and UNSELECT (RFC 9051 6.3.2,
+ * 6.3.3, 6.4.1, 6.4.2; RFC 3691). */
+#include "imap-commands.h"
+#include "imap-selected.h"
+#include "lib/mem.h"
+#include "store/store.h"
+
+#include <string.h>
+
+static const char system_flags[] = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
+
+static int append_keyword(void *ctx, const char *name)
+{
+	struct buf *b = ctx;
+
+	buf_append_byte(b, ' ');
+	buf_append_str(b, name);
+	return 0;
+}
+
+static void send_flags(struct imap_session *s, const struct store_mailbox *mb, bool read_only)
+{
+	struct buf kw = BUF_INIT;
+
+	store_mailbox_keywords(session_store(s), mb->id, append_keyword, &kw);
+	session_untagged(s, "FLAGS (%s%s)", system_flags, kw.len ? buf_cstr(&kw) : "");
+	/* Read-write: the client may also create new keywords (\*). */
+	if (read_only)
+		session_untagged(s, "OK [PERMANENTFLAGS ()] No permanent flags permitted");
+	else
+		session_untagged(s, "OK [PERMANENTFLAGS (%s%s \\*)] Flags permitted", system_flags,
+				 kw.len ? buf_cstr(&kw) : "");
+	buf_free(&kw);
+}
+
+static void send_state(struct imap_session *s, const struct store_mailbox *mb)
+{
+	struct imap_selected *sel = s->sel;
+	uint32_t first_unseen = 0;
+
+	session_untagged(s, "%u EXISTS", sel->map.total);
+	if (!session_rev2(s)) {
+		session_untagged(s, "%llu RECENT", (unsigned long long)rangeset_count(&sel->recent));
+		/* RFC 3501 6.3.1: the sequence number of the first unseen message. */
+		if (store_mailbox_first_unseen(session_store(s), mb->id, &first_unseen) == STORE_OK &&
+		    first_unseen != 0)
+			session_untagged(s, "OK [UNSEEN %u] First unseen",
+					 uidmap_uid_to_seq(&sel->map, first_unseen));
+	}
+	session_untagged(s, "OK [UIDVALIDITY %u] UIDs valid", mb->uidvalidity);
+	session_untagged(s, "OK [UIDNEXT %u] Predicted next UID", mb->uidnext);
+	if (session_rev2(s)) {
+		/* RFC 9051 6.3.2: a LIST response with the mailbox's name. */
+		buf_reset(&s->out);
+		buf_append_str(&s->out, "* LIST ");
+		session_write_mailbox_attrs(&s->out, mb, session_mailbox_has_children(s, mb->name));
+		buf_append_str(&s->out, " \"/\" ");
+		session_write_mailbox(s, &s->out, mb->name);
+		session_send_line(s);
+	}
+}
+
+static void unselect(struct imap_session *s)
+{
+	imap_selected_free(&s->sel);
+	s->state = IMAP_STATE_AUTH;
+}
+
+enum cmd_result cmd_select(struct imap_session *s, struct imap_command *cmd)
+{
+	bool read_only = cmd->kind == IMAP_CMD_EXAMINE;
+	struct store_mailbox mb;
+	char *name;
+	int ret;
+
+	if (session_read_mailbox(s, cmd->u.select.mailbox, &name) < 0)
+		return CMD_DONE;
+	if (s->sel != NULL) {
+		unselect(s);
+		/* RFC 9051 7.1: the boundary between the old and the new mailbox. */
+		if (session_rev2(s))
+			session_untagged(s, "OK [CLOSED] Previous mailbox closed");
+	}
+	ret = imap_selected_open(s, name, read_only, &mb, &s->sel);
+	free(name);
+	if (ret != STORE_OK) {
+		session_store_error(s, ret);
+		return CMD_DONE;
+	}
+	s->state = IMAP_STATE_SELECTED;
+	send_flags(s, &mb, read_only);
+	send_state(s, &mb);
+	store_mailbox_clear(&mb);
+	session_tagged(s, IMAP_COND_OK, read_only ? "READ-ONLY" : "READ-WRITE", "%s completed",
+		       read_only ? "EXAMINE" : "SELECT");
+	return CMD_DONE;
+}
+
+enum cmd_result cmd_close(struct imap_session *s, struct imap_command *cmd)
+{
+	(void)cmd;
+	/* RFC 9051 6.4.1: expunge silently, unless the mailbox is read-only. */
+	if (!s->sel->read_only)
+		store_expunge(session_store(s), s->sel->mailbox_id, NULL, NULL, NULL);
+	unselect(s);
+	session_tagged(s, IMAP_COND_OK, NULL, "CLOSE completed");
+	return CMD_DONE;
+}
+
+enum cmd_result cmd_unselect(struct imap_session *s, struct imap_command *cmd)
+{
+	(void)cmd;
+	unselect(s);
+	session_tagged(s, IMAP_COND_OK, NULL, "UNSELECT completed");
+	return CMD_DONE;
+}

@@ -1,0 +1,29 @@
+/* imap-commands.c — the command table (see imap-commands.h). */
+#include "imap-commands.h"
+
+#include <stddef.h>
+
+static const struct imap_cmd_def defs[] = {
+	{IMAP_CMD_CAPABILITY, IMAP_STATE_ANY, 0, cmd_capability},
+	{IMAP_CMD_NOOP, IMAP_STATE_ANY, 0, cmd_noop},
+	{IMAP_CMD_LOGOUT, IMAP_STATE_ANY, 0, cmd_logout},
+	{IMAP_CMD_STARTTLS, IMAP_STATE_NOT_AUTH, 0, cmd_starttls},
+	{IMAP_CMD_LOGIN, IMAP_STATE_NOT_AUTH, 0, cmd_login},
+	{IMAP_CMD_AUTHENTICATE, IMAP_STATE_NOT_AUTH, 0, cmd_authenticate},
+	{IMAP_CMD_ENABLE, IMAP_STATE_AUTH, 0, cmd_enable},
+	{IMAP_CMD_ID, IMAP_STATE_ANY, 0, cmd_id},
+	{IMAP_CMD_SELECT, IMAP_STATE_LOGGED_IN, 0, cmd_select},
+	{IMAP_CMD_EXAMINE, IMAP_STATE_LOGGED_IN, 0, cmd_select},
+	{IMAP_CMD_CLOSE, IMAP_STATE_SELECTED, 0, cmd_close},
+	{IMAP_CMD_UNSELECT, IMAP_STATE_SELECTED, 0, cmd_unselect},
+	{IMAP_CMD_CHECK, IMAP_STATE_SELECTED, 0, cmd_noop},
+	{IMAP_CMD_IDLE, IMAP_STATE_LOGGED_IN, 0, cmd_idle},
+};
+
+const struct imap_cmd_def *imap_cmd_def_find(enum imap_command_kind kind)
+{
+	for (size_t i = 0; i < sizeof(defs) / sizeof(defs[0]); i++)
+		if (defs[i].kind == kind)
+			return &defs[i];
+	return NULL;
+}

@@ -1,0 +1,40 @@
+/* imap-commands.h — the table of IMAP commands: which states allow each,
+ * whether it works on sequence numbers, and its handler in cmd-*.c. */
+#ifndef HAFEN_SERVER_IMAP_COMMANDS_H
+#define HAFEN_SERVER_IMAP_COMMANDS_H
+
+#include "imap-session.h"
+
+enum imap_cmd_flags {
+	/* Works on message sequence numbers unless prefixed by UID: no
+	 * EXPUNGE may be sent before its tagged reply (RFC 9051 7.5.1). */
+	CMD_F_SEQS = 1 << 0,
+	/* Changes the selected mailbox; a read-only (EXAMINE) session gets NO. */
+	CMD_F_WRITE = 1 << 1,
+};
+
+struct imap_cmd_def {
+	enum imap_command_kind kind;
+	unsigned states; /* enum imap_state */
+	unsigned flags;  /* enum imap_cmd_flags */
+	cmd_run_fn *run;
+};
+
+/* The definition of a command kind; NULL when hafend does not implement it. */
+const struct imap_cmd_def *imap_cmd_def_find(enum imap_command_kind kind);
+
+/* Handlers, one family per file. */
+cmd_run_fn cmd_capability, cmd_noop, cmd_logout;           /* cmd-any.c */
+cmd_run_fn cmd_starttls;                                   /* cmd-starttls.c */
+cmd_run_fn cmd_login, cmd_authenticate;                    /* cmd-auth.c */
+cmd_run_fn cmd_enable, cmd_id;                             /* cmd-enable.c */
+cmd_run_fn cmd_select, cmd_close, cmd_unselect;            /* cmd-select.c */
+cmd_run_fn cmd_idle;                                       /* cmd-idle.c */
+
+/* Used by the session to continue modes that read raw lines. */
+void cmd_idle_line(struct imap_session *s, const char *line, size_t len);
+void cmd_authenticate_line(struct imap_session *s, const char *line, size_t len);
+/* IDLE's periodic "* OK Still here" and push of changes. */
+void cmd_idle_changed(struct imap_session *s);
+
+#endif

@@ -1,0 +1,218 @@
+/* server-config.c — defaults, the config file's keys and their parsing. */
+#include "server-config.h"
+#include "lib/config.h"
+#include "lib/mem.h"
+#include "lib/str.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+enum key_type { KEY_STR, KEY_BOOL, KEY_UINT, KEY_SIZE, KEY_DURATION, KEY_LISTEN, KEY_LOGLEVEL };
+
+struct key {
+	const char *name;
+	enum key_type type;
+	size_t offset;
+	uint64_t max; /* KEY_UINT */
+};
+
+#define F(field) offsetof(struct server_config, field)
+
+static const struct key keys[] = {
+	{"data_dir", KEY_STR, F(data_dir), 0},
+	{"listen", KEY_LISTEN, 0, 0},
+	{"workers", KEY_UINT, F(workers), 256},
+	{"run_as", KEY_STR, F(run_as), 0},
+	{"tls_cert", KEY_STR, F(tls_cert), 0},
+	{"tls_key", KEY_STR, F(tls_key), 0},
+	{"log_level", KEY_LOGLEVEL, F(log_level), 0},
+	{"syslog", KEY_BOOL, F(syslog), 0},
+	{"hostname", KEY_STR, F(hostname), 0},
+	{"append_limit", KEY_SIZE, F(append_limit), 0},
+	{"max_line", KEY_SIZE, F(max_line), 0},
+	{"preauth_timeout", KEY_DURATION, F(preauth_timeout), 0},
+	{"autologout", KEY_DURATION, F(autologout), 0},
+	{"idle_timeout", KEY_DURATION, F(idle_timeout), 0},
+	{"idle_keepalive", KEY_DURATION, F(idle_keepalive), 0},
+	{"auth_delay_ms", KEY_UINT, F(auth_delay_ms), 60000},
+	{"auth_delay_max_ms", KEY_UINT, F(auth_delay_max_ms), 600000},
+	{"auth_fail_window", KEY_DURATION, F(auth_fail_window), 0},
+	{"auth_fail_limit", KEY_UINT, F(auth_fail_limit), 1000000},
+	{"auth_block_time", KEY_DURATION, F(auth_block_time), 0},
+	{"max_connections_per_ip", KEY_UINT, F(max_conns_per_ip), 1000000},
+	{"max_sessions_per_user", KEY_UINT, F(max_sessions_per_user), 1000000},
+	{"auth_exempt_loopback", KEY_BOOL, F(auth_exempt_loopback), 0},
+	{"scram_iterations", KEY_UINT, F(scram_iterations), 10000000},
+	{"local_domains", KEY_STR, F(local_domains), 0},
+	{"recipient_delimiter", KEY_STR, F(recipient_delimiter), 0},
+};
+
+void server_config_set_str(char **field, const char *value)
+{
+	free(*field);
+	*field = value ? xstrdup(value) : NULL;
+}
+
+void server_config_defaults(struct server_config *cfg)
+{
+	char host[256] = "localhost";
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->data_dir = xstrdup("/var/lib/hafen");
+	cfg->workers = cpus > 0 ? (unsigned)cpus : 1;
+	cfg->run_as = xstrdup("hafen");
+	cfg->log_level = LOG_LEVEL_INFO;
+	if (gethostname(host, sizeof(host) - 1) < 0)
+		snprintf(host, sizeof(host), "localhost");
+	cfg->hostname = xstrdup(host);
+	cfg->append_limit = 64ull << 20;
+	cfg->max_line = 64 * 1024;
+	cfg->preauth_timeout = 60;
+	cfg->autologout = 30 * 60;
+	cfg->idle_timeout = 30 * 60;
+	cfg->idle_keepalive = 2 * 60;
+	cfg->auth_delay_ms = 500;
+	cfg->auth_delay_max_ms = 15000;
+	cfg->auth_fail_window = 300;
+	cfg->auth_fail_limit = 10;
+	cfg->auth_block_time = 900;
+	cfg->max_conns_per_ip = 100;
+	cfg->max_sessions_per_user = 50;
+	cfg->auth_exempt_loopback = true;
+	cfg->scram_iterations = 4096;
+	cfg->local_domains = xstrdup("");
+	cfg->recipient_delimiter = xstrdup("+");
+}
+
+void server_config_clear_listen(struct server_config *cfg)
+{
+	for (size_t i = 0; i < cfg->listen_count; i++)
+		xfree(&cfg->listen[i]);
+	cfg->listen_count = 0;
+}
+
+void server_config_free(struct server_config *cfg)
+{
+	server_config_clear_listen(cfg);
+	for (size_t i = 0; i < HF_N_ELEMENTS(keys); i++)
+		if (keys[i].type == KEY_STR)
+			xfree((char **)((char *)cfg + keys[i].offset));
+	xfree(&cfg->config_path);
+}
+
+int server_config_add_listen(struct server_config *cfg, const char *spec, const char **error_r)
+{
+	if (cfg->listen_count == SERVER_MAX_LISTEN) {
+		*error_r = "too many listen entries (at most 32)";
+		return -1;
+	}
+	cfg->listen[cfg->listen_count++] = xstrdup(spec);
+	return 0;
+}
+
+char *server_config_data_path(const struct server_config *cfg, const char *rel)
+{
+	size_t n = strlen(cfg->data_dir) + strlen(rel) + 2;
+	char *p = xmalloc(n);
+
+	snprintf(p, n, "%s/%s", cfg->data_dir, rel);
+	return p;
+}
+
+static int apply(struct server_config *cfg, const struct key *k, const char *value, char *err,
+		 size_t errsize)
+{
+	void *field = (char *)cfg + k->offset;
+	uint64_t v;
+	bool b;
+	enum log_level level;
+	const char *error;
+
+	switch (k->type) {
+	case KEY_STR:
+		server_config_set_str(field, value);
+		return 0;
+	case KEY_LISTEN:
+		if (server_config_add_listen(cfg, value, &error) < 0) {
+			snprintf(err, errsize, "%s", error);
+			return -1;
+		}
+		return 0;
+	case KEY_BOOL:
+		if (config_parse_bool(value, &b, err, errsize) < 0)
+			return -1;
+		*(bool *)field = b;
+		return 0;
+	case KEY_LOGLEVEL:
+		if (!log_level_parse(value, &level)) {
+			snprintf(err, errsize, "expected error, warn, info or debug, not \"%s\"", value);
+			return -1;
+		}
+		*(enum log_level *)field = level;
+		return 0;
+	case KEY_UINT:
+		if (config_parse_uint(value, k->max, &v, err, errsize) < 0)
+			return -1;
+		break;
+	case KEY_SIZE:
+		if (config_parse_size(value, &v, err, errsize) < 0)
+			return -1;
+		break;
+	case KEY_DURATION:
+		if (config_parse_duration(value, &v, err, errsize) < 0)
+			return -1;
+		break;
+	}
+	if (k->offset == F(workers)) {
+		if (v == 0) {
+			snprintf(err, errsize, "must be at least 1");
+			return -1;
+		}
+		cfg->workers = (unsigned)v;
+	} else {
+		*(uint64_t *)field = v;
+	}
+	return 0;
+}
+
+int server_config_load(struct server_config *cfg, const char *path, const char **error_r)
+{
+	static char errbuf[600];
+	struct config file;
+	bool listen_seen = false;
+
+	if (config_read(path, &file, error_r) < 0)
+		return -1;
+	for (size_t i = 0; i < file.count; i++) {
+		const struct config_entry *e = &file.entries[i];
+		const struct key *k = NULL;
+		char err[256];
+
+		for (size_t j = 0; j < HF_N_ELEMENTS(keys) && k == NULL; j++)
+			if (strcmp(keys[j].name, e->key) == 0)
+				k = &keys[j];
+		if (k == NULL) {
+			snprintf(errbuf, sizeof(errbuf), "%s:%u: unknown setting \"%s\"", path, e->line,
+				 e->key);
+			goto fail;
+		}
+		/* The file's listen entries replace the built-in ones. */
+		if (k->type == KEY_LISTEN && !listen_seen) {
+			server_config_clear_listen(cfg);
+			listen_seen = true;
+		}
+		if (apply(cfg, k, e->value, err, sizeof(err)) < 0) {
+			snprintf(errbuf, sizeof(errbuf), "%s:%u: %s: %s", path, e->line, e->key, err);
+			goto fail;
+		}
+	}
+	server_config_set_str(&cfg->config_path, path);
+	config_free(&file);
+	return 0;
+fail:
+	config_free(&file);
+	*error_r = errbuf;
+	return -1;
+}

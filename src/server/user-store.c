@@ -1,0 +1,200 @@
+/* user-store.c — per-worker registry of open user stores and the fan-out
+ * of change notifications to their sessions (see user-store.h). */
+#include "user-store.h"
+#include "worker.h"
+#include "lib/log.h"
+#include "lib/mem.h"
+#include "store/store-watch.h"
+#include "store/store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct user_store {
+	struct worker *w;
+	struct user_store *next;
+	char *name;
+	struct store *store;
+	int watch_id;
+	unsigned refs;
+	struct user_store_listener *listeners;
+};
+
+static const struct {
+	const char *name;
+	unsigned use;
+} standard_mailboxes[] = {
+	{"Drafts", STORE_USE_DRAFTS}, {"Sent", STORE_USE_SENT},     {"Trash", STORE_USE_TRASH},
+	{"Junk", STORE_USE_JUNK},     {"Archive", STORE_USE_ARCHIVE},
+};
+
+char *user_store_dir_path(const char *data_dir, const char *user)
+{
+	size_t n = strlen(data_dir) + strlen(user) + 8;
+	char *p = xmalloc(n);
+
+	snprintf(p, n, "%s/users/%s", data_dir, user);
+	return p;
+}
+
+int user_store_provision(const char *data_dir, const char *user, const char **error_r)
+{
+	static char errbuf[4400];
+	char users[4096];
+	char *dir;
+	struct store *s;
+	int ret;
+
+	snprintf(users, sizeof(users), "%s/users", data_dir);
+	if (mkdir(users, 0700) < 0 && errno != EEXIST) {
+		snprintf(errbuf, sizeof(errbuf), "%s: %s", users, strerror(errno));
+		*error_r = errbuf;
+		return -1;
+	}
+	dir = user_store_dir_path(data_dir, user);
+	ret = store_open(dir, STORE_OPEN_CREATE, &s, error_r);
+	free(dir);
+	if (ret != STORE_OK)
+		return -1;
+	for (size_t i = 0; i < sizeof(standard_mailboxes) / sizeof(standard_mailboxes[0]); i++) {
+		ret = store_mailbox_create(s, standard_mailboxes[i].name, standard_mailboxes[i].use);
+		if (ret != STORE_OK && ret != STORE_ERR_EXISTS) {
+			snprintf(errbuf, sizeof(errbuf), "%s", store_last_error(s));
+			*error_r = errbuf;
+			store_close(&s);
+			return -1;
+		}
+	}
+	store_close(&s);
+	return 0;
+}
+
+static struct user_store *find(struct worker *w, const char *user)
+{
+	for (struct user_store *us = w->users; us != NULL; us = us->next)
+		if (strcmp(us->name, user) == 0)
+			return us;
+	return NULL;
+}
+
+static int open_store(struct user_store *us, const char **error_r)
+{
+	const struct server_config *cfg = us->w->cfg;
+	char *dir = user_store_dir_path(cfg->data_dir, us->name);
+	struct stat sb;
+	int ret;
+
+	/* A user known to the user database but never provisioned (imported,
+	 * or the directory was removed) gets a fresh store. */
+	if (stat(dir, &sb) < 0 && user_store_provision(cfg->data_dir, us->name, error_r) < 0) {
+		free(dir);
+		return -1;
+	}
+	ret = store_open(dir, 0, &us->store, error_r);
+	if (ret == STORE_OK) {
+		us->watch_id = store_watcher_add(us->w->watcher, dir, error_r);
+		if (us->watch_id < 0) {
+			store_close(&us->store);
+			ret = -1;
+		}
+	}
+	free(dir);
+	return ret == STORE_OK ? 0 : -1;
+}
+
+struct user_store *user_store_acquire(struct worker *w, const char *user, const char **error_r)
+{
+	struct user_store *us = find(w, user);
+
+	if (us != NULL) {
+		us->refs++;
+		return us;
+	}
+	us = xcalloc(1, sizeof(*us));
+	us->w = w;
+	us->name = xstrdup(user);
+	us->watch_id = -1;
+	if (open_store(us, error_r) < 0) {
+		free(us->name);
+		free(us);
+		return NULL;
+	}
+	us->refs = 1;
+	us->next = w->users;
+	w->users = us;
+	return us;
+}
+
+void user_store_release(struct user_store **usp)
+{
+	struct user_store *us = *usp, **pp;
+
+	if (us == NULL)
+		return;
+	*usp = NULL;
+	if (--us->refs > 0)
+		return;
+	for (pp = &us->w->users; *pp != us; pp = &(*pp)->next)
+		;
+	*pp = us->next;
+	store_watcher_remove(us->w->watcher, us->watch_id);
+	store_close(&us->store);
+	free(us->name);
+	free(us);
+}
+
+struct store *user_store_store(struct user_store *us)
+{
+	return us->store;
+}
+
+const char *user_store_name(const struct user_store *us)
+{
+	return us->name;
+}
+
+void user_store_listen(struct user_store *us, struct user_store_listener *l)
+{
+	l->prev = NULL;
+	l->next = us->listeners;
+	if (us->listeners != NULL)
+		us->listeners->prev = l;
+	us->listeners = l;
+}
+
+void user_store_unlisten(struct user_store *us, struct user_store_listener *l)
+{
+	if (l->prev != NULL)
+		l->prev->next = l->next;
+	else if (us->listeners == l)
+		us->listeners = l->next;
+	if (l->next != NULL)
+		l->next->prev = l->prev;
+	l->prev = l->next = NULL;
+}
+
+static void fire(void *ctx, int id)
+{
+	struct worker *w = ctx;
+
+	for (struct user_store *us = w->users; us != NULL; us = us->next) {
+		struct user_store_listener *l, *next;
+
+		if (us->watch_id != id)
+			continue;
+		/* A listener may unlisten itself (a session that ends). */
+		for (l = us->listeners; l != NULL; l = next) {
+			next = l->next;
+			l->changed(l->ctx);
+		}
+		return;
+	}
+}
+
+void user_stores_dispatch(struct worker *w)
+{
+	if (store_watcher_drain(w->watcher, fire, w) < 0)
+		log_warn("worker %u: reading change notifications failed", w->index);
+}

@@ -1,0 +1,45 @@
+/* user-store.h — the stores of the users a worker serves, shared by all
+ * sessions of one user in this process, with change notification fanned
+ * out to them.
+ *
+ * Each logged-in session holds a reference to its user's entry. The entry
+ * registers one inotify watch (store_watcher) for the user; when another
+ * process (or session) commits a change, every listener of that user is
+ * called from the event loop and asks the store what changed.
+ */
+#ifndef HAFEN_SERVER_USER_STORE_H
+#define HAFEN_SERVER_USER_STORE_H
+
+struct worker;
+struct store;
+struct user_store;
+
+/* A session's hook for "this user's store changed". */
+struct user_store_listener {
+	void (*changed)(void *ctx);
+	void *ctx;
+	struct user_store_listener *prev, *next;
+};
+
+/* The entry for user (canonical name), opening the store (creating the
+ * user directory with the standard mailboxes if missing). NULL with
+ * *error_r when the store cannot be opened. */
+struct user_store *user_store_acquire(struct worker *w, const char *user, const char **error_r);
+/* Drop a reference; the store closes with the last one. *usp becomes NULL. */
+void user_store_release(struct user_store **usp);
+struct store *user_store_store(struct user_store *us);
+const char *user_store_name(const struct user_store *us);
+
+void user_store_listen(struct user_store *us, struct user_store_listener *l);
+void user_store_unlisten(struct user_store *us, struct user_store_listener *l);
+
+/* The worker's watcher fired: call the listeners of every changed user. */
+void user_stores_dispatch(struct worker *w);
+
+/* DATA/users/<user> (caller frees). */
+char *user_store_dir_path(const char *data_dir, const char *user);
+/* Create a user's directory and store with INBOX, Drafts, Sent, Trash,
+ * Junk and Archive (special-use set). Existing mailboxes are left alone. */
+int user_store_provision(const char *data_dir, const char *user, const char **error_r);
+
+#endif

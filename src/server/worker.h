@@ -1,0 +1,45 @@
+/* worker.h — one worker process: a libevent loop serving thousands of
+ * connections, with what its sessions share (configuration, TLS, the user
+ * database, the brute-force guard, open user stores, change notification). */
+#ifndef HAFEN_SERVER_WORKER_H
+#define HAFEN_SERVER_WORKER_H
+
+#include "server-config.h"
+
+#include <stdbool.h>
+
+struct event_base;
+struct tls_ctx;
+struct auth_guard;
+struct userdb;
+struct conn_set;
+struct store_watcher;
+struct user_store;
+struct listen_set;
+
+struct worker {
+	unsigned index;
+	struct server_config *cfg;
+	struct event_base *base;
+	struct tls_ctx *tls;          /* NULL when TLS is unavailable */
+	struct auth_guard *guard;     /* shared by all workers */
+	struct userdb *userdb;        /* this process's handle */
+	struct conn_set *conns;
+	struct store_watcher *watcher;
+	struct event *watch_event;
+	struct user_store *users;     /* open user stores, a list */
+	bool stopping;
+	bool single_session;          /* hafend imap --stdio: exit with the session */
+};
+
+/* Run a worker on the inherited listeners until SIGTERM; returns the exit code. */
+int worker_run(unsigned index, struct server_config *cfg, struct listen_set *listeners,
+	       struct tls_ctx *tls, struct auth_guard *guard);
+
+/* Set up the parts a session needs without listeners (hafend imap --stdio,
+ * tests): event base, user database, watcher. Returns 0 or -1 with *error_r. */
+int worker_init(struct worker *w, unsigned index, struct server_config *cfg, struct tls_ctx *tls,
+		struct auth_guard *guard, const char **error_r);
+void worker_deinit(struct worker *w);
+
+#endif
