@@ -18,6 +18,22 @@ static const struct imap_cmd_def defs[] = {
 	{IMAP_CMD_UNSELECT, IMAP_STATE_SELECTED, 0, cmd_unselect},
 	{IMAP_CMD_CHECK, IMAP_STATE_SELECTED, 0, cmd_noop},
 	{IMAP_CMD_IDLE, IMAP_STATE_LOGGED_IN, 0, cmd_idle},
+	{IMAP_CMD_NAMESPACE, IMAP_STATE_LOGGED_IN, 0, cmd_namespace},
+	{IMAP_CMD_LIST, IMAP_STATE_LOGGED_IN, 0, cmd_list},
+	{IMAP_CMD_LSUB, IMAP_STATE_LOGGED_IN, 0, cmd_list},
+	{IMAP_CMD_CREATE, IMAP_STATE_LOGGED_IN, 0, cmd_create},
+	{IMAP_CMD_DELETE, IMAP_STATE_LOGGED_IN, 0, cmd_delete},
+	{IMAP_CMD_RENAME, IMAP_STATE_LOGGED_IN, 0, cmd_rename},
+	{IMAP_CMD_SUBSCRIBE, IMAP_STATE_LOGGED_IN, 0, cmd_subscribe},
+	{IMAP_CMD_UNSUBSCRIBE, IMAP_STATE_LOGGED_IN, 0, cmd_subscribe},
+	{IMAP_CMD_STATUS, IMAP_STATE_LOGGED_IN, 0, cmd_status},
+	{IMAP_CMD_APPEND, IMAP_STATE_LOGGED_IN, 0, cmd_append},
+	{IMAP_CMD_FETCH, IMAP_STATE_SELECTED, CMD_F_SEQS, cmd_fetch},
+	{IMAP_CMD_SEARCH, IMAP_STATE_SELECTED, CMD_F_SEQS, cmd_search},
+	{IMAP_CMD_STORE, IMAP_STATE_SELECTED, CMD_F_SEQS | CMD_F_WRITE, cmd_store},
+	{IMAP_CMD_COPY, IMAP_STATE_SELECTED, 0, cmd_copy},
+	{IMAP_CMD_MOVE, IMAP_STATE_SELECTED, CMD_F_WRITE, cmd_copy},
+	{IMAP_CMD_EXPUNGE, IMAP_STATE_SELECTED, CMD_F_WRITE, cmd_expunge},
 };
 
 const struct imap_cmd_def *imap_cmd_def_find(enum imap_command_kind kind)

@@ -30,6 +30,22 @@ cmd_run_fn cmd_login, cmd_authenticate;                    /* cmd-auth.c */
 cmd_run_fn cmd_enable, cmd_id;                             /* cmd-enable.c */
 cmd_run_fn cmd_select, cmd_close, cmd_unselect;            /* cmd-select.c */
 cmd_run_fn cmd_idle;                                       /* cmd-idle.c */
+cmd_run_fn cmd_list;                                       /* cmd-list.c: LIST, LSUB */
+cmd_run_fn cmd_create, cmd_delete, cmd_rename, cmd_subscribe; /* cmd-mailbox.c */
+cmd_run_fn cmd_status;                                     /* cmd-status.c */
+cmd_run_fn cmd_namespace;                                  /* cmd-namespace.c */
+cmd_run_fn cmd_fetch;                                      /* cmd-fetch.c */
+cmd_run_fn cmd_search;                                     /* cmd-search.c */
+cmd_run_fn cmd_append;                                     /* cmd-append.c */
+cmd_run_fn cmd_store;                                      /* cmd-store.c */
+cmd_run_fn cmd_copy;                                       /* cmd-copy.c: COPY, MOVE */
+cmd_run_fn cmd_expunge;                                    /* cmd-expunge.c */
+
+/* Capabilities each family adds after login (appended as " NAME"). */
+void caps_list(struct imap_session *s, struct buf *out);   /* cmd-list.c */
+void caps_fetch(struct imap_session *s, struct buf *out);  /* cmd-fetch.c */
+void caps_search(struct imap_session *s, struct buf *out); /* cmd-search.c */
+void caps_append(struct imap_session *s, struct buf *out); /* cmd-append.c */
 
 /* Used by the session to continue modes that read raw lines. */
 void cmd_idle_line(struct imap_session *s, const char *line, size_t len);

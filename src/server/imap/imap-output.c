@@ -1,5 +1,6 @@
 /* imap-output.c — how a session writes names, flags and capabilities in
  * the form its client asked for. */
+#include "imap-commands.h"
 #include "imap-session.h"
 #include "server/worker.h"
 #include "auth/sasl-server.h"
@@ -116,7 +117,10 @@ void session_capabilities(struct imap_session *s, struct buf *out)
 		auth_mechanisms(s, out);
 		return;
 	}
-	(void)s;
+	caps_list(s, out);
+	caps_fetch(s, out);
+	caps_search(s, out);
+	caps_append(s, out);
 }
 
 void session_write_mailbox_attrs(struct buf *out, const struct store_mailbox *mb, bool children)
