@@ -314,7 +314,10 @@ static void parse_head(struct imap_parser *p)
 static enum frame_event fail(struct imap_parser *p, enum imap_parse_error_kind kind,
 			     const char *message)
 {
-	parse_head(p);
+	/* A raw line has no tag: the caller answers for the command that
+	 * asked for it. */
+	if (!p->raw)
+		parse_head(p);
 	p->err.kind = kind;
 	p->err.message = message;
 	p->err.tag = NULL;
@@ -505,7 +508,8 @@ static enum frame_event announce_literal(struct imap_parser *p)
 		return ev;
 	}
 	cur->streamed = stream_eligible(p);
-	if (!cur->streamed && cur->size > p->limits.max_literal_total - p->lit_mem) {
+	if (!cur->streamed && (p->lit_mem > p->limits.max_literal_total ||
+				cur->size > p->limits.max_literal_total - p->lit_mem)) {
 		enum frame_event ev = fail(p, IMAP_PERR_LITERAL_TOO_BIG, "Literals too big in total");
 
 		discard_from_literal(p, cur->size, false, cur->sync);
@@ -567,7 +571,8 @@ static enum frame_event read_line(struct imap_parser *p)
 		}
 		return EV_MORE;
 	}
-	room = p->limits.max_line - p->line_bytes;
+	/* New limits may have come in mid-item: never let room wrap. */
+	room = p->line_bytes < p->limits.max_line ? p->limits.max_line - p->line_bytes : 0;
 	if (n > room) {
 		/* Keep the part that fits: the head gives the error its tag. */
 		enum frame_event ev;

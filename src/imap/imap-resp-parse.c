@@ -362,9 +362,10 @@ static bool parse_myrights(struct imap_scan *s, struct imap_response *resp)
 	       scan_astring(s, &resp->u.myrights.rights);
 }
 
+/* "FLAGS" SP flag-list: "\*" belongs to PERMANENTFLAGS only. */
 static bool parse_flags(struct imap_scan *s, struct imap_response *resp)
 {
-	return scan_sp(s) && scan_flag_list(s, true, &resp->u.strings);
+	return scan_sp(s) && scan_flag_list(s, false, &resp->u.strings);
 }
 
 /* Unknown data: values parsed generically; when they do not parse, the

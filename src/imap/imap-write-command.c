@@ -289,131 +289,198 @@ static void w_notify(struct imap_writer *w, const struct imap_cmd_notify *n)
 	}
 }
 
-static void w_args(struct imap_writer *w, const struct imap_command *cmd)
+static void w_authenticate(struct imap_writer *w, const struct imap_command *cmd)
 {
-	const struct imap_cmd_acl *acl = &cmd->u.acl;
-
-	switch (cmd->kind) {
-	case IMAP_CMD_AUTHENTICATE:
+	w_byte(w, ' ');
+	w_str(w, cmd->u.authenticate.mechanism);
+	if (cmd->u.authenticate.initial_response != NULL) {
 		w_byte(w, ' ');
-		w_str(w, cmd->u.authenticate.mechanism);
-		if (cmd->u.authenticate.initial_response != NULL) {
-			w_byte(w, ' ');
-			w_str(w, cmd->u.authenticate.initial_response);
-		}
-		break;
-	case IMAP_CMD_LOGIN:
-		w_sp_astring(w, cmd->u.login.user);
-		w_sp_astring(w, cmd->u.login.password);
-		break;
-	case IMAP_CMD_ENABLE:
-		w_strlist_atoms(w, &cmd->u.enable);
-		break;
-	case IMAP_CMD_SELECT:
-	case IMAP_CMD_EXAMINE:
-		w_select(w, &cmd->u.select);
-		break;
-	case IMAP_CMD_CREATE:
-		w_create(w, &cmd->u.create);
-		break;
-	case IMAP_CMD_DELETE:
-	case IMAP_CMD_SUBSCRIBE:
-	case IMAP_CMD_UNSUBSCRIBE:
-	case IMAP_CMD_GETQUOTAROOT:
-	case IMAP_CMD_GETACL:
-	case IMAP_CMD_MYRIGHTS:
-		w_sp_astring(w, cmd->u.mailbox.mailbox);
-		break;
-	case IMAP_CMD_RENAME:
-		w_sp_astring(w, cmd->u.rename.from);
-		w_sp_astring(w, cmd->u.rename.to);
-		break;
-	case IMAP_CMD_LIST:
-		w_list(w, &cmd->u.list);
-		break;
-	case IMAP_CMD_LSUB:
-		w_sp_astring(w, cmd->u.lsub.reference);
-		w_byte(w, ' ');
-		w_list_mailbox(w, cmd->u.lsub.pattern);
-		break;
-	case IMAP_CMD_STATUS:
-		w_sp_astring(w, cmd->u.status.mailbox);
-		w_byte(w, ' ');
-		w_status_items(w, cmd->u.status.items);
-		break;
-	case IMAP_CMD_APPEND:
-		w_sp_astring(w, cmd->u.append.mailbox);
-		for (size_t i = 0; i < cmd->u.append.count; i++)
-			w_append_message(w, &cmd->u.append.messages[i]);
-		break;
-	case IMAP_CMD_EXPUNGE:
-		if (cmd->uid) {
-			w_byte(w, ' ');
-			w_seqset(w, &cmd->u.expunge.set);
-		}
-		break;
-	case IMAP_CMD_SEARCH:
-		w_search_return(w, &cmd->u.search.opts);
-		w_search_program(w, &cmd->u.search.opts, true);
-		break;
-	case IMAP_CMD_FETCH:
-		w_fetch(w, cmd);
-		break;
-	case IMAP_CMD_STORE:
-		w_store(w, &cmd->u.store);
-		break;
-	case IMAP_CMD_COPY:
-	case IMAP_CMD_MOVE:
-		w_byte(w, ' ');
-		w_seqset(w, &cmd->u.copy.set);
-		w_sp_astring(w, cmd->u.copy.mailbox);
-		break;
-	case IMAP_CMD_ID:
-		w_byte(w, ' ');
-		w_id_params(w, &cmd->u.id);
-		break;
-	case IMAP_CMD_GETQUOTA:
-		w_sp_astring(w, cmd->u.getquota.root);
-		break;
-	case IMAP_CMD_SETQUOTA:
-		w_setquota(w, &cmd->u.setquota);
-		break;
-	case IMAP_CMD_SORT:
-		w_sort(w, &cmd->u.sort);
-		break;
-	case IMAP_CMD_THREAD:
-		w_byte(w, ' ');
-		w_str(w, cmd->u.thread.algorithm);
-		w_search_program(w, &cmd->u.thread.opts, false);
-		break;
-	case IMAP_CMD_COMPRESS:
-		w_byte(w, ' ');
-		w_str(w, cmd->u.compress.mechanism);
-		break;
-	case IMAP_CMD_NOTIFY:
-		w_notify(w, &cmd->u.notify);
-		break;
-	case IMAP_CMD_SETACL:
-	case IMAP_CMD_DELETEACL:
-	case IMAP_CMD_LISTRIGHTS:
-		w_sp_astring(w, acl->mailbox);
-		w_sp_astring(w, acl->identifier);
-		if (cmd->kind == IMAP_CMD_SETACL)
-			w_sp_astring(w, acl->rights);
-		break;
-	case IMAP_CMD_REPLACE:
-		w_byte(w, ' ');
-		if (cmd->u.replace.number == RANGESET_STAR)
-			w_byte(w, '*');
-		else
-			w_u64(w, cmd->u.replace.number);
-		w_sp_astring(w, cmd->u.replace.mailbox);
-		w_append_message(w, &cmd->u.replace.message);
-		break;
-	default:
-		break;
+		w_str(w, cmd->u.authenticate.initial_response);
 	}
 }
+
+static void w_login(struct imap_writer *w, const struct imap_command *cmd)
+{
+	w_sp_astring(w, cmd->u.login.user);
+	w_sp_astring(w, cmd->u.login.password);
+}
+
+static void w_enable(struct imap_writer *w, const struct imap_command *cmd)
+{
+	w_strlist_atoms(w, &cmd->u.enable);
+}
+
+static void w_select_cmd(struct imap_writer *w, const struct imap_command *cmd)
+{
+	w_select(w, &cmd->u.select);
+}
+
+static void w_create_cmd(struct imap_writer *w, const struct imap_command *cmd)
+{
+	w_create(w, &cmd->u.create);
+}
+
+static void w_mailbox(struct imap_writer *w, const struct imap_command *cmd)
+{
+	w_sp_astring(w, cmd->u.mailbox.mailbox);
+}
+
+static void w_rename(struct imap_writer *w, const struct imap_command *cmd)
+{
+	w_sp_astring(w, cmd->u.rename.from);
+	w_sp_astring(w, cmd->u.rename.to);
+}
+
+static void w_list_cmd(struct imap_writer *w, const struct imap_command *cmd)
+{
+	w_list(w, &cmd->u.list);
+}
+
+static void w_lsub(struct imap_writer *w, const struct imap_command *cmd)
+{
+	w_sp_astring(w, cmd->u.lsub.reference);
+	w_byte(w, ' ');
+	w_list_mailbox(w, cmd->u.lsub.pattern);
+}
+
+static void w_status_cmd(struct imap_writer *w, const struct imap_command *cmd)
+{
+	w_sp_astring(w, cmd->u.status.mailbox);
+	w_byte(w, ' ');
+	w_status_items(w, cmd->u.status.items);
+}
+
+static void w_append(struct imap_writer *w, const struct imap_command *cmd)
+{
+	w_sp_astring(w, cmd->u.append.mailbox);
+	for (size_t i = 0; i < cmd->u.append.count; i++)
+		w_append_message(w, &cmd->u.append.messages[i]);
+}
+
+static void w_expunge(struct imap_writer *w, const struct imap_command *cmd)
+{
+	if (cmd->uid) {
+		w_byte(w, ' ');
+		w_seqset(w, &cmd->u.expunge.set);
+	}
+}
+
+static void w_search(struct imap_writer *w, const struct imap_command *cmd)
+{
+	w_search_return(w, &cmd->u.search.opts);
+	w_search_program(w, &cmd->u.search.opts, true);
+}
+
+static void w_store_cmd(struct imap_writer *w, const struct imap_command *cmd)
+{
+	w_store(w, &cmd->u.store);
+}
+
+static void w_copy(struct imap_writer *w, const struct imap_command *cmd)
+{
+	w_byte(w, ' ');
+	w_seqset(w, &cmd->u.copy.set);
+	w_sp_astring(w, cmd->u.copy.mailbox);
+}
+
+static void w_id(struct imap_writer *w, const struct imap_command *cmd)
+{
+	w_byte(w, ' ');
+	w_id_params(w, &cmd->u.id);
+}
+
+static void w_getquota(struct imap_writer *w, const struct imap_command *cmd)
+{
+	w_sp_astring(w, cmd->u.getquota.root);
+}
+
+static void w_setquota_cmd(struct imap_writer *w, const struct imap_command *cmd)
+{
+	w_setquota(w, &cmd->u.setquota);
+}
+
+static void w_sort_cmd(struct imap_writer *w, const struct imap_command *cmd)
+{
+	w_sort(w, &cmd->u.sort);
+}
+
+static void w_thread(struct imap_writer *w, const struct imap_command *cmd)
+{
+	w_byte(w, ' ');
+	w_str(w, cmd->u.thread.algorithm);
+	w_search_program(w, &cmd->u.thread.opts, false);
+}
+
+static void w_compress(struct imap_writer *w, const struct imap_command *cmd)
+{
+	w_byte(w, ' ');
+	w_str(w, cmd->u.compress.mechanism);
+}
+
+static void w_notify_cmd(struct imap_writer *w, const struct imap_command *cmd)
+{
+	w_notify(w, &cmd->u.notify);
+}
+
+/* SETACL, DELETEACL, LISTRIGHTS */
+static void w_acl(struct imap_writer *w, const struct imap_command *cmd)
+{
+	w_sp_astring(w, cmd->u.acl.mailbox);
+	w_sp_astring(w, cmd->u.acl.identifier);
+	if (cmd->kind == IMAP_CMD_SETACL)
+		w_sp_astring(w, cmd->u.acl.rights);
+}
+
+static void w_replace(struct imap_writer *w, const struct imap_command *cmd)
+{
+	w_byte(w, ' ');
+	if (cmd->u.replace.number == RANGESET_STAR)
+		w_byte(w, '*');
+	else
+		w_u64(w, cmd->u.replace.number);
+	w_sp_astring(w, cmd->u.replace.mailbox);
+	w_append_message(w, &cmd->u.replace.message);
+}
+
+typedef void cmd_write_fn(struct imap_writer *w, const struct imap_command *cmd);
+
+/* Argument writers by kind; NULL: the command has no arguments. */
+static cmd_write_fn *const writers[IMAP_CMD_COUNT_] = {
+	[IMAP_CMD_AUTHENTICATE] = w_authenticate,
+	[IMAP_CMD_LOGIN] = w_login,
+	[IMAP_CMD_ENABLE] = w_enable,
+	[IMAP_CMD_SELECT] = w_select_cmd,
+	[IMAP_CMD_EXAMINE] = w_select_cmd,
+	[IMAP_CMD_CREATE] = w_create_cmd,
+	[IMAP_CMD_DELETE] = w_mailbox,
+	[IMAP_CMD_RENAME] = w_rename,
+	[IMAP_CMD_SUBSCRIBE] = w_mailbox,
+	[IMAP_CMD_UNSUBSCRIBE] = w_mailbox,
+	[IMAP_CMD_LIST] = w_list_cmd,
+	[IMAP_CMD_LSUB] = w_lsub,
+	[IMAP_CMD_STATUS] = w_status_cmd,
+	[IMAP_CMD_APPEND] = w_append,
+	[IMAP_CMD_EXPUNGE] = w_expunge,
+	[IMAP_CMD_SEARCH] = w_search,
+	[IMAP_CMD_FETCH] = w_fetch,
+	[IMAP_CMD_STORE] = w_store_cmd,
+	[IMAP_CMD_COPY] = w_copy,
+	[IMAP_CMD_MOVE] = w_copy,
+	[IMAP_CMD_ID] = w_id,
+	[IMAP_CMD_GETQUOTA] = w_getquota,
+	[IMAP_CMD_GETQUOTAROOT] = w_mailbox,
+	[IMAP_CMD_SETQUOTA] = w_setquota_cmd,
+	[IMAP_CMD_SORT] = w_sort_cmd,
+	[IMAP_CMD_THREAD] = w_thread,
+	[IMAP_CMD_COMPRESS] = w_compress,
+	[IMAP_CMD_NOTIFY] = w_notify_cmd,
+	[IMAP_CMD_GETACL] = w_mailbox,
+	[IMAP_CMD_SETACL] = w_acl,
+	[IMAP_CMD_DELETEACL] = w_acl,
+	[IMAP_CMD_LISTRIGHTS] = w_acl,
+	[IMAP_CMD_MYRIGHTS] = w_mailbox,
+	[IMAP_CMD_REPLACE] = w_replace,
+};
 
 void imap_command_write(struct imap_command_output *out, const struct imap_command *cmd,
 			unsigned flags)
@@ -426,6 +493,7 @@ void imap_command_write(struct imap_command_output *out, const struct imap_comma
 		w_str(&w, cmd->name != NULL ? cmd->name : "");
 	else
 		w_str(&w, imap_command_kind_name(cmd->kind));
-	w_args(&w, cmd);
+	if ((unsigned)cmd->kind < IMAP_CMD_COUNT_ && writers[cmd->kind] != NULL)
+		writers[cmd->kind](&w, cmd);
 	w_str(&w, "\r\n");
 }

@@ -11,6 +11,7 @@
 #include "lib/mem.h"
 
 #include <stdlib.h>
+#include <time.h>
 
 static struct imap_parser *server_parser(enum imap_limits_preset preset)
 {
@@ -581,6 +582,45 @@ static void test_bytewise_equals_whole(void **state)
 	parsed_free(&b);
 }
 
+/* Time stays linear: many small strings in one long line, and a long
+ * stream of pipelined commands fed in chunks. */
+static void test_linear_time(void **state)
+{
+	struct imap_parser *p = server_parser(IMAP_LIMITS_SERVER_AUTH);
+	struct buf b = BUF_INIT;
+	struct parsed out;
+	clock_t start = clock();
+	size_t n = 0, off = 0;
+
+	buf_append_str(&b, "h FETCH 1 (BODY[HEADER.FIELDS (");
+	for (int i = 0; i < 9000; i++)
+		buf_append_str(&b, i == 0 ? "\"a\"" : " \"a\"");
+	buf_append_str(&b, ")])\r\n");
+	imap_parser_feed(p, b.data, b.len);
+	memset(&out, 0, sizeof(out));
+	assert_int_equal(next_item(p, true, &out), IMAP_PARSE_DONE);
+	assert_int_equal(out.cmd->u.fetch.items[0].section.fields.count, 9000);
+	imap_command_free(&out.cmd);
+	buf_reset(&b);
+	for (int i = 0; i < 200000; i++)
+		buf_printf(&b, "t%d UID FETCH 1:* (FLAGS)\r\n", i);
+	while (off < b.len) {
+		size_t chunk = b.len - off < 4096 ? b.len - off : 4096;
+
+		imap_parser_feed(p, b.data + off, chunk);
+		off += chunk;
+		while (next_item(p, true, &out) == IMAP_PARSE_DONE) {
+			imap_command_free(&out.cmd);
+			n++;
+		}
+	}
+	assert_int_equal(n, 200000);
+	assert_int_equal(imap_parser_pending(p), 0);
+	assert_true((double)(clock() - start) / CLOCKS_PER_SEC < 20.0);
+	buf_free(&b);
+	imap_parser_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -597,6 +637,7 @@ int main(void)
 		cmocka_unit_test(test_errors_without_tag),
 		cmocka_unit_test(test_client_framing),
 		cmocka_unit_test(test_bytewise_equals_whole),
+		cmocka_unit_test(test_linear_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -345,6 +345,7 @@ static const char *const bad_responses[] = {
 	"* OK\x01\r\n",
 	"A\"1 OK x\r\n",
 	"* FLAGS (\\Seen\r\n",
+	"* FLAGS (\\Seen \\*)\r\n",
 };
 
 static void test_bad_responses(void **state)
