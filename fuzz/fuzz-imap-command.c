@@ -1,7 +1,8 @@
 /* fuzz-imap-command.c — libFuzzer target for the server-side IMAP parser.
  *
- * The first input byte picks limits and how the rest is fed (in chunks of
- * 1..16 bytes, or all at once), so every resume point is reached. Literal
+ * The first input byte picks limits, LITERAL- and UTF-8 mode, and how the
+ * rest is fed (in chunks of 1..16 bytes, or all at once), so every resume
+ * point is reached. Literal
  * requests are accepted or rejected by their size. Every command that
  * parses is written back with the formatter, parsed again and written
  * again: the two writings must be identical (the round-trip oracle).
@@ -98,6 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		l.max_literal_total = 400;
 	}
 	l.literal_minus = (mode & 4) != 0;
+	l.utf8 = (mode & 0x40) != 0;
 	chunk = (mode & 8) ? size : (size_t)(mode >> 4) + 1;
 	p = imap_parser_new(IMAP_PARSER_SERVER, &l);
 	while (off < size) {

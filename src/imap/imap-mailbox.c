@@ -6,6 +6,7 @@
  * match of a wildcard is one shift of the state vector.
  */
 #include "imap-mailbox.h"
+#include "imap-utf7.h"
 #include "lib/mem.h"
 #include "lib/str.h"
 
@@ -25,6 +26,60 @@ bool imap_mailbox_inbox_normalize(char *name, char sep)
 		return false;
 	memcpy(name, "INBOX", 5);
 	return true;
+}
+
+/* Net-Unicode minus what RFC 9755 section 3 bars from mailbox names; the
+ * input is valid UTF-8. */
+static bool name_chars_allowed(const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+		/* C1 controls are U+0080-U+009F: 0xC2 0x80-0x9F. */
+		if (s[i] == 0xc2 && i + 1 < n && s[i + 1] <= 0x9f)
+			return false;
+		/* U+2028 and U+2029: 0xE2 0x80 0xA8/0xA9. */
+		if (s[i] == 0xe2 && i + 2 < n && s[i + 1] == 0x80 &&
+		    (s[i + 2] == 0xa8 || s[i + 2] == 0xa9))
+			return false;
+	}
+	return true;
+}
+
+int imap_mailbox_name_from_wire(const char *wire, bool utf8, struct buf *out,
+				const char **error_r)
+{
+	size_t start = out->len, len = strlen(wire);
+
+	if (utf8) {
+		if (!utf8_valid(wire, len)) {
+			*error_r = "Mailbox name is not valid UTF-8";
+			return -1;
+		}
+		buf_append(out, wire, len);
+	} else if (imap_utf7_decode(wire, len, out, error_r) < 0) {
+		return -1;
+	}
+	if (!name_chars_allowed(out->data + start, out->len - start)) {
+		buf_truncate(out, start);
+		*error_r = "Mailbox name contains a control character";
+		return -1;
+	}
+	return 0;
+}
+
+int imap_mailbox_name_to_wire(const char *name, bool utf8, struct buf *out, const char **error_r)
+{
+	size_t len = strlen(name);
+
+	if (!utf8)
+		return imap_utf7_encode(name, len, out, error_r);
+	if (!utf8_valid(name, len)) {
+		*error_r = "Mailbox name is not valid UTF-8";
+		return -1;
+	}
+	buf_append(out, name, len);
+	return 0;
 }
 
 struct imap_list_pattern {

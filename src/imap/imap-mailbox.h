@@ -8,6 +8,8 @@
 #ifndef HAFEN_IMAP_MAILBOX_H
 #define HAFEN_IMAP_MAILBOX_H
 
+#include "lib/buf.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -18,6 +20,19 @@ bool imap_mailbox_is_inbox(const char *name);
  * true when it did apply (the name is INBOX or below it). sep 0 means "no
  * hierarchy". */
 bool imap_mailbox_inbox_normalize(char *name, char sep);
+
+/* The internal UTF-8 form of a mailbox name as a client sent it, appended
+ * to out. utf8 says the client enabled UTF8=ACCEPT (RFC 9755) or
+ * IMAP4rev2: the name is then UTF-8 as it stands; otherwise it is
+ * modified UTF-7 (imap-utf7.h). Either way the result is refused when it
+ * holds a control character (U+0000-U+001F, U+007F-U+009F) or U+2028 /
+ * U+2029, which RFC 9755 section 3 bars from mailbox names. Returns 0, or
+ * -1 with a reason fit for a NO/BAD reply (out left as it was). */
+int imap_mailbox_name_from_wire(const char *wire, bool utf8, struct buf *out,
+				const char **error_r);
+/* The wire form of an internal UTF-8 name: as it is with utf8, else
+ * modified UTF-7. Returns 0, or -1 when name is not valid UTF-8. */
+int imap_mailbox_name_to_wire(const char *name, bool utf8, struct buf *out, const char **error_r);
 
 /* A compiled LIST pattern (RFC 9051 section 6.3.9): "*" matches any run of
  * characters, "%" any run without the separator. Matching costs

@@ -52,6 +52,7 @@ struct imap_scan {
 	unsigned depth;
 	unsigned max_depth;
 	unsigned max_items;
+	bool utf8;
 	enum imap_parse_error_kind error_kind;
 	const char *error;
 };

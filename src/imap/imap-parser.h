@@ -86,6 +86,11 @@ struct imap_parser_limits {
 	/* Server side, LITERAL- (RFC 7888 section 5): a non-synchronizing
 	 * literal above 4096 bytes fails with IMAP_PERR_LITERAL_TOO_BIG. */
 	bool literal_minus;
+	/* UTF8=ACCEPT is enabled (or IMAP4rev2): 8-bit bytes in a quoted
+	 * string must be valid UTF-8, else the command is BAD (RFC 9755
+	 * section 3). Off, 8-bit bytes in quoted strings are taken as sent:
+	 * RFC 3501 forbids them, but old clients send their charset there. */
+	bool utf8;
 };
 
 /* Longest tag accepted; a longer one counts as unreadable. */

@@ -20,6 +20,7 @@ void scan_init(struct imap_scan *s, const unsigned char *data, size_t len,
 	s->arena = arena;
 	s->max_depth = limits->max_depth;
 	s->max_items = limits->max_list_items;
+	s->utf8 = limits->utf8;
 }
 
 bool scan_fail_kind(struct imap_scan *s, enum imap_parse_error_kind kind, const char *message)
@@ -279,6 +280,8 @@ bool scan_quoted(struct imap_scan *s, const char **str_r, size_t *len_r)
 		out[n++] = (char)s->data[i];
 	}
 	out[n] = '\0';
+	if (s->utf8 && !utf8_valid(out, n))
+		return scan_fail(s, "Quoted string is not valid UTF-8");
 	s->pos = end + 1;
 	*str_r = out;
 	*len_r = n;

@@ -30,6 +30,36 @@ static void test_inbox(void **state)
 	assert_string_equal(e, "INBOX");
 }
 
+static void test_name_conversion(void **state)
+{
+	struct buf b = BUF_INIT;
+	const char *error;
+
+	assert_int_equal(imap_mailbox_name_from_wire("Entw&APw-rfe", false, &b, &error), 0);
+	assert_string_equal(buf_cstr(&b), "Entw\xc3\xbcrfe");
+	buf_reset(&b);
+	/* With UTF-8 on, "&" is just "&". */
+	assert_int_equal(imap_mailbox_name_from_wire("a&AOQ-", true, &b, &error), 0);
+	assert_string_equal(buf_cstr(&b), "a&AOQ-");
+	buf_reset(&b);
+	assert_int_equal(imap_mailbox_name_from_wire("\xc3\xa4", false, &b, &error), -1);
+	assert_int_equal(imap_mailbox_name_from_wire("\xc3", true, &b, &error), -1);
+	assert_int_equal(imap_mailbox_name_from_wire("a&AAk-", false, &b, &error), -1);
+	assert_int_equal(imap_mailbox_name_from_wire("a\xc2\x85", true, &b, &error), -1);
+	assert_int_equal(imap_mailbox_name_from_wire("a\xe2\x80\xa8", true, &b, &error), -1);
+	assert_int_equal(imap_mailbox_name_from_wire("a\x7f", true, &b, &error), -1);
+	assert_int_equal(b.len, 0);
+	assert_int_equal(imap_mailbox_name_from_wire("\xc2\xa0\xe2\x80\xa7", true, &b, &error), 0);
+	buf_reset(&b);
+	assert_int_equal(imap_mailbox_name_to_wire("Entw\xc3\xbcrfe", false, &b, &error), 0);
+	assert_string_equal(buf_cstr(&b), "Entw&APw-rfe");
+	buf_reset(&b);
+	assert_int_equal(imap_mailbox_name_to_wire("Entw\xc3\xbcrfe", true, &b, &error), 0);
+	assert_string_equal(buf_cstr(&b), "Entw\xc3\xbcrfe");
+	assert_int_equal(imap_mailbox_name_to_wire("\xff", true, &b, &error), -1);
+	buf_free(&b);
+}
+
 static const struct {
 	const char *pattern;
 	char sep;
@@ -168,6 +198,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_inbox),
+		cmocka_unit_test(test_name_conversion),
 		cmocka_unit_test(test_list_match),
 		cmocka_unit_test(test_list_match_hostile),
 		cmocka_unit_test(test_seqset),

@@ -621,6 +621,29 @@ static void test_linear_time(void **state)
 	imap_parser_free(&p);
 }
 
+static void test_utf8_quoted(void **state)
+{
+	struct imap_parser_limits l;
+	struct parsed out;
+	static const char bad[] = "u LOGIN \"gr\xfc\xdf\" x\r\n";
+	static const char good[] = "u LOGIN \"gr\xc3\xbc\" x\r\n";
+
+	imap_parser_limits_init(&l, IMAP_LIMITS_SERVER_PREAUTH);
+	/* Off: 8-bit bytes are taken as sent. */
+	out = parse_wire(bad, strlen(bad), true, false, &l);
+	assert_int_equal(out.result, IMAP_PARSE_DONE);
+	parsed_free(&out);
+	/* On (UTF8=ACCEPT): they must be UTF-8. */
+	l.utf8 = true;
+	out = parse_wire(bad, strlen(bad), true, false, &l);
+	assert_int_equal(out.result, IMAP_PARSE_ERROR);
+	assert_string_equal(out.tag, "u");
+	out = parse_wire(good, strlen(good), true, true, &l);
+	assert_int_equal(out.result, IMAP_PARSE_DONE);
+	assert_string_equal(out.cmd->u.login.user, "gr\xc3\xbc");
+	parsed_free(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -638,6 +661,7 @@ int main(void)
 		cmocka_unit_test(test_client_framing),
 		cmocka_unit_test(test_bytewise_equals_whole),
 		cmocka_unit_test(test_linear_time),
+		cmocka_unit_test(test_utf8_quoted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
