@@ -10,6 +10,7 @@
 #include "privileges.h"
 #include "worker.h"
 #include "auth/auth-guard.h"
+#include "auth/userdb.h"
 #include "lib/log.h"
 #include "lib/mem.h"
 #include "net/listen.h"
@@ -95,6 +96,25 @@ static struct auth_guard *make_guard(const struct server_config *cfg, const char
 	set.max_conns_per_user = (uint32_t)cfg->max_sessions_per_user;
 	set.exempt_loopback = cfg->auth_exempt_loopback;
 	return auth_guard_new(&set, error_r);
+}
+
+/* After dropping root: can we reach what the workers need? Better one clear
+ * line now than workers dying at every start. */
+static int check_access(const struct server_config *cfg, const char **error_r)
+{
+	static char errbuf[600];
+	char *path = server_config_data_path(cfg, "users.db");
+	struct userdb *db;
+	int ret = userdb_open(path, NULL, &db, error_r);
+
+	if (ret != USERDB_OK) {
+		snprintf(errbuf, sizeof(errbuf), "cannot use %s as uid %u: %s", path,
+			 (unsigned)geteuid(), *error_r);
+		*error_r = errbuf;
+	}
+	userdb_close(&db);
+	free(path);
+	return ret == USERDB_OK ? 0 : -1;
 }
 
 struct supervisor {
@@ -247,7 +267,7 @@ static int start(struct supervisor *sv, struct server_config *cfg)
 		free(tls_dir);
 	}
 	sv->guard = make_guard(cfg, &error);
-	if (sv->guard == NULL || privileges_drop(&ra, &error) < 0)
+	if (sv->guard == NULL || privileges_drop(&ra, &error) < 0 || check_access(cfg, &error) < 0)
 		goto fail;
 	return 0;
 fail:
