@@ -398,7 +398,7 @@ struct imap_command {
 
 /* Free a parsed command: its arena and, through the sink's release
  * callback, every streamed literal it holds. *cmd becomes NULL; accepts
- * NULL. Do not call it on a command built by hand. */
+ * NULL. A command built by hand owns nothing and needs no freeing. */
 void imap_command_free(struct imap_command **cmd);
 /* Wire name of a kind ("UID" prefix not included); "" for UNKNOWN. */
 const char *imap_command_kind_name(enum imap_command_kind kind);

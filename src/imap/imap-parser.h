@@ -179,7 +179,8 @@ void imap_parser_feed(struct imap_parser *p, const void *data, size_t len);
 
 /* Server side: the next command. Returns DONE with *cmd_r (caller frees it
  * with imap_command_free), MORE, LITERAL (decide, then call again), or ERROR
- * with *error_r filled in. Asking again before deciding returns LITERAL. */
+ * with *error_r (never NULL) filled in. Asking again before deciding
+ * returns LITERAL. Any raw-line request is dropped: this reads a command. */
 enum imap_parse_result imap_parser_next_command(struct imap_parser *p, struct imap_command **cmd_r,
 						struct imap_parse_error *error_r);
 /* Client side: the next response; DONE with *resp_r (caller frees it with
@@ -188,6 +189,7 @@ enum imap_parse_result imap_parser_next_response(struct imap_parser *p,
 						 struct imap_response **resp_r,
 						 struct imap_parse_error *error_r);
 
+/* The pending literal decision, or NULL when none is pending. */
 const struct imap_literal_request *imap_parser_literal_request(const struct imap_parser *p);
 /* Take the literal. Returns 0 (send "+ OK" if it is synchronizing), or -1
  * when it cannot be taken (the sink refused it): send nothing, the next
@@ -198,7 +200,9 @@ void imap_parser_literal_reject(struct imap_parser *p);
 
 /* Make the next item one raw line (IDLE's "DONE", an AUTHENTICATE
  * response): no literals, no grammar, bounded by max_line. Then call
- * imap_parser_next_raw_line() for it instead of next_command. */
+ * imap_parser_next_raw_line() for it (which implies this call) instead of
+ * next_command. Call it between items: a line already half read as a
+ * command continues as a raw line. */
 void imap_parser_expect_raw_line(struct imap_parser *p);
 /* DONE with the line (without its line end, NUL-terminated, valid until
  * the next call on the parser), MORE, or ERROR (line too long: the rest of

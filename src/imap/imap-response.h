@@ -334,7 +334,7 @@ struct imap_response {
 };
 
 /* Free a parsed response and release its streamed literals; *resp becomes
- * NULL; accepts NULL. Do not call it on a response built by hand. */
+ * NULL; accepts NULL. A response built by hand owns nothing. */
 void imap_response_free(struct imap_response **resp);
 /* Wire name of a response code kind ("UIDNEXT"); NULL for NONE and OTHER. */
 const char *imap_code_kind_name(enum imap_code_kind kind);
