@@ -123,7 +123,11 @@ bool str_to_u32(const char *s, size_t n, uint32_t *value_r)
 
 bool utf8_valid(const void *data, size_t n)
 {
-	const unsigned char *s = data, *end = s + n;
+	const unsigned char *s = data, *end;
+
+	if (n == 0)
+		return true; /* data may be NULL: no arithmetic on it */
+	end = s + n;
 
 	while (s < end) {
 		unsigned char c = *s;
