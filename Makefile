@@ -60,7 +60,7 @@ FUZZERS   := $(FUZZ_SRCS:fuzz/%.c=$(FUZZ_BUILD)/%)
 FUZZ_CFLAGS := -std=c11 -g -O1 -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 
-.PHONY: all deps programs tests check fuzz fuzz-build coverage format lint clean
+.PHONY: all deps programs tests check fuzz fuzz-build coverage format lint clean demo install
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -120,6 +120,18 @@ coverage: deps
 		--print-summary --txt build/cov/coverage.txt | tail -n 3
 	@gcovr --root . --object-directory build/cov/obj --filter 'src/imap/' | tail -n 2 | head -n 1 | sed 's/^/src\/imap: /'
 	@gcovr --root . --object-directory build/cov/obj --filter 'src/mime/' | tail -n 2 | head -n 1 | sed 's/^/src\/mime: /'
+
+demo: all
+	@scripts/demo
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/hafen \
+		$(DESTDIR)$(PREFIX)/share/hafen/contrib
+	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/hafen/
+	install -m 644 contrib/* $(DESTDIR)$(PREFIX)/share/hafen/contrib/
 
 format:
 	clang-format -i $$(find src tests fuzz bench -name '*.[ch]' 2>/dev/null)

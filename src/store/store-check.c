@@ -333,11 +333,15 @@ static int check_open_store(struct checker *c)
 int store_check(const char *user_dir, const struct store_check_options *opt,
 		struct store_check_report *report_r)
 {
-	struct checker c = {opt, report_r, NULL, time(NULL)};
+	struct checker c;
 	const char *error;
 	int ret;
 
 	memset(report_r, 0, sizeof(*report_r));
+	c.opt = opt;
+	c.report = report_r;
+	c.s = NULL;
+	c.now = time(NULL);
 	ret = store_open(user_dir, 0, &c.s, &error);
 	if (ret == STORE_OK && !integrity_ok(c.s)) {
 		store_close(&c.s);

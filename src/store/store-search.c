@@ -240,15 +240,35 @@ static int emit_list(struct query *q, const struct store_search_key *first, cons
 
 static int emit_date(struct query *q, const struct store_search_key *k)
 {
-	static const char *const cmp[3] = {"<", "=", ">="};
-	enum store_search_op op = k->op;
-
-	if (op >= STORE_SEARCH_BEFORE && op <= STORE_SEARCH_SINCE)
-		emit_day(q, INTERNAL_DAY, cmp[op - STORE_SEARCH_BEFORE], k->num);
-	else if (op >= STORE_SEARCH_SENTBEFORE && op <= STORE_SEARCH_SENTSINCE)
-		emit_day(q, SENT_DAY, cmp[op - STORE_SEARCH_SENTBEFORE], k->num);
-	else
-		emit_day(q, SAVED_DAY, cmp[op - STORE_SEARCH_SAVEDBEFORE], k->num);
+	switch (k->op) {
+	case STORE_SEARCH_BEFORE:
+		emit_day(q, INTERNAL_DAY, "<", k->num);
+		break;
+	case STORE_SEARCH_ON:
+		emit_day(q, INTERNAL_DAY, "=", k->num);
+		break;
+	case STORE_SEARCH_SINCE:
+		emit_day(q, INTERNAL_DAY, ">=", k->num);
+		break;
+	case STORE_SEARCH_SENTBEFORE:
+		emit_day(q, SENT_DAY, "<", k->num);
+		break;
+	case STORE_SEARCH_SENTON:
+		emit_day(q, SENT_DAY, "=", k->num);
+		break;
+	case STORE_SEARCH_SENTSINCE:
+		emit_day(q, SENT_DAY, ">=", k->num);
+		break;
+	case STORE_SEARCH_SAVEDBEFORE:
+		emit_day(q, SAVED_DAY, "<", k->num);
+		break;
+	case STORE_SEARCH_SAVEDON:
+		emit_day(q, SAVED_DAY, "=", k->num);
+		break;
+	default:
+		emit_day(q, SAVED_DAY, ">=", k->num);
+		break;
+	}
 	return STORE_OK;
 }
 
