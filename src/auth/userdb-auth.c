@@ -123,14 +123,24 @@ int userdb_verify_password(struct userdb *db, const char *name, const char *pass
 		password_verify_dummy(password, password_len);
 		return userdb_fail(db, USERDB_ERR_DENIED, error_r, "user has no password");
 	}
+	if (!row.disabled &&
+	    userdb_cache_check(db->cache, norm, row.hash, password, password_len)) {
+		auth_row_free(&row);
+		memcpy(user_r, norm, sizeof(norm));
+		return 0;
+	}
 	if (saslprep(password, password_len, SASLPREP_QUERY, &prepared, &prepared_len, &error) < 0)
 		prepared = NULL;
 	match = password_matches(&row, password, password_len, prepared, prepared_len);
 	if (prepared != NULL)
 		OPENSSL_cleanse(prepared, prepared_len);
 	free(prepared);
-	if (match && !row.disabled)
+	if (match && !row.disabled) {
 		upgrade_secrets(db, norm, &row, password, password_len);
+		/* The upgrade may have changed the hash: cache against the new one
+		 * at the next login rather than guess it here. */
+		userdb_cache_add(db->cache, norm, row.hash, password, password_len);
+	}
 	ret = !match	     ? userdb_fail(db, USERDB_ERR_DENIED, error_r, "wrong password")
 	      : row.disabled ? userdb_fail(db, USERDB_ERR_DENIED, error_r, "user is disabled")
 			     : 0;

@@ -4,6 +4,7 @@
 #define HAFEN_AUTH_USERDB_PRIVATE_H
 
 #include "auth/userdb.h"
+#include "auth/userdb-cache.h"
 
 #include "lib/err.h"
 
@@ -15,6 +16,7 @@ struct userdb {
 	sqlite3 *sql;
 	struct userdb_settings set;
 	unsigned char decoy_secret[USERDB_SECRET_LEN];
+	struct userdb_cache *cache; /* NULL when set.cache_ttl_secs is 0 */
 	char error[256];
 };
 

@@ -65,6 +65,7 @@ void userdb_settings_default(struct userdb_settings *set_r)
 	set_r->scram_iterations = SCRAM_ITERATIONS_DEFAULT;
 	set_r->upgrade_hashes = true;
 	set_r->busy_timeout_ms = 5000;
+	set_r->cache_ttl_secs = 3600;
 }
 
 int userdb_fail(struct userdb *db, enum userdb_err err, const char **error_r, const char *fmt, ...)
@@ -249,6 +250,7 @@ int userdb_open(const char *path, const struct userdb_settings *set, struct user
 		userdb_close(&db);
 		return ret;
 	}
+	db->cache = userdb_cache_new(db->set.cache_ttl_secs);
 	*db_r = db;
 	return 0;
 }
@@ -260,6 +262,7 @@ void userdb_close(struct userdb **dbp)
 	if (db == NULL)
 		return;
 	sqlite3_close(db->sql);
+	userdb_cache_free(&db->cache);
 	OPENSSL_cleanse(db, sizeof(*db));
 	xfree(dbp);
 }

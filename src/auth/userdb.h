@@ -51,9 +51,12 @@ struct userdb_settings {
 	bool upgrade_hashes;
 	/* How long to wait for another process's write lock. */
 	int busy_timeout_ms;
+	/* Remember successful password checks this long, so repeated logins
+	 * skip the slow hash (userdb-cache.h). 0 turns the cache off. */
+	uint32_t cache_ttl_secs;
 };
 
-/* Defaults: SCRAM_ITERATIONS_DEFAULT, upgrade_hashes on, 5000 ms. */
+/* Defaults: SCRAM_ITERATIONS_DEFAULT, upgrade_hashes on, 5000 ms, a one-hour cache. */
 void userdb_settings_default(struct userdb_settings *set_r);
 
 /* What userdb_get() and userdb_list() report. No secrets. */

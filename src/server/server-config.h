@@ -35,6 +35,7 @@ struct server_config {
 	uint64_t max_conns_per_ip, max_sessions_per_user;
 	bool auth_exempt_loopback;
 	uint64_t scram_iterations;
+	uint64_t auth_cache_ttl;   /* seconds a successful password check is remembered */
 	/* Delivery (LMTP, hafend deliver) */
 	char *local_domains;       /* space-separated; "" means the host name and localhost */
 	char *recipient_delimiter;

@@ -548,6 +548,29 @@ static void test_db_errors(void **state)
 	assert_int_equal(scram_login(f->db, "mona", "pencil", NULL), -1);
 }
 
+/* A cached login must never outlive a password change, a disabled account,
+ * or stand in for a different password. */
+static void test_login_cache(void **state)
+{
+	struct fixture *f = *state;
+	const char *error;
+	struct userdb *other;
+
+	assert_int_equal(userdb_add(f->db, "cached", "first", 5, &error), 0);
+	assert_int_equal(verify(f->db, "cached", "first"), 0);
+	assert_int_equal(verify(f->db, "cached", "first"), 0); /* from the cache */
+	assert_int_equal(verify(f->db, "cached", "second"), USERDB_ERR_DENIED);
+	/* Changed in another process: the stored hash differs, the cache is bypassed. */
+	assert_int_equal(userdb_open(f->path, NULL, &other, &error), 0);
+	assert_int_equal(userdb_set_password(other, "cached", "second", 6, &error), 0);
+	assert_int_equal(verify(f->db, "cached", "first"), USERDB_ERR_DENIED);
+	assert_int_equal(verify(f->db, "cached", "second"), 0);
+	assert_int_equal(verify(f->db, "cached", "second"), 0);
+	assert_int_equal(userdb_set_disabled(other, "cached", true, &error), 0);
+	assert_int_equal(verify(f->db, "cached", "second"), USERDB_ERR_DENIED);
+	userdb_close(&other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -562,6 +585,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_file_and_processes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_db_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_login_cache, setup, teardown),
 	};
 
 	log_set_level(LOG_LEVEL_ERROR);
