@@ -165,6 +165,10 @@ static int append_locked(struct store *s, const char *canon, const struct store_
 
 	if (ret != STORE_OK)
 		return ret;
+	if (mb.noselect) {
+		store_mailbox_clear(&mb);
+		return store_fail(s, STORE_ERR_NOSELECT, "mailbox %s cannot hold messages", canon);
+	}
 	for (size_t i = 0; i < n; i++) {
 		bytes += msgs[i].msg->size;
 		unseen += (msgs[i].flags & STORE_FLAG_SEEN) == 0;

@@ -134,14 +134,23 @@ static void fill_texts(struct store_parsed *p, const struct mime_message *msg)
 	buf_free(&preview);
 }
 
-struct store_parsed *store_parsed_new(const void *data, size_t len)
+static bool has_bare_lf(const void *data, size_t len)
 {
-	struct store_parsed *p = xcalloc(1, sizeof(*p));
+	const unsigned char *p = data;
+
+	for (size_t i = 0; i < len; i++)
+		if (p[i] == '\n' && (i == 0 || p[i - 1] != '\r'))
+			return true;
+	return false;
+}
+
+/* Everything the store caches, from p->data (CRLF line ends). */
+static void parse_data(struct store_parsed *p)
+{
 	const struct mime_message *msg;
 	struct mime_part_info root;
 
 	p->arena = arena_new(16 * 1024);
-	p->data = normalize(data, len, &p->size);
 	msg = mime_parse(p->arena, p->data, p->size, NULL);
 	mime_write_envelope(msg, &p->envelope);
 	mime_write_bodystructure(msg, &p->bodystructure, true);
@@ -152,6 +161,29 @@ struct store_parsed *store_parsed_new(const void *data, size_t len)
 				 HF_N_ELEMENTS(list_field_names), false, &p->headers);
 	fill_list_values(p, msg);
 	fill_texts(p, msg);
+}
+
+struct store_parsed *store_parsed_new(const void *data, size_t len)
+{
+	struct store_parsed *p = xcalloc(1, sizeof(*p));
+
+	p->data = normalize(data, len, &p->size);
+	parse_data(p);
+	return p;
+}
+
+struct store_parsed *store_parsed_new_mapped(const void *data, size_t len)
+{
+	struct store_parsed *p;
+
+	if (len == 0 || has_bare_lf(data, len))
+		return store_parsed_new(data, len);
+	p = xcalloc(1, sizeof(*p));
+	/* Only read from here on (the parser is length-bounded). */
+	p->data = (char *)(uintptr_t)data;
+	p->size = len;
+	p->borrowed = true;
+	parse_data(p);
 	return p;
 }
 
@@ -174,7 +206,8 @@ void store_parsed_free(struct store_parsed **pp)
 	buf_free(&p->fts_headers);
 	buf_free(&p->fts_body);
 	arena_free(&p->arena);
-	free(p->data);
+	if (!p->borrowed)
+		free(p->data);
 	free(p);
 	*pp = NULL;
 }

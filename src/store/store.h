@@ -157,6 +157,10 @@ struct store_parsed; /* a message parsed once, appendable to many stores */
 
 /* Parse a message (bare LF line ends become CRLF). The bytes are copied. */
 struct store_parsed *store_parsed_new(const void *data, size_t len);
+/* The same for data that stays valid and unchanged until
+ * store_parsed_free (a mapped file): when it already has CRLF line ends
+ * it is used in place, not copied, so a large message is in memory once. */
+struct store_parsed *store_parsed_new_mapped(const void *data, size_t len);
 void store_parsed_free(struct store_parsed **pp);
 size_t store_parsed_size(const struct store_parsed *p);
 
