@@ -141,7 +141,7 @@ static int append_one(struct store *s, int64_t mailbox_id, const struct store_ne
 		      const char *file_name, uint32_t uid, uint64_t modseq, int64_t now)
 {
 	char *kw = store_keywords_join(m->keywords, m->keyword_count);
-	int64_t file_id;
+	int64_t file_id = 0;
 	int ret = insert_file(s, m->msg, file_name, &file_id);
 
 	if (ret == STORE_OK)

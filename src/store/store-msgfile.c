@@ -105,7 +105,7 @@ int store_msgfile_write(struct store *s, const void *data, size_t len, int64_t m
 			char name_r[33])
 {
 	char tmp[40], final[40];
-	int bucket_fd, ret;
+	int bucket_fd = -1, ret;
 
 	random_name(name_r);
 	snprintf(tmp, sizeof(tmp), "tmp.%s", name_r);
