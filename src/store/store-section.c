@@ -107,10 +107,15 @@ static int read_range(struct store *s, const struct store_msg *m, uint64_t offse
 	return STORE_OK;
 }
 
+bool store_section_cached(const struct store_section *sec)
+{
+	return sec->depth == 0 && sec->kind == STORE_SECTION_HEADER_FIELDS && !sec->binary &&
+	       store_parsed_caches_fields(sec->fields, sec->field_count);
+}
+
 static bool from_cache(const struct store_msg *m, const struct store_section *sec)
 {
-	return sec->depth == 0 && sec->kind == STORE_SECTION_HEADER_FIELDS && m->headers != NULL &&
-	       store_parsed_caches_fields(sec->fields, sec->field_count);
+	return m->headers != NULL && store_section_cached(sec);
 }
 
 int store_section_read(struct store *s, const struct store_msg *m,

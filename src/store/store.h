@@ -252,6 +252,11 @@ struct store_section {
  * an unknown encoding ([UNKNOWN-CTE], RFC 3516). */
 int store_section_read(struct store *s, const struct store_msg *m,
 		       const struct store_section *sec, struct buf *out);
+/* Would store_section_read() answer sec from the cached list-view header
+ * lines alone (a store_msg fetched with STORE_WANT_HEADERS), without the
+ * part index or the message file? True for top-level HEADER.FIELDS whose
+ * names are all among the cached fields. */
+bool store_section_cached(const struct store_section *sec);
 /* The size a section would have (BINARY.SIZE, RFC 3516). */
 int store_section_size(struct store *s, const struct store_msg *m,
 		       const struct store_section *sec, uint64_t *size_r);
