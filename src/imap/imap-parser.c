@@ -186,8 +186,6 @@ void imap_parser_free(struct imap_parser **pp)
 	if (p == NULL)
 		return;
 	release_handles(p);
-	if (p->state == FRAME_LITERAL && p->cur.handle != NULL)
-		p->sink.release(p->sink.context, p->cur.handle);
 	buf_free(&p->in);
 	buf_free(&p->item);
 	buf_free(&p->raw_line);
@@ -199,9 +197,6 @@ void imap_parser_free(struct imap_parser **pp)
 void imap_parser_reset(struct imap_parser *p)
 {
 	release_handles(p);
-	if (p->state == FRAME_LITERAL && p->cur.handle != NULL)
-		p->sink.release(p->sink.context, p->cur.handle);
-	p->cur.handle = NULL;
 	p->in.len = 0;
 	p->in_pos = 0;
 	buf_free(&p->raw_line);

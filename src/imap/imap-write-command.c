@@ -143,7 +143,7 @@ static void w_search_program(struct imap_writer *w, const struct imap_search_opt
 {
 	if (o->charset != NULL) {
 		w_str(w, charset_keyword ? " CHARSET " : " ");
-		w_atom_or_string(w, o->charset);
+		w_charset(w, o->charset);
 	}
 	w_search_keys(w, o->keys, o->key_count);
 }

@@ -23,8 +23,8 @@ void w_stream_mark(struct imap_writer *w, uint64_t size, void *stream);
 void w_string(struct imap_writer *w, const char *data, size_t len, bool astring);
 void w_astring(struct imap_writer *w, const char *s);
 void w_nstring(struct imap_writer *w, const char *s);
-/* An atom when it is one, else a string (charset, capability-like names). */
-void w_atom_or_string(struct imap_writer *w, const char *s);
+/* charset = atom / quoted (RFC 9051): an atom when it is one, else quoted. */
+void w_charset(struct imap_writer *w, const char *s);
 /* list-mailbox: unquoted when every byte is a list-char. */
 void w_list_mailbox(struct imap_writer *w, const char *s);
 /* Always a quoted string, whatever the bytes; CR and LF are dropped. */

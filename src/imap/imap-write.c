@@ -118,12 +118,13 @@ static bool is_list_char(unsigned char c)
 	return istring_is_astring_char(c) || c == '%' || c == '*';
 }
 
-void w_atom_or_string(struct imap_writer *w, const char *s)
+void w_charset(struct imap_writer *w, const char *s)
 {
-	if (all_chars(s, is_atom_char) && str_casecmp(s, "NIL") != 0)
+	/* charset = atom / quoted: never a literal. */
+	if (all_chars(s, is_atom_char))
 		w_str(w, s);
 	else
-		w_string(w, s, strlen(s), false);
+		w_quoted(w, s);
 }
 
 void w_list_mailbox(struct imap_writer *w, const char *s)

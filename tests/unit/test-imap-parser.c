@@ -75,8 +75,12 @@ static void test_pipelining_and_no_run_ahead(void **state)
 	expect_command(p, IMAP_CMD_CAPABILITY, "b");
 	expect_command(p, IMAP_CMD_LOGOUT, "c");
 	expect_more(p);
-	feed_str(p, "OP\r\n");
+	feed_str(p, "OP\r\ne NOOP\r\nf NO");
 	expect_command(p, IMAP_CMD_NOOP, "d");
+	expect_command(p, IMAP_CMD_NOOP, "e");
+	/* Most of the buffer is consumed: feeding compacts it first. */
+	feed_str(p, "OP\r\n");
+	expect_command(p, IMAP_CMD_NOOP, "f");
 	expect_more(p);
 	assert_int_equal(imap_parser_pending(p), 0);
 	imap_parser_free(&p);

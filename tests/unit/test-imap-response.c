@@ -142,6 +142,7 @@ static const char *const roundtrip_responses[] = {
 	"* XFOO 1 (2 \"three\" NIL) BAR\r\n",
 	"* 5 XBAR {2}\r\na\n\r\n",
 	"* XEMPTY\r\n",
+	"* XBIN ~{2}\r\nab\r\n",
 };
 
 static size_t wire_len(const char *wire)
