@@ -204,7 +204,9 @@ static int rename_locked(struct store *s, const char *from, const char *to)
 	sqlite3_stmt *st;
 	int ret, rc;
 
-	if (strncmp(to, from, flen) == 0 && (to[flen] == '/' || to[flen] == '\0'))
+	/* INBOX is the exception: its rename moves only its messages, and its
+	 * children stay, so "INBOX/old" is a fine new name (RFC 9051 6.3.6). */
+	if (strncmp(to, from, flen) == 0 && to[flen] == '/' && strcmp(from, "INBOX") != 0)
 		return store_fail(s, STORE_ERR_INVALID, "cannot rename %s into itself", from);
 	ret = store_mailbox_lookup(s, to, &mb);
 	if (ret == STORE_OK) {
