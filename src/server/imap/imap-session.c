@@ -1,6 +1,7 @@
 /* imap-session.c — the IMAP session: connection callbacks, the command
  * loop, literal decisions, and the end of a session (see imap-session.h). */
 #include "imap-session.h"
+#include "append-sink.h"
 #include "imap-commands.h"
 #include "imap-selected.h"
 #include "imap/imap-write.h"
@@ -485,6 +486,9 @@ int session_login(struct imap_session *s, const char *user)
 	limits.max_literal = s->w->cfg->append_limit;
 	limits.max_literal_total = s->w->cfg->append_limit;
 	limits.max_line = s->w->cfg->max_line;
+	s->append_sink = append_sink_new(store_dir(user_store_store(s->ustore)),
+					 s->w->cfg->append_limit);
+	append_sink_attach(s->append_sink, s->parser, &limits);
 	imap_parser_set_limits(s->parser, &limits);
 	conn_set_idle_timeout(s->conn, (unsigned)s->w->cfg->autologout * 1000);
 	log_info("imap %s: logged in as %s", s->peer, user);
@@ -591,6 +595,7 @@ static void session_free(struct imap_session *s)
 	if (s->timer != NULL)
 		event_free(s->timer);
 	imap_parser_free(&s->parser);
+	append_sink_free(&s->append_sink); /* after the parser: it holds handles */
 	conn_free(&s->conn);
 	rangeset_free(&s->search_saved);
 	buf_free(&s->out);

@@ -36,6 +36,7 @@ struct event;
 struct store;
 struct imap_selected;
 struct sasl_server;
+struct append_sink;
 
 enum imap_state {
 	IMAP_STATE_NOT_AUTH = 1 << 0,
@@ -109,6 +110,7 @@ struct imap_session {
 	unsigned auth_failures;         /* on this connection */
 	unsigned bad_commands;          /* consecutive protocol errors */
 	bool tls_started;               /* STARTTLS: stop reading this callback's input */
+	struct append_sink *append_sink; /* large APPEND literals, once logged in */
 	uint64_t commands;
 };
 
