@@ -180,6 +180,9 @@ int imap_selected_open(struct imap_session *s, const char *mailbox, bool read_on
 	size_t count = 0;
 	int ret = store_mailbox_get(st, mailbox, mb_r);
 
+	/* SEARCHRES (RFC 5182 2.1): "$" starts out empty in every mailbox. */
+	rangeset_clear(&s->search_saved);
+	s->search_saved_valid = false;
 	if (ret != STORE_OK)
 		return ret;
 	if (mb_r->noselect) {
