@@ -121,6 +121,20 @@ static void test_fast_path_agrees(void **state)
 	}
 }
 
+/* SQLite may hand over an empty value as NULL with length 0. */
+static void test_empty_null(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	assert_true(casemap_compare(NULL, 0, "\xc3\xa4", 2) < 0);
+	assert_true(casemap_compare("\xc3\xa4", 2, NULL, 0) > 0);
+	assert_int_equal(casemap_compare(NULL, 0, NULL, 0), 0);
+	assert_int_equal(casemap_compare(NULL, 0, "", 0), 0);
+	casemap_append(&b, NULL, 0);
+	assert_int_equal(b.len, 0);
+	buf_free(&b);
+}
+
 static void test_long_input(void **state)
 {
 	struct buf in = BUF_INIT, out = BUF_INIT;
@@ -140,6 +154,7 @@ int main(void)
 		cmocka_unit_test(test_prepare),
 		cmocka_unit_test(test_compare),
 		cmocka_unit_test(test_fast_path_agrees),
+		cmocka_unit_test(test_empty_null),
 		cmocka_unit_test(test_long_input),
 	};
 
