@@ -3,6 +3,7 @@
 #include "store-search.h"
 #include "store-private.h"
 #include "lib/buf.h"
+#include "lib/casemap.h"
 #include "lib/mem.h"
 #include "lib/str.h"
 
@@ -462,22 +463,22 @@ static const char *sort_expr(enum store_sort_key key)
 	case STORE_SORT_ARRIVAL:
 		return "m.internaldate";
 	case STORE_SORT_CC:
-		return "COALESCE(f.sort_cc, '') COLLATE NOCASE";
+		return "COALESCE(f.sort_cc, '') COLLATE hf_casemap";
 	case STORE_SORT_DATE:
 		/* RFC 5256: the sent date, or the internal date without one. */
 		return "COALESCE(f.sent_date, m.internaldate)";
 	case STORE_SORT_FROM:
-		return "COALESCE(f.sort_from, '') COLLATE NOCASE";
+		return "COALESCE(f.sort_from, '') COLLATE hf_casemap";
 	case STORE_SORT_SIZE:
 		return "m.size";
 	case STORE_SORT_SUBJECT:
-		return "COALESCE(f.sort_subject, '') COLLATE NOCASE";
+		return "COALESCE(f.sort_subject, '') COLLATE hf_casemap";
 	case STORE_SORT_TO:
-		return "COALESCE(f.sort_to, '') COLLATE NOCASE";
+		return "COALESCE(f.sort_to, '') COLLATE hf_casemap";
 	case STORE_SORT_DISPLAYFROM:
-		return "COALESCE(f.display_from, '') COLLATE NOCASE";
+		return "COALESCE(f.display_from, '') COLLATE hf_casemap";
 	case STORE_SORT_DISPLAYTO:
-		return "COALESCE(f.display_to, '') COLLATE NOCASE";
+		return "COALESCE(f.display_to, '') COLLATE hf_casemap";
 	}
 	return "m.uid";
 }
@@ -555,6 +556,13 @@ static void fn_uid_in(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_int(ctx, set != NULL && rangeset_contains(set, uid));
 }
 
+/* RFC 5256 section 7: SORT collates strings with i;unicode-casemap. */
+static int collate_casemap(void *ctx, int alen, const void *a, int blen, const void *b)
+{
+	(void)ctx;
+	return casemap_compare(a, (size_t)alen, b, (size_t)blen);
+}
+
 int store_search_register(struct store *s)
 {
 	int rc = sqlite3_create_function(s->db, "hf_header_match", 3,
@@ -564,5 +572,8 @@ int store_search_register(struct store *s)
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function(s->db, "hf_uid_in", 2, SQLITE_UTF8, NULL, fn_uid_in,
 					     NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_collation_v2(s->db, "hf_casemap", SQLITE_UTF8, NULL,
+						 collate_casemap, NULL);
 	return rc == SQLITE_OK ? STORE_OK : store_sql_error(s, rc, "register functions");
 }
