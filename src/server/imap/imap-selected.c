@@ -94,6 +94,12 @@ static void report_expunges(struct imap_session *s)
 	rangeset_clear(&sel->pending_expunge);
 }
 
+void imap_selected_expunged_own(struct imap_session *s, const struct rangeset *uids)
+{
+	uidmap_filter(&s->sel->map, uids, &s->sel->pending_expunge);
+	report_expunges(s);
+}
+
 static void report_flags(struct imap_session *s, const struct flag_row *row)
 {
 	struct imap_selected *sel = s->sel;

@@ -61,4 +61,13 @@ int imap_selected_resolve(struct imap_session *s, const struct imap_seqset *set,
 /* Remember a flag change this session reported itself. */
 void imap_selected_note_own(struct imap_selected *sel, uint32_t uid, uint64_t modseq);
 
+/* This session expunged uids itself (EXPUNGE, UID EXPUNGE, MOVE): report
+ * them now, with any expunge still pending from other sessions, as
+ * "* n EXPUNGE" in ascending order, each number as it is after the
+ * earlier ones (RFC 9051 7.5.1), or as VANISHED once QRESYNC is on; and
+ * drop them from the view, so a later sync does not report them again.
+ * UIDs not in the view are ignored. Only for a command during which
+ * expunges may be sent. */
+void imap_selected_expunged_own(struct imap_session *s, const struct rangeset *uids);
+
 #endif
