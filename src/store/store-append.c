@@ -211,9 +211,9 @@ int store_append_files(struct store *s, const char *canon, const struct store_ne
 int store_append(struct store *s, const char *mailbox, const struct store_new_message *msgs,
 		 size_t n, uint32_t *uidvalidity_r, uint32_t *uids_r)
 {
+	struct store_msgfile_data *files;
 	char (*names)[33];
 	char *canon;
-	size_t written;
 	int ret;
 
 	if (n == 0)
@@ -225,20 +225,20 @@ int store_append(struct store *s, const char *mailbox, const struct store_new_me
 	if (ret != STORE_OK)
 		return store_fail(s, ret, "invalid mailbox name");
 	names = xcalloc(n, sizeof(*names));
-	for (written = 0; written < n; written++) {
-		const struct store_new_message *m = &msgs[written];
-
-		ret = store_msgfile_write(s, m->msg->data, m->msg->size,
-					  m->internaldate ? m->internaldate : (int64_t)time(NULL),
-					  names[written]);
-		if (ret != STORE_OK)
-			break;
+	files = xcalloc(n, sizeof(*files));
+	for (size_t i = 0; i < n; i++) {
+		files[i].data = msgs[i].msg->data;
+		files[i].len = msgs[i].msg->size;
+		files[i].mtime = msgs[i].internaldate ? msgs[i].internaldate : (int64_t)time(NULL);
 	}
-	if (ret == STORE_OK)
+	ret = store_msgfile_write(s, files, n, names);
+	if (ret == STORE_OK) {
 		ret = store_append_files(s, canon, msgs, n, names, uidvalidity_r, uids_r);
-	/* Nothing committed: the files are garbage now, remove them. */
-	if (ret != STORE_OK)
-		unlink_written(s, names, written);
+		/* Nothing committed: the files are garbage now, remove them. */
+		if (ret != STORE_OK)
+			unlink_written(s, names, n);
+	}
+	free(files);
 	free(names);
 	free(canon);
 	return ret;

@@ -8,7 +8,8 @@
  *    that store_check removes; it is never mistaken for a message;
  *  - a file is unlinked only after the transaction that removed its last
  *    row committed, so a rollback never leaves a row without its file.
- * Files live in msg/<first two hex digits>/<32 hex digits>.
+ * Files live in msg/<first two hex digits>/<32 hex digits>; the files of
+ * one append share a bucket, so one directory fsync covers all renames.
  */
 #include "store-private.h"
 #include "lib/mem.h"
@@ -101,29 +102,55 @@ static int write_tmp(struct store *s, const char *tmp, const void *data, size_t 
 	return STORE_OK;
 }
 
-int store_msgfile_write(struct store *s, const void *data, size_t len, int64_t mtime,
-			char name_r[33])
+/* Names for a batch: random, but all in the bucket of the first, so one
+ * fsync of one directory makes every rename durable. */
+static void batch_names(char (*names_r)[33], size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		random_name(names_r[i]);
+		if (i > 0)
+			memcpy(names_r[i], names_r[0], 2);
+	}
+}
+
+static void unlink_renamed(struct store *s, char (*names)[33], size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		store_msgfile_unlink(s, names[i]);
+}
+
+int store_msgfile_write(struct store *s, const struct store_msgfile_data *files, size_t n,
+			char (*names_r)[33])
 {
 	char tmp[40], final[40];
+	size_t renamed = 0;
 	int bucket_fd = -1, ret;
 
-	random_name(name_r);
-	snprintf(tmp, sizeof(tmp), "tmp.%s", name_r);
-	snprintf(final, sizeof(final), "%.2s/%s", name_r, name_r);
-	ret = bucket_open(s, name_r, &bucket_fd);
+	batch_names(names_r, n);
+	ret = bucket_open(s, names_r[0], &bucket_fd);
 	if (ret != STORE_OK)
 		return ret;
-	ret = write_tmp(s, tmp, data, len, mtime);
-	if (ret == STORE_OK && renameat(s->msg_fd, tmp, s->msg_fd, final) < 0) {
-		ret = store_fail(s, STORE_ERR_IO, "%s/msg/%s: rename: %s", s->dir, final,
-				 strerror(errno));
-		unlinkat(s->msg_fd, tmp, 0);
+	for (; renamed < n && ret == STORE_OK; renamed++) {
+		const char *name = names_r[renamed];
+
+		snprintf(tmp, sizeof(tmp), "tmp.%s", name);
+		snprintf(final, sizeof(final), "%.2s/%s", name, name);
+		ret = write_tmp(s, tmp, files[renamed].data, files[renamed].len,
+				files[renamed].mtime);
+		if (ret != STORE_OK)
+			break;
+		if (renameat(s->msg_fd, tmp, s->msg_fd, final) < 0) {
+			ret = store_fail(s, STORE_ERR_IO, "%s/msg/%s: rename: %s", s->dir, final,
+					 strerror(errno));
+			unlinkat(s->msg_fd, tmp, 0);
+			break;
+		}
 	}
-	if (ret == STORE_OK && fsync(bucket_fd) < 0) {
-		ret = store_fail(s, STORE_ERR_IO, "%s/msg/%.2s: fsync: %s", s->dir, name_r,
+	if (ret == STORE_OK && fsync(bucket_fd) < 0)
+		ret = store_fail(s, STORE_ERR_IO, "%s/msg/%.2s: fsync: %s", s->dir, names_r[0],
 				 strerror(errno));
-		unlinkat(s->msg_fd, final, 0);
-	}
+	if (ret != STORE_OK)
+		unlink_renamed(s, names_r, renamed);
 	close(bucket_fd);
 	return ret;
 }

@@ -109,9 +109,16 @@ int store_rebuild(const char *user_dir, const struct store_check_options *opt,
 		  struct store_check_report *r);
 
 /* Message files (store-msgfile.c). */
-/* Write data durably to a new file; its name (32 hex) goes to name_r. */
-int store_msgfile_write(struct store *s, const void *data, size_t len, int64_t mtime,
-			char name_r[33]);
+struct store_msgfile_data {
+	const void *data;
+	size_t len;
+	int64_t mtime;      /* the file time: the internal date, for rebuilds */
+};
+/* Write n new files durably: each to a temporary name, fsynced, renamed;
+ * then their one bucket directory is fsynced once. names_r[i] (32 hex)
+ * names files[i]. On failure no file of the batch is left behind. */
+int store_msgfile_write(struct store *s, const struct store_msgfile_data *files, size_t n,
+			char (*names_r)[33]);
 int store_msgfile_open(struct store *s, const char *name, int *fd_r);
 /* Is name a message file name (32 lowercase hex digits)? */
 bool store_msgfile_name_valid(const char *name);

@@ -82,8 +82,14 @@ struct admin_ctx {
 static int open_db(struct admin_ctx *a)
 {
 	char *path = server_config_data_path(&a->cfg, "users.db");
+	struct userdb_settings set;
 	const char *error;
 	int ret;
+
+	/* New SCRAM keys get the iteration count the server uses for its
+	 * decoys, or the count in server-first would tell which users exist. */
+	userdb_settings_default(&set);
+	set.scram_iterations = (uint32_t)a->cfg.scram_iterations;
 
 	if (privileges_lookup(a->cfg.run_as, &a->ra, &error) < 0 ||
 	    privileges_prepare_data_dir(a->cfg.data_dir, &a->ra, &error) < 0) {
@@ -91,7 +97,7 @@ static int open_db(struct admin_ctx *a)
 		free(path);
 		return EX_CONFIG_;
 	}
-	ret = userdb_open(path, NULL, &a->db, &error);
+	ret = userdb_open(path, &set, &a->db, &error);
 	if (ret != USERDB_OK)
 		fprintf(stderr, "hafend: %s\n", error);
 	else
