@@ -43,6 +43,7 @@ static const struct key keys[] = {
 	{"max_connections_per_ip", KEY_UINT, F(max_conns_per_ip), 1000000},
 	{"max_sessions_per_user", KEY_UINT, F(max_sessions_per_user), 1000000},
 	{"auth_exempt_loopback", KEY_BOOL, F(auth_exempt_loopback), 0},
+	{"loopback_is_secure", KEY_BOOL, F(loopback_is_secure), 0},
 	{"scram_iterations", KEY_UINT, F(scram_iterations), 10000000},
 	{"auth_cache_ttl", KEY_DURATION, F(auth_cache_ttl), 0},
 	{"local_domains", KEY_STR, F(local_domains), 0},
@@ -82,6 +83,7 @@ void server_config_defaults(struct server_config *cfg)
 	cfg->max_conns_per_ip = 100;
 	cfg->max_sessions_per_user = 50;
 	cfg->auth_exempt_loopback = true;
+	cfg->loopback_is_secure = true;
 	cfg->scram_iterations = 4096;
 	cfg->auth_cache_ttl = 3600;
 	cfg->local_domains = xstrdup("");

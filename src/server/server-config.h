@@ -34,6 +34,7 @@ struct server_config {
 	uint64_t auth_fail_window, auth_fail_limit, auth_block_time;
 	uint64_t max_conns_per_ip, max_sessions_per_user;
 	bool auth_exempt_loopback;
+	bool loopback_is_secure;   /* plaintext logins allowed from 127/8 and ::1 */
 	uint64_t scram_iterations;
 	uint64_t auth_cache_ttl;   /* seconds a successful password check is remembered */
 	/* Delivery (LMTP, hafend deliver) */

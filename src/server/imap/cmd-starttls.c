@@ -10,7 +10,7 @@ enum cmd_result cmd_starttls(struct imap_session *s, struct imap_command *cmd)
 	const char *error;
 
 	(void)cmd;
-	if (s->w->tls == NULL || conn_is_tls(s->conn) || conn_peer_ip(s->conn)[0] == '\0') {
+	if (s->w->tls == NULL || s->tls || conn_peer_ip(s->conn)[0] == '\0') {
 		session_tagged(s, IMAP_COND_BAD, NULL, "STARTTLS is not available here");
 		return CMD_DONE;
 	}

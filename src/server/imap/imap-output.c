@@ -109,7 +109,7 @@ void session_capabilities(struct imap_session *s, struct buf *out)
 {
 	buf_append_str(out, "IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR ENABLE ID IDLE UNSELECT");
 	if (s->state == IMAP_STATE_NOT_AUTH) {
-		if (s->w->tls != NULL && !conn_is_tls(s->conn) && conn_peer_ip(s->conn)[0] != '\0')
+		if (s->w->tls != NULL && !s->tls && conn_peer_ip(s->conn)[0] != '\0')
 			buf_append_str(out, " STARTTLS");
 		/* RFC 9051 6.2.3: no plaintext login before TLS except locally. */
 		if (!s->secure)

@@ -434,6 +434,7 @@ int session_start_tls(struct imap_session *s, const char **error_r)
 
 	if (ret == 0) {
 		s->tls_started = true;
+		s->tls = true;
 		if (discarded > 0)
 			log_info("imap %s: dropped %zu bytes sent before the TLS handshake", s->peer,
 				 discarded);
@@ -533,7 +534,12 @@ struct imap_session *imap_session_new(struct worker *w, int fd, const struct soc
 		return NULL;
 	}
 	snprintf(s->peer, sizeof(s->peer), "%s", conn_peer_text(s->conn));
-	s->secure = conn_is_secure(s->conn);
+	/* Implicit TLS is secure from the first byte the session reads (no
+	 * input before the handshake), and the greeting must say so. */
+	s->tls = implicit_tls;
+	s->secure = implicit_tls || conn_is_secure(s->conn);
+	if (!implicit_tls && conn_is_loopback(s->conn) && !w->cfg->loopback_is_secure)
+		s->secure = false;
 	if (w->guard != NULL && auth_guard_addr_from_sockaddr(peer, peer_len, s->addr_key) == 0) {
 		if (auth_guard_conn_open(w->guard, s->addr_key) < 0) {
 			session_untagged(s, "BYE Too many connections from your address");

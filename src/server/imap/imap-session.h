@@ -95,6 +95,7 @@ struct imap_session {
 	bool addr_counted;              /* counted in the guard's connection table */
 	bool user_counted;
 	bool secure;                    /* TLS or local: plaintext auth allowed */
+	bool tls;                       /* implicit TLS, or STARTTLS begun */
 	char *user;                     /* canonical user name once logged in */
 	struct user_store *ustore;
 	struct user_store_listener listener;
