@@ -30,6 +30,7 @@ struct query {
 	char **owned;
 	size_t nowned;
 	int depth;
+	bool files;     /* the condition reads a column of files (f.*) */
 };
 
 static void bind_int(struct query *q, int64_t v)
@@ -267,6 +268,9 @@ static int emit_list(struct query *q, const struct store_search_key *first, cons
 
 static int emit_date(struct query *q, const struct store_search_key *k)
 {
+	/* SENT_DAY reads the Date: field from files. */
+	if (k->op >= STORE_SEARCH_SENTBEFORE && k->op <= STORE_SEARCH_SENTSINCE)
+		q->files = true;
 	switch (k->op) {
 	case STORE_SEARCH_BEFORE:
 		emit_day(q, INTERNAL_DAY, "<", k->num);
@@ -381,10 +385,12 @@ static int emit(struct query *q, const struct store_search_key *k)
 		emit_text(q, "headers body", "headers || ' ' || body", k->str);
 		break;
 	case STORE_SEARCH_EMAILID:
+		q->files = true;
 		buf_append_str(&q->sql, "f.name = ");
 		bind_text(q, k->str);
 		break;
 	case STORE_SEARCH_THREADID:
+		q->files = true;
 		buf_append_str(&q->sql, "f.threadid = ");
 		bind_text(q, k->str);
 		break;
@@ -415,16 +421,30 @@ static int prepare(struct store *s, struct query *q, sqlite3_stmt **st_r)
 	return STORE_OK;
 }
 
+/* The SELECT over a mailbox's messages, joined to files only when the
+ * condition or the order reads a files column: the join costs a lookup
+ * of a large row per message, most of a text search's time otherwise. */
 static int build(struct query *q, int64_t mailbox_id, const struct store_search_key *key,
-		 const char *columns)
+		 const char *columns, bool order_needs_files)
 {
-	buf_printf(&q->sql,
-		   "SELECT %s FROM messages m JOIN files f ON f.id = m.file_id"
-		   " WHERE m.mailbox_id = ",
-		   columns);
+	struct buf full = BUF_INIT;
+	int ret = STORE_OK;
+
+	/* Binds are numbered by position, so the condition can be emitted
+	 * first and the bind-free SELECT ... WHERE put before it. */
+	buf_append_str(&q->sql, "m.mailbox_id = ");
 	bind_int(q, mailbox_id);
 	buf_append_str(&q->sql, " AND ");
-	return key != NULL ? emit(q, key) : (buf_append_str(&q->sql, "1"), STORE_OK);
+	if (key != NULL)
+		ret = emit(q, key);
+	else
+		buf_append_str(&q->sql, "1");
+	buf_printf(&full, "SELECT %s FROM messages m%s WHERE ", columns,
+		   q->files || order_needs_files ? " JOIN files f ON f.id = m.file_id" : "");
+	buf_append(&full, q->sql.data, q->sql.len);
+	buf_free(&q->sql);
+	q->sql = full;
+	return ret;
 }
 
 int store_search(struct store *s, int64_t mailbox_id, const struct store_search_key *key,
@@ -433,7 +453,7 @@ int store_search(struct store *s, int64_t mailbox_id, const struct store_search_
 	struct query q = {0};
 	sqlite3_stmt *st = NULL;
 	uint64_t highest = 0;
-	int ret = build(&q, mailbox_id, key, "m.uid, m.modseq"), rc = SQLITE_DONE;
+	int ret = build(&q, mailbox_id, key, "m.uid, m.modseq", false), rc = SQLITE_DONE;
 
 	if (ret == STORE_OK) {
 		buf_append_str(&q.sql, " ORDER BY m.uid");
@@ -491,7 +511,13 @@ int store_sort(struct store *s, int64_t mailbox_id, const struct store_search_ke
 	sqlite3_stmt *st = NULL;
 	uint32_t *uids = NULL;
 	size_t count = 0, cap = 0;
-	int ret = build(&q, mailbox_id, key, "m.uid"), rc;
+	bool files = false;
+	int ret, rc;
+
+	/* Keys that are not plain messages columns read files. */
+	for (size_t i = 0; i < ncrit; i++)
+		files |= strncmp(sort_expr(crit[i].key), "m.", 2) != 0;
+	ret = build(&q, mailbox_id, key, "m.uid", files);
 
 	buf_append_str(&q.sql, " ORDER BY ");
 	for (size_t i = 0; i < ncrit; i++)
