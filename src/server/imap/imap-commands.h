@@ -37,6 +37,7 @@ cmd_run_fn cmd_namespace;                                  /* cmd-namespace.c */
 cmd_run_fn cmd_fetch;                                      /* cmd-fetch.c */
 cmd_run_fn cmd_search;                                     /* cmd-search.c */
 cmd_run_fn cmd_sort;                                       /* search-sort.c */
+cmd_run_fn cmd_thread;                                     /* search-thread-cmd.c */
 cmd_run_fn cmd_append;                                     /* cmd-append.c */
 cmd_run_fn cmd_store;                                      /* cmd-store.c */
 cmd_run_fn cmd_copy;                                       /* cmd-copy.c: COPY, MOVE */
