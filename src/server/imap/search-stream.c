@@ -98,6 +98,8 @@ static bool text(struct search_stream *st, struct buf *out)
 {
 	size_t n = st->text.len - st->pos;
 
+	if (n == 0)
+		return true;
 	if (n > STREAM_CHUNK)
 		n = STREAM_CHUNK;
 	buf_append(out, st->text.data + st->pos, n);
