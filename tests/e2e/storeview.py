@@ -145,3 +145,33 @@ def wait_for(predicate, timeout=10.0):
             return True
         time.sleep(0.05)
     return predicate()
+
+
+def fill(client, mailbox, count, start=0, flags=None):
+    """Append count messages to mailbox in MULTIAPPEND commands; returns
+    the tagged replies."""
+    replies = []
+    n = start
+    while n < start + count:
+        batch = min(start + count - n, 5000)
+        client.ntag += 1
+        tag = "f%d" % client.ntag
+        wire = [("%s APPEND %s" % (tag, mailbox)).encode()]
+        for i in range(n, n + batch):
+            m = message(i)
+            wire.append((" (%s)" % flags).encode() if flags else b"")
+            wire.append(b" {%d+}\r\n%s" % (len(m), m))
+        client.send(b"".join(wire) + b"\r\n")
+        untagged, tagged = client.until_tagged(tag)
+        assert " OK " in tagged, tagged
+        replies.append(tagged)
+        n += batch
+    return replies
+
+
+def select(client, mailbox, extra=""):
+    """SELECT; returns (EXISTS, untagged lines)."""
+    untagged, tagged = client.command("SELECT %s%s" % (mailbox, extra))
+    assert " OK " in tagged, tagged
+    exists = [int(l.split()[1]) for l in untagged if l.endswith(" EXISTS")]
+    return exists[0], untagged
