@@ -220,3 +220,37 @@ fail:
 	*error_r = errbuf;
 	return -1;
 }
+
+int server_config_reload(struct server_config *cfg, const char **note_r, const char **error_r)
+{
+	struct server_config fresh;
+	bool restart;
+
+	*note_r = NULL;
+	if (cfg->config_path == NULL)
+		return 0;
+	server_config_defaults(&fresh);
+	if (server_config_load(&fresh, cfg->config_path, error_r) < 0) {
+		server_config_free(&fresh);
+		return -1;
+	}
+	restart = strcmp(fresh.data_dir, cfg->data_dir) != 0 || fresh.workers != cfg->workers ||
+		  strcmp(fresh.run_as, cfg->run_as) != 0 || fresh.listen_count != cfg->listen_count;
+	for (size_t i = 0; !restart && i < fresh.listen_count; i++)
+		restart = strcmp(fresh.listen[i], cfg->listen[i]) != 0;
+	if (restart)
+		*note_r = "listen, data_dir, workers and run_as take effect at the next restart";
+	cfg->log_level = fresh.log_level;
+	if (fresh.tls_cert != NULL) {
+		server_config_set_str(&cfg->tls_cert, fresh.tls_cert);
+		server_config_set_str(&cfg->tls_key, fresh.tls_key);
+	}
+	cfg->append_limit = fresh.append_limit;
+	cfg->max_line = fresh.max_line;
+	cfg->preauth_timeout = fresh.preauth_timeout;
+	cfg->autologout = fresh.autologout;
+	cfg->idle_timeout = fresh.idle_timeout;
+	cfg->idle_keepalive = fresh.idle_keepalive;
+	server_config_free(&fresh);
+	return 0;
+}

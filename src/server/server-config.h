@@ -48,6 +48,12 @@ void server_config_free(struct server_config *cfg);
 /* Read a config file over the current values. -1 with *error_r naming the
  * file and line (static buffer) on an unknown key or bad value. */
 int server_config_load(struct server_config *cfg, const char *path, const char **error_r);
+/* SIGHUP: re-read the file cfg was loaded from and take over the settings
+ * that can change while running (log level, TLS files, IMAP limits and
+ * timeouts). Listeners, data_dir, workers and run_as need a restart; a
+ * change to them is reported in *note_r (static text, or NULL). Returns
+ * 0, or -1 with *error_r when the file is now invalid (nothing changes). */
+int server_config_reload(struct server_config *cfg, const char **note_r, const char **error_r);
 /* Add a listener spec (replacing those from the file at the first call
  * after from_command_line is set). -1 when there are too many. */
 int server_config_add_listen(struct server_config *cfg, const char *spec, const char **error_r);

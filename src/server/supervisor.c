@@ -238,7 +238,7 @@ static void run_loop(struct supervisor *sv)
 		}
 		if (got_hup) {
 			got_hup = 0;
-			log_info("SIGHUP: workers reload the TLS certificate");
+			log_info("SIGHUP: workers reload the configuration and the TLS certificate");
 			signal_workers(sv, SIGHUP);
 		}
 	}

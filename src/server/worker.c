@@ -119,10 +119,17 @@ static void on_sigterm(evutil_socket_t sig, short what, void *ctx)
 static void on_sighup(evutil_socket_t sig, short what, void *ctx)
 {
 	struct worker *w = ctx;
-	const char *error;
+	const char *error, *note;
 
 	(void)sig;
 	(void)what;
+	if (server_config_reload(w->cfg, &note, &error) < 0) {
+		log_error("worker %u: configuration not reloaded: %s", w->index, error);
+	} else {
+		log_set_level(w->cfg->log_level);
+		if (note != NULL && w->index == 0)
+			log_warn("configuration reloaded; %s", note);
+	}
 	if (w->tls == NULL || w->cfg->tls_cert == NULL)
 		return;
 	if (tls_server_ctx_reload(&w->tls, w->cfg->tls_cert, w->cfg->tls_key, &error) < 0)
