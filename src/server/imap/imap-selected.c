@@ -219,6 +219,21 @@ int imap_selected_open(struct imap_session *s, const char *mailbox, bool read_on
 	return STORE_OK;
 }
 
+/* RFC 9051 section 9 (seq-number): a sequence number above EXISTS is an
+ * error, and so is "*" in an empty mailbox. Checked on the ranges as
+ * written: merging first would hide "5" in "3:*,5" with 3 messages. */
+static bool seqs_in_range(const struct imap_seqset *set, uint32_t total)
+{
+	for (size_t i = 0; i < set->count; i++) {
+		uint32_t ends[2] = {set->ranges[i].first, set->ranges[i].last};
+
+		for (size_t j = 0; j < 2; j++)
+			if (ends[j] == RANGESET_STAR ? total == 0 : ends[j] > total)
+				return false;
+	}
+	return true;
+}
+
 int imap_selected_resolve(struct imap_session *s, const struct imap_seqset *set, bool uid,
 			  struct rangeset *uids_r)
 {
@@ -236,11 +251,11 @@ int imap_selected_resolve(struct imap_session *s, const struct imap_seqset *set,
 		rangeset_resolve_star(&wire, uidmap_last_uid(&sel->map));
 		uidmap_filter(&sel->map, &wire, uids_r);
 	} else {
-		rangeset_resolve_star(&wire, sel->map.total);
-		if (!rangeset_is_empty(&wire) && rangeset_max(&wire) > sel->map.total) {
+		if (!seqs_in_range(set, sel->map.total)) {
 			rangeset_free(&wire);
 			return -1;
 		}
+		rangeset_resolve_star(&wire, sel->map.total);
 		for (size_t i = 0; i < wire.count; i++)
 			uidmap_seqs_to_uids(&sel->map, wire.r[i].lo, wire.r[i].hi, uids_r);
 	}

@@ -53,8 +53,8 @@ int imap_selected_sync(struct imap_session *s, bool allow_expunge);
 
 /* The UIDs a sequence set (uid false) or UID set (uid true) names, for a
  * command. "$" uses the saved search result. For sequence numbers, a
- * number above EXISTS is an error: -1 (the caller answers BAD). UID sets
- * keep only UIDs present in the view. */
+ * number above EXISTS, or "*" when the mailbox is empty, is an error: -1
+ * (the caller answers BAD). UID sets keep only UIDs present in the view. */
 int imap_selected_resolve(struct imap_session *s, const struct imap_seqset *set, bool uid,
 			  struct rangeset *uids_r);
 
