@@ -1,16 +1,486 @@
-/* cmd-fetch.c — FETCH and UID FETCH (RFC 9051 6.4.5, RFC 3516 BINARY).
- * Placeholder until the command family is written: a clear NO, never a
- * half-working command. */
+/* cmd-fetch.c — FETCH and UID FETCH (RFC 9051 6.4.5, RFC 3516 BINARY, the
+ * RFC 7162 CHANGEDSINCE and VANISHED and RFC 9394 PARTIAL modifiers).
+ *
+ * The command resolves its message set, sets \Seen in one transaction when
+ * an item implies it, then writes one FETCH response per message in UID
+ * order. The loop is resumable: whenever the output is above its
+ * high-water mark it returns CMD_SUSPEND and continues from where it
+ * stopped (between messages, or inside a body literal) once the output
+ * drained. Its progress lives in struct fetch_run:
+ *
+ *   between messages  msg == NULL; the next store_fetch_next() row is next
+ *   in a message      msg set, its bodies prepared, file open if needed;
+ *                     items before `next` were written; `sending` means
+ *                     bodies[next - 1] is part way through its literal
+ *
+ * The message file is open only while one of its bodies is written.
+ */
+#include "fetch-private.h"
 #include "imap-commands.h"
+#include "imap-selected.h"
+#include "imap/imap-write.h"
+#include "lib/mem.h"
+
+#include <string.h>
+
+struct fetch_run {
+	struct fetch_plan plan;
+	struct rangeset uids;     /* the messages to answer for */
+	struct rangeset seen_set; /* messages whose \Seen this command set */
+	uint64_t seen_modseq;
+	bool add_modseq;          /* CHANGEDSINCE implies MODSEQ (RFC 7162 3.1.4.1) */
+	uint64_t expected, found;
+	struct store_fetch *sf;
+	const struct store_msg *msg;
+	struct fetch_file file;
+	struct fetch_body *bodies; /* per plan item, for msg */
+	uint64_t *binary_sizes;    /* per plan item, for msg */
+	size_t next;
+	bool sending;
+};
+
+static void run_clear_message(struct fetch_run *r)
+{
+	for (size_t i = 0; i < r->plan.count; i++)
+		fetch_body_clear(&r->bodies[i]);
+	fetch_file_close(&r->file);
+	r->msg = NULL;
+	r->next = 0;
+	r->sending = false;
+}
+
+static void run_free(void *state)
+{
+	struct fetch_run *r = state;
+
+	run_clear_message(r);
+	store_fetch_end(&r->sf);
+	buf_free(&r->file.scratch);
+	free(r->bodies);
+	free(r->binary_sizes);
+	fetch_plan_free(&r->plan);
+	rangeset_free(&r->uids);
+	rangeset_free(&r->seen_set);
+	free(r);
+}
+
+static const char *done_text(const struct imap_command *cmd)
+{
+	return cmd->uid ? "UID FETCH completed" : "FETCH completed";
+}
+
+/* ---- the message set ---- */
+
+/* RFC 9394 3.3: keep the messages at positions first..last of the set
+ * (negative positions count from its end). */
+static void keep_positions(struct rangeset *uids, int64_t first, int64_t last)
+{
+	int64_t count = (int64_t)rangeset_count(uids), lo, hi, pos = 0;
+	struct rangeset kept = RANGESET_INIT;
+	struct rangeset_iter it;
+	uint32_t uid;
+
+	if (first < 0) {
+		first = count + first + 1;
+		last = count + last + 1;
+	}
+	lo = first < last ? first : last;
+	hi = first < last ? last : first;
+	for (it = rangeset_iter(uids); rangeset_next(uids, &it, &uid);) {
+		if (++pos > hi)
+			break;
+		if (pos >= lo)
+			rangeset_add(&kept, uid);
+	}
+	rangeset_free(uids);
+	*uids = kept;
+}
+
+/* RFC 7162 3.1.4.1: only messages with a MODSEQ above changedsince. */
+static int keep_changed(struct imap_session *s, struct rangeset *uids, uint64_t changedsince)
+{
+	struct rangeset kept = RANGESET_INIT;
+	struct store_fetch *f;
+	const struct store_msg *m;
+	int ret = store_fetch_begin(session_store(s), s->sel->mailbox_id, uids, 0, &f);
+
+	if (ret == STORE_OK)
+		while ((ret = store_fetch_next(f, &m)) == 1)
+			if (m->modseq > changedsince)
+				rangeset_add(&kept, m->uid);
+	store_fetch_end(&f);
+	rangeset_free(uids);
+	*uids = kept;
+	return ret < 0 ? ret : STORE_OK;
+}
+
+/* RFC 7162 3.2.6: VANISHED (EARLIER) for the UIDs of the set expunged
+ * after changedsince, before any FETCH response. */
+static int send_vanished(struct imap_session *s, const struct imap_cmd_fetch *f)
+{
+	struct rangeset asked = RANGESET_INIT, gone = RANGESET_INIT;
+	struct store_mailbox mb;
+	int ret = store_mailbox_get_by_id(session_store(s), s->sel->mailbox_id, &mb);
+
+	if (ret != STORE_OK)
+		return ret;
+	imap_seqset_to_rangeset(&f->set, &asked);
+	rangeset_resolve_star(&asked, mb.uidnext > 0 ? mb.uidnext - 1 : 0);
+	store_mailbox_clear(&mb);
+	ret = store_changes(session_store(s), s->sel->mailbox_id, f->changedsince, NULL, NULL,
+			    &gone);
+	if (ret == STORE_OK) {
+		struct rangeset vanished = RANGESET_INIT;
+
+		rangeset_copy(&vanished, &gone);
+		rangeset_subtract(&gone, &asked);
+		rangeset_subtract(&vanished, &gone);
+		if (!rangeset_is_empty(&vanished)) {
+			buf_reset(&s->out);
+			buf_append_str(&s->out, "* VANISHED (EARLIER) ");
+			rangeset_write(&vanished, &s->out);
+			session_send_line(s);
+		}
+		rangeset_free(&vanished);
+	}
+	rangeset_free(&asked);
+	rangeset_free(&gone);
+	return ret;
+}
+
+/* RFC 7162 3.1: MODSEQ in a FETCH and CHANGEDSINCE are CONDSTORE enabling
+ * commands; the first one reports HIGHESTMODSEQ of the mailbox, and from
+ * then on unsolicited FETCH responses carry MODSEQ. */
+static void enable_condstore(struct imap_session *s)
+{
+	if (!(s->enabled & IMAP_ENABLED_CONDSTORE)) {
+		s->enabled |= IMAP_ENABLED_CONDSTORE;
+		session_untagged(s, "OK [HIGHESTMODSEQ %llu] Highest",
+				 (unsigned long long)s->sel->modseq);
+	}
+	s->sel->condstore = true;
+}
+
+/* ---- \Seen (RFC 9051 6.4.5) ---- */
+
+static void seen_changed(void *ctx, uint32_t uid, unsigned flags, const char *keywords,
+			 uint64_t modseq, bool changed)
+{
+	struct imap_session *s = ctx;
+	struct fetch_run *r = s->run.state;
+
+	(void)flags;
+	(void)keywords;
+	if (!changed)
+		return;
+	rangeset_add(&r->seen_set, uid);
+	r->seen_modseq = modseq;
+	/* This FETCH reports the new flags itself; the next sync must not. */
+	imap_selected_note_own(s->sel, uid, modseq);
+}
+
+static int set_seen(struct imap_session *s, struct fetch_run *r)
+{
+	struct store_flag_change chg = {.flags = STORE_FLAG_SEEN, .mode = STORE_FLAGS_ADD};
+
+	if (!r->plan.sets_seen || s->sel->read_only || rangeset_is_empty(&r->uids))
+		return STORE_OK;
+	return store_set_flags(session_store(s), s->sel->mailbox_id, &r->uids, &chg, seen_changed,
+			       s, NULL);
+}
+
+/* ---- one message ---- */
+
+enum step {
+	STEP_DONE,    /* the message (or the command) is finished */
+	STEP_SUSPEND, /* the output is full */
+	STEP_ENDED,   /* the command ended with its tagged reply */
+};
+
+static bool message_exists(struct imap_session *s, uint32_t uid)
+{
+	struct rangeset one = RANGESET_INIT;
+	struct store_fetch *f;
+	const struct store_msg *m;
+	int ret;
+
+	rangeset_add(&one, uid);
+	ret = store_fetch_begin(session_store(s), s->sel->mailbox_id, &one, 0, &f);
+	if (ret == STORE_OK)
+		ret = store_fetch_next(f, &m);
+	store_fetch_end(&f);
+	rangeset_free(&one);
+	return ret != 0; /* an error counts as existing: report it */
+}
+
+/* Prepare every body item of r->msg before its response starts, so a
+ * failure can still be answered with a tagged reply. */
+static enum step prepare_message(struct imap_session *s, struct fetch_run *r, bool *skip_r)
+{
+	enum fetch_body_result res = FETCH_BODY_OK;
+	int err = STORE_OK;
+
+	*skip_r = false;
+	r->file.m = r->msg;
+	for (size_t i = 0; i < r->plan.count && res == FETCH_BODY_OK; i++) {
+		const struct fetch_item *it = &r->plan.items[i];
+
+		if (it->body)
+			res = fetch_body_prepare(&r->file, it, &r->bodies[i], &err);
+		else if (it->req->kind == IMAP_FETCH_BINARY_SIZE)
+			res = fetch_body_binary_size(&r->file, it, &r->binary_sizes[i], &err);
+	}
+	if (res == FETCH_BODY_OK)
+		return STEP_DONE;
+	if (res == FETCH_BODY_UNKNOWN_CTE) {
+		session_tagged(s, IMAP_COND_NO, "UNKNOWN-CTE",
+			       "Cannot decode the content-transfer-encoding of message UID %u",
+			       r->msg->uid);
+		return STEP_ENDED;
+	}
+	/* Expunged by another session since the row was read: its file is
+	 * gone. Skip it as if it had not been read (RFC 2180 4.1.2). */
+	if (!message_exists(s, r->msg->uid)) {
+		*skip_r = true;
+		return STEP_DONE;
+	}
+	session_store_error(s, err);
+	return STEP_ENDED;
+}
+
+static void flush_out(struct imap_session *s)
+{
+	session_write(s, s->out.data, s->out.len);
+	buf_reset(&s->out);
+}
+
+/* The name and literal header of body item i; the bytes follow. */
+static void write_body_head(struct imap_session *s, struct fetch_run *r, size_t i)
+{
+	const struct fetch_item *it = &r->plan.items[i];
+	const struct fetch_body *b = &r->bodies[i];
+
+	if (it->req->kind == IMAP_FETCH_BODY_SECTION || it->req->kind == IMAP_FETCH_BINARY)
+		imap_write_fetch_item_name(&s->out, it->req, 0);
+	else
+		buf_append_str(&s->out, imap_fetch_kind_name(it->req->kind));
+	buf_append_byte(&s->out, ' ');
+	if (b->size == 0)
+		buf_append_str(&s->out, "\"\"");
+	else
+		imap_write_literal_header(&s->out, b->size, b->literal8);
+}
+
+static void write_item(struct imap_session *s, struct fetch_run *r, size_t i)
+{
+	const struct fetch_item *it = &r->plan.items[i];
+
+	if (it->req->kind == IMAP_FETCH_BINARY_SIZE) {
+		imap_write_fetch_item_name(&s->out, it->req, 0);
+		buf_printf(&s->out, " %llu", (unsigned long long)r->binary_sizes[i]);
+	} else {
+		fetch_attr_write(s, &s->out, it, r->msg);
+	}
+}
+
+static void write_head(struct imap_session *s, struct fetch_run *r, const struct imap_command *cmd)
+{
+	const struct store_msg *m = r->msg;
+
+	buf_reset(&s->out);
+	buf_printf(&s->out, "* %u FETCH (", uidmap_uid_to_seq(&s->sel->map, m->uid));
+	/* UID FETCH responses always carry the UID (RFC 9051 6.4.9). */
+	if (cmd->uid && !r->plan.has_uid)
+		buf_printf(&s->out, "UID %u ", m->uid);
+	if (r->add_modseq) {
+		fetch_attr_modseq(&s->out, m);
+		buf_append_byte(&s->out, ' ');
+	}
+}
+
+/* After the requested items: what an implicit \Seen obliges us to add
+ * (RFC 9051 6.4.5; RFC 7162 3.2.4 for UID and MODSEQ once CONDSTORE is on). */
+static void write_tail(struct imap_session *s, struct fetch_run *r, const struct imap_command *cmd)
+{
+	const struct store_msg *m = r->msg;
+
+	if (rangeset_contains(&r->seen_set, m->uid)) {
+		if (!r->plan.has_flags) {
+			buf_append_byte(&s->out, ' ');
+			fetch_attr_flags(s, &s->out, m);
+		}
+		if (s->sel->condstore && !r->plan.has_modseq && !r->add_modseq) {
+			buf_append_byte(&s->out, ' ');
+			fetch_attr_modseq(&s->out, m);
+		}
+		if (s->sel->condstore && !cmd->uid && !r->plan.has_uid)
+			buf_printf(&s->out, " UID %u", m->uid);
+	}
+	buf_append_str(&s->out, ")\r\n");
+	flush_out(s);
+}
+
+/* Write items from r->next on; suspend inside a literal or return done. */
+static enum step write_items(struct imap_session *s, struct fetch_run *r,
+			     const struct imap_command *cmd)
+{
+	if (r->sending) {
+		int ret = fetch_send_body(s, &r->file, &r->bodies[r->next - 1]);
+
+		if (ret == 0)
+			return STEP_SUSPEND;
+		if (ret < 0) {
+			/* The literal's size was promised: the stream is lost. */
+			session_close(s);
+			return STEP_ENDED;
+		}
+		r->sending = false;
+	}
+	while (r->next < r->plan.count) {
+		size_t i = r->next++;
+
+		if (i > 0)
+			buf_append_byte(&s->out, ' ');
+		if (!r->plan.items[i].body) {
+			write_item(s, r, i);
+			continue;
+		}
+		write_body_head(s, r, i);
+		flush_out(s);
+		r->sending = true;
+		return write_items(s, r, cmd);
+	}
+	write_tail(s, r, cmd);
+	return STEP_DONE;
+}
+
+/* Start the next message: 1 started, 0 no more, -1 the command ended. */
+static int next_message(struct imap_session *s, struct fetch_run *r)
+{
+	const struct store_msg *m;
+	bool skip;
+
+	for (;;) {
+		int ret = store_fetch_next(r->sf, &m);
+
+		if (ret < 0) {
+			session_store_error(s, ret);
+			return -1;
+		}
+		if (ret == 0)
+			return 0;
+		if (uidmap_uid_to_seq(&s->sel->map, m->uid) == 0)
+			continue;
+		r->msg = m;
+		switch (prepare_message(s, r, &skip)) {
+		case STEP_ENDED:
+			return -1;
+		default:
+			break;
+		}
+		if (!skip) {
+			r->found++;
+			return 1;
+		}
+		run_clear_message(r);
+	}
+}
+
+static enum cmd_result fetch_continue(struct imap_session *s, struct imap_command *cmd)
+{
+	struct fetch_run *r = s->run.state;
+
+	for (;;) {
+		if (r->msg == NULL) {
+			int ret;
+
+			if (session_output_full(s))
+				return CMD_SUSPEND;
+			ret = next_message(s, r);
+			if (ret < 0)
+				return CMD_DONE;
+			if (ret == 0)
+				break;
+			write_head(s, r, cmd);
+		}
+		switch (write_items(s, r, cmd)) {
+		case STEP_SUSPEND:
+			return CMD_SUSPEND;
+		case STEP_ENDED:
+			return CMD_DONE;
+		case STEP_DONE:
+			run_clear_message(r);
+			break;
+		}
+	}
+	/* RFC 2180 4.1.2, RFC 5530: some messages were expunged meanwhile. */
+	if (r->found < r->expected)
+		session_tagged(s, IMAP_COND_OK, "EXPUNGEISSUED", "%s, some messages were expunged",
+			       done_text(cmd));
+	else
+		session_tagged(s, IMAP_COND_OK, NULL, "%s", done_text(cmd));
+	return CMD_DONE;
+}
+
+/* ---- the command ---- */
+
+static int select_messages(struct imap_session *s, struct imap_command *cmd, struct fetch_run *r)
+{
+	const struct imap_cmd_fetch *f = &cmd->u.fetch;
+	int ret = STORE_OK;
+
+	if (f->vanished)
+		ret = send_vanished(s, f);
+	if (ret == STORE_OK && f->has_partial)
+		keep_positions(&r->uids, f->partial_first, f->partial_last);
+	if (ret == STORE_OK && f->has_changedsince)
+		ret = keep_changed(s, &r->uids, f->changedsince);
+	r->expected = rangeset_count(&r->uids);
+	if (ret == STORE_OK)
+		ret = set_seen(s, r);
+	return ret;
+}
 
 enum cmd_result cmd_fetch(struct imap_session *s, struct imap_command *cmd)
 {
-	session_tagged(s, IMAP_COND_NO, "CANNOT", "%s is not available in this build", cmd->name);
-	return CMD_DONE;
+	const struct imap_cmd_fetch *f = &cmd->u.fetch;
+	struct fetch_run *r;
+	int ret;
+
+	/* RFC 7162 3.2.6: VANISHED only once QRESYNC is enabled. */
+	if (f->vanished && !(s->enabled & IMAP_ENABLED_QRESYNC)) {
+		session_tagged(s, IMAP_COND_BAD, NULL, "VANISHED needs ENABLE QRESYNC first");
+		return CMD_DONE;
+	}
+	r = xcalloc(1, sizeof(*r));
+	r->file.fd = -1;
+	r->file.st = session_store(s);
+	s->run.state = r;
+	s->run.free_state = run_free;
+	if (imap_selected_resolve(s, &f->set, cmd->uid, &r->uids) < 0) {
+		session_tagged(s, IMAP_COND_BAD, NULL, "Message sequence number out of range");
+		return CMD_DONE;
+	}
+	fetch_plan_build(f, &r->plan);
+	r->bodies = xcalloc(r->plan.count + 1, sizeof(*r->bodies));
+	r->binary_sizes = xcalloc(r->plan.count + 1, sizeof(*r->binary_sizes));
+	r->add_modseq = f->has_changedsince && !r->plan.has_modseq;
+	if (r->plan.has_modseq || f->has_changedsince)
+		enable_condstore(s);
+	ret = select_messages(s, cmd, r);
+	if (ret == STORE_OK)
+		ret = store_fetch_begin(session_store(s), s->sel->mailbox_id, &r->uids,
+					r->plan.want, &r->sf);
+	if (ret != STORE_OK) {
+		session_store_error(s, ret);
+		return CMD_DONE;
+	}
+	s->run.resume = fetch_continue;
+	return fetch_continue(s, cmd);
 }
 
 void caps_fetch(struct imap_session *s, struct buf *out)
 {
 	(void)s;
-	(void)out;
+	buf_append_str(out, " BINARY");
 }
