@@ -7,6 +7,7 @@
 #include "arena.h"
 #include "mem.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +74,8 @@ void arena_clear(struct arena *a)
 {
 	struct arena_block *keep = a->head, *b;
 
+	/* arena_new() made a head block and nothing removes it. */
+	assert(keep != NULL);
 	/* Keep the oldest normal-sized block: it is the one at the tail. */
 	for (b = a->head; b != NULL; b = b->next)
 		if (b->size == a->block_size)
