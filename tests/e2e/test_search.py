@@ -502,3 +502,63 @@ def test_capabilities(srv):
     for cap in ("ESEARCH", "SEARCHRES", "WITHIN"):
         assert cap in caps, caps
     c.close()
+
+
+def test_other_session_flags_reported_first(srv):
+    """A flag another session set is reported (FETCH) before the result
+    that depends on it."""
+    a = srv.connect()
+    a.login("dave")
+    append_raw(a, "INBOX", [(crlf("Subject: m%d\n\nx\n" % i), "", None) for i in range(1, 4)])
+    a.command("SELECT INBOX")
+    b = srv.connect()
+    b.login("dave")
+    b.command("SELECT INBOX")
+    untagged, tagged = b.command("STORE 2 +FLAGS.SILENT (\\Flagged)", tag="t1")
+    if "[CANNOT]" in tagged:
+        pytest.skip("STORE is not available in this build")
+    untagged, tagged = a.command("SEARCH FLAGGED", tag="s1")
+    assert len(untagged) == 2, untagged
+    assert re.match(r"^\* 2 FETCH \(.*FLAGS \([^)]*\\Flagged[^)]*\)", untagged[0]), untagged
+    assert untagged[1] == "* SEARCH 2"
+    untagged, tagged = b.command("STORE 2 -FLAGS.SILENT (\\Flagged)", tag="t2")
+    untagged, tagged = a.command("SEARCH RETURN (COUNT) FLAGGED", tag="s2")
+    assert untagged[-1] == '* ESEARCH (TAG "s2") COUNT 0'
+    a.close()
+    b.close()
+
+
+def test_uids_and_sequence_numbers_differ(srv):
+    c = srv.connect()
+    c.login("erin")
+    append_raw(c, "INBOX", [(crlf("Subject: same\nDate: Mon, 1 Jan 2024 0%d:00:00 +0000\n\nx\n" % i),
+                             "\\Seen" if i % 2 == 0 else "", "01-Jan-2024 0%d:00:00 +0000" % i)
+                            for i in range(1, 6)])
+    c.command("SELECT INBOX")
+    untagged, tagged = c.command("STORE 1,3 +FLAGS.SILENT (\\Deleted)", tag="d1")
+    if "[CANNOT]" in tagged:
+        pytest.skip("STORE is not available in this build")
+    untagged, tagged = c.command("EXPUNGE", tag="d2")
+    if "[CANNOT]" in tagged:
+        pytest.skip("EXPUNGE is not available in this build")
+    # UIDs 2, 4, 5 are now the sequence numbers 1, 2, 3
+    assert search(c, "SEARCH ALL") == [1, 2, 3]
+    assert search(c, "UID SEARCH ALL") == [2, 4, 5]
+    assert search(c, "SEARCH SEEN") == [1, 2]
+    assert search(c, "UID SEARCH SEEN") == [2, 4]
+    assert search(c, "SEARCH UID 4:5") == [2, 3]
+    assert search(c, "UID SEARCH 2:3") == [4, 5]
+    assert search(c, "UID SEARCH UID 1:3") == [2]
+    untagged, tagged = c.command("SEARCH RETURN (MIN MAX ALL) ALL", tag="e1")
+    assert untagged == ['* ESEARCH (TAG "e1") MIN 1 MAX 3 ALL 1:3']
+    untagged, tagged = c.command("UID SEARCH RETURN (MIN MAX ALL) ALL", tag="e2")
+    assert untagged == ['* ESEARCH (TAG "e2") UID MIN 2 MAX 5 ALL 2,4:5']
+    assert run_search(c, "SORT (REVERSE ARRIVAL) UTF-8 ALL", "SORT")[0] == [3, 2, 1]
+    assert run_search(c, "UID SORT (REVERSE ARRIVAL) UTF-8 ALL", "SORT")[0] == [5, 4, 2]
+    untagged, tagged = c.command("THREAD ORDEREDSUBJECT UTF-8 ALL", tag="t1")
+    assert untagged == ["* THREAD (1 (2)(3))"]
+    untagged, tagged = c.command("UID THREAD ORDEREDSUBJECT UTF-8 ALL", tag="t2")
+    assert untagged == ["* THREAD (2 (4)(5))"]
+    untagged, tagged = c.command("SEARCH 4", tag="b1")
+    assert tagged.startswith("b1 BAD ")
+    c.close()
