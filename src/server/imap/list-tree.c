@@ -267,11 +267,13 @@ static void collect(struct build *b)
 {
 	struct list_tree *t = b->t;
 
-	/* INBOX first, as clients show it (and "INBOX" sorts after capitals). */
+	/* INBOX and what lies below it first, as clients show them (in byte
+	 * order "INBOX" comes after every capital letter but "I"). */
 	for (size_t pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < t->all.count; i++) {
 			const struct list_entry *e = &t->all.v[i];
-			bool inbox = strcmp(e->name, "INBOX") == 0;
+			bool inbox = strncmp(e->name, "INBOX", 5) == 0 &&
+				     (e->name[5] == '\0' || e->name[5] == '/');
 
 			if (inbox == (pass == 0) && reported(b->select, e))
 				nodes_push(&t->out, e->name, e->flags & NODE_PUBLIC_FLAGS,

@@ -59,8 +59,8 @@ struct list_tree;
  * (enum list_select). Returns STORE_OK with *tree_r, or a store error. */
 int list_tree_build(struct store *st, struct imap_list_pattern *const *patterns, size_t count,
 		    unsigned select, struct list_tree **tree_r);
-/* The names to report: INBOX first when it is one of them, then the rest
- * in byte order. Entries stay valid until list_tree_free(). */
+/* The names to report: INBOX and the names below it first, then the
+ * rest, each part in byte order. Entries stay valid until list_tree_free(). */
 size_t list_tree_count(const struct list_tree *t);
 const struct list_entry *list_tree_get(const struct list_tree *t, size_t i);
 /* Free; *tp becomes NULL. Accepts NULL. */
