@@ -205,5 +205,5 @@ out:
 
 void caps_append(struct imap_session *s, struct buf *out)
 {
-	buf_printf(out, " MULTIAPPEND APPENDLIMIT=%" PRIu64, s->w->cfg->append_limit);
+	buf_printf(out, " UIDPLUS MOVE MULTIAPPEND APPENDLIMIT=%" PRIu64, s->w->cfg->append_limit);
 }
