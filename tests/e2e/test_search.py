@@ -562,3 +562,22 @@ def test_uids_and_sequence_numbers_differ(srv):
     untagged, tagged = c.command("SEARCH 4", tag="b1")
     assert tagged.startswith("b1 BAD ")
     c.close()
+
+
+def test_emailid_threadid(c):
+    untagged, tagged = c.command("FETCH 1:* (EMAILID THREADID)", tag="f1")
+    if "[CANNOT]" in tagged:
+        pytest.skip("FETCH is not available in this build")
+    ids = {}
+    for line in untagged:
+        m = re.match(r"^\* (\d+) FETCH \(.*EMAILID \(([\w-]+)\).*THREADID \(([\w-]+)\)", line)
+        if m:
+            ids[int(m.group(1))] = (m.group(2), m.group(3))
+    assert sorted(ids) == ALL, untagged
+    for seq, (emailid, threadid) in ids.items():
+        assert search(c, "SEARCH EMAILID " + emailid) == [seq]
+        same = sorted(s for s, (e, t) in ids.items() if t == threadid)
+        assert search(c, "UID SEARCH THREADID " + threadid) == same
+    # 2 replies to 1, 5 to 4 (RFC 8474 5.2: one thread)
+    assert ids[1][1] == ids[2][1] and ids[4][1] == ids[5][1] and ids[1][1] != ids[4][1]
+    assert search(c, "SEARCH OR EMAILID %s EMAILID %s" % (ids[3][0], ids[6][0])) == [3, 6]
