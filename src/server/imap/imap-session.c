@@ -167,6 +167,16 @@ static void run_result(struct imap_session *s, enum cmd_result r)
 		s->mode = IMAP_MODE_RUNNING;
 }
 
+/* One more command that made no sense; a client that sends nothing else
+ * is broken or probing, and gets a BYE (it was already answered). */
+static void count_bad_command(struct imap_session *s)
+{
+	if (++s->bad_commands >= MAX_BAD_COMMANDS) {
+		session_untagged(s, "BYE Too many invalid commands");
+		session_close(s);
+	}
+}
+
 static void run_command(struct imap_session *s, struct imap_command *cmd)
 {
 	const struct imap_cmd_def *def = imap_cmd_def_find(cmd->kind);
@@ -177,6 +187,7 @@ static void run_command(struct imap_session *s, struct imap_command *cmd)
 	if (def == NULL) {
 		session_tagged(s, IMAP_COND_BAD, NULL, "Unknown command %s", cmd->name);
 		finish_command(s);
+		count_bad_command(s);
 		return;
 	}
 	if (!(def->states & s->state)) {
@@ -185,8 +196,10 @@ static void run_command(struct imap_session *s, struct imap_command *cmd)
 			       : s->state == IMAP_STATE_AUTH   ? "without a selected mailbox"
 							       : "in this state");
 		finish_command(s);
+		count_bad_command(s);
 		return;
 	}
+	s->bad_commands = 0;
 	if ((def->flags & CMD_F_WRITE) && s->sel != NULL && s->sel->read_only) {
 		session_tagged(s, IMAP_COND_NO, "READ-ONLY", "Mailbox was opened with EXAMINE");
 		finish_command(s);
@@ -213,10 +226,7 @@ static void parse_error(struct imap_session *s, const struct imap_parse_error *e
 		buf_printf(&s->out, "[%s] ", code);
 	imap_write_text(&s->out, err->message ? err->message : "Syntax error");
 	session_send_line(s);
-	if (++s->bad_commands >= MAX_BAD_COMMANDS) {
-		session_untagged(s, "BYE Too many invalid commands");
-		session_close(s);
-	}
+	count_bad_command(s);
 }
 
 /* A literal is announced: refuse what we would refuse anyway before the
@@ -283,7 +293,6 @@ static void next_item(struct imap_session *s, bool *more_r)
 		parse_error(s, &err);
 		break;
 	case IMAP_PARSE_DONE:
-		s->bad_commands = 0;
 		run_command(s, cmd);
 		break;
 	}
@@ -295,17 +304,28 @@ static bool can_read(const struct imap_session *s)
 	       s->mode == IMAP_MODE_SASL;
 }
 
+/* Take more input now? Not while a command runs or waits, and not while
+ * the client leaves our answers unread: a client that pipelines commands
+ * without reading (30 MB of CAPABILITY made 750 MB of queued output) must
+ * meet TCP's back-pressure, not our memory. When the output is over its
+ * high-water mark, conn_output_full() arms on_drained, which resumes. */
+static bool may_read(struct imap_session *s)
+{
+	return s->conn != NULL && can_read(s) && !conn_output_full(s->conn);
+}
+
 static void process_input(struct imap_session *s)
 {
 	bool more = true;
 
-	while (more && can_read(s) && s->conn != NULL)
+	while (more && may_read(s))
 		next_item(s, &more);
 	if (s->conn == NULL || s->tls_started)
 		return;
-	/* While a command runs or waits, leave the bytes in the connection
-	 * (its input limit then stops reading) instead of the parser. */
-	if (can_read(s))
+	/* While a command runs or waits, or the output is full, leave the
+	 * bytes in the connection (its input limit then stops reading)
+	 * instead of the parser. */
+	if (may_read(s))
 		conn_input_resume(s->conn);
 	else
 		conn_input_pause(s->conn);
@@ -317,7 +337,7 @@ static void on_input(struct conn *conn, struct evbuffer *input, void *ctx)
 	char chunk[FEED_CHUNK];
 
 	(void)conn;
-	while (can_read(s) && evbuffer_get_length(input) > 0) {
+	while (may_read(s) && evbuffer_get_length(input) > 0) {
 		int n = evbuffer_remove(input, chunk, sizeof(chunk));
 
 		if (n <= 0)
@@ -345,12 +365,11 @@ static void on_drained(struct conn *conn, void *ctx)
 	struct imap_session *s = ctx;
 
 	(void)conn;
-	if (s->mode != IMAP_MODE_RUNNING || s->run.resume == NULL)
-		return;
-	run_result(s, s->run.resume(s, s->run.cmd));
-	if (s->mode == IMAP_MODE_READING) {
+	if (s->mode == IMAP_MODE_RUNNING && s->run.resume != NULL)
+		run_result(s, s->run.resume(s, s->run.cmd));
+	/* Also when reading stopped only because the output was full. */
+	if (s->conn != NULL && can_read(s))
 		process_input(s);
-	}
 }
 
 static void on_closed(struct conn *conn, enum conn_close_reason reason, const char *detail,
