@@ -115,11 +115,13 @@ fuzz: deps fuzz-build
 
 coverage: deps
 	@$(MAKE) --no-print-directory BUILD=build/cov COVERAGE=1 tests
+	@find build/cov -name '*.gcda' -delete
 	@scripts/run-checks --build build/cov --unit-only >/dev/null || true
-	@gcovr --root . --object-directory build/cov/obj --filter 'src/imap/' --filter 'src/mime/' \
-		--print-summary --txt build/cov/coverage.txt | tail -n 3
-	@gcovr --root . --object-directory build/cov/obj --filter 'src/imap/' | tail -n 2 | head -n 1 | sed 's/^/src\/imap: /'
-	@gcovr --root . --object-directory build/cov/obj --filter 'src/mime/' | tail -n 2 | head -n 1 | sed 's/^/src\/mime: /'
+	@for d in imap mime; do \
+		printf 'src/%s: ' $$d; \
+		gcovr --root . --filter "src/$$d/" build/cov/obj/src/$$d | tail -n 2 | head -n 1 | \
+			awk '{print $$4 " of lines (" $$3 " of " $$2 ")"}'; \
+	done
 
 demo: all
 	@scripts/demo
