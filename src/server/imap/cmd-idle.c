@@ -4,19 +4,44 @@
 #include "imap-commands.h"
 #include "imap-selected.h"
 #include "server/worker.h"
+#include "lib/mem.h"
 #include "lib/str.h"
 #include "net/conn.h"
 
 #include <event2/event.h>
+#include <stdint.h>
+#include <time.h>
+
+/* The running IDLE's own state (s->run.state). */
+struct idle_state {
+	int64_t started_ms; /* CLOCK_MONOTONIC */
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static void on_keepalive(evutil_socket_t fd, short what, void *ctx)
 {
 	struct imap_session *s = ctx;
+	const struct idle_state *st = s->run.state;
 
 	(void)fd;
 	(void)what;
 	if (s->mode != IMAP_MODE_IDLE)
 		return;
+	/* Our own keepalives count as activity for the connection's timer,
+	 * so idle_timeout is enforced here: it counts from the start of IDLE,
+	 * the last time the client said anything (RFC 2177 section 3). */
+	if (st != NULL && now_ms() - st->started_ms >= (int64_t)s->w->cfg->idle_timeout * 1000) {
+		session_untagged(s, "BYE Autologout; idle for too long");
+		session_close(s);
+		return;
+	}
 	session_untagged(s, "OK Still here");
 }
 
@@ -33,7 +58,12 @@ enum cmd_result cmd_idle(struct imap_session *s, struct imap_command *cmd)
 	const struct server_config *cfg = s->w->cfg;
 	struct timeval every = {(time_t)cfg->idle_keepalive, 0};
 
+	struct idle_state *st = xmalloc(sizeof(*st));
+
 	(void)cmd;
+	st->started_ms = now_ms();
+	s->run.state = st;
+	s->run.free_state = free;
 	session_write(s, "+ idling\r\n", 10);
 	s->mode = IMAP_MODE_IDLE;
 	imap_parser_expect_raw_line(s->parser);
