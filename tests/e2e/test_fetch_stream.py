@@ -6,6 +6,7 @@ answered from the database without opening message files."""
 import base64
 import os
 import random
+import re
 import socket
 import time
 
@@ -54,16 +55,37 @@ class SlowClient(conftest.RawClient):
         self.greeting = self.readline()
 
 
-def worker_rss_kb(server):
-    """Resident memory of the worker processes, summed."""
-    total = 0
+def worker_pids(server):
     pid = server.proc.pid
     try:
         with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
-            children = [int(x) for x in f.read().split()]
+            return [int(x) for x in f.read().split()]
     except OSError:
-        return 0
-    for child in children:
+        return []
+
+
+def open_message_files(server):
+    """Message files the workers hold open (msg/xx/<32 hex digits>)."""
+    found = []
+    for pid in worker_pids(server):
+        try:
+            fds = os.listdir("/proc/%d/fd" % pid)
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                target = os.readlink("/proc/%d/fd/%s" % (pid, fd))
+            except OSError:
+                continue
+            if re.search(r"/msg/[0-9a-f]{2}/[0-9a-f]{32}", target):
+                found.append(target)
+    return found
+
+
+def worker_rss_kb(server):
+    """Resident memory of the worker processes, summed."""
+    total = 0
+    for child in worker_pids(server):
         try:
             with open("/proc/%d/status" % child) as f:
                 for line in f:
@@ -100,6 +122,10 @@ def slow_fetch(server, messages, tls=False):
     fu.fetch(c, "FETCH 1 (BODY.PEEK[HEADER] BINARY.SIZE[2])")
     baseline = worker_rss_kb(server)
     c.send("s1 FETCH 1:* (BODY.PEEK[] BINARY.PEEK[2] UID)\r\n")
+    time.sleep(0.2)
+    # Suspended inside a literal: exactly the file being sent is open.
+    if worker_pids(server):
+        assert len(open_message_files(server)) == 1
     peak = baseline
     got = b""
     deadline = time.monotonic() + 30
@@ -160,12 +186,16 @@ def test_pipelined_commands_wait_for_a_long_fetch(big_server):
     assert tagged == "p2 OK NOOP completed"
     lines, tagged = fu.until_tagged_raw(c, "p3")
     assert lines == [b"* 1 FETCH (UID 1 RFC822.SIZE %d)" % len(messages[0][0])]
+    # An idle session holds no message file open.
+    if worker_pids(server):
+        assert open_message_files(server) == []
     c.close()
 
 
 def test_client_gone_mid_literal(big_server):
     """A client that disconnects while a big FETCH is suspended: the
-    session is freed with its open file; the server goes on serving."""
+    session is freed with its open file (over TLS once the connection's
+    10 s flush deadline passed); the server goes on serving."""
     server, messages = big_server
     for tls in (False, True):
         c = SlowClient(server, tls=tls)
@@ -174,8 +204,13 @@ def test_client_gone_mid_literal(big_server):
         c.send("g1 FETCH 1:* (BODY[])\r\n")
         c.sock.recv(4096)
         time.sleep(0.2)
+        if worker_pids(server):
+            assert len(open_message_files(server)) == 1
         c.close()
-    time.sleep(0.3)
+        deadline = time.monotonic() + 15
+        while worker_pids(server) and open_message_files(server):
+            assert time.monotonic() < deadline, "message file still open"
+            time.sleep(0.2)
     c = server.connect()
     c.login("alice")
     assert " OK " in c.command("EXAMINE INBOX")[1]

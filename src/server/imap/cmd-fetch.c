@@ -96,8 +96,10 @@ static void keep_positions(struct rangeset *uids, int64_t first, int64_t last)
 	*uids = kept;
 }
 
-/* RFC 7162 3.1.4.1: only messages with a MODSEQ above changedsince. */
-static int keep_changed(struct imap_session *s, struct rangeset *uids, uint64_t changedsince)
+typedef bool keep_fn(const struct store_msg *m, uint64_t arg);
+
+/* Keep the messages of uids whose row passes keep (metadata only). */
+static int keep_rows(struct imap_session *s, struct rangeset *uids, keep_fn *keep, uint64_t arg)
 {
 	struct rangeset kept = RANGESET_INIT;
 	struct store_fetch *f;
@@ -106,12 +108,24 @@ static int keep_changed(struct imap_session *s, struct rangeset *uids, uint64_t 
 
 	if (ret == STORE_OK)
 		while ((ret = store_fetch_next(f, &m)) == 1)
-			if (m->modseq > changedsince)
+			if (keep(m, arg))
 				rangeset_add(&kept, m->uid);
 	store_fetch_end(&f);
 	rangeset_free(uids);
 	*uids = kept;
 	return ret < 0 ? ret : STORE_OK;
+}
+
+/* RFC 7162 3.1.4.1: only messages with a MODSEQ above changedsince. */
+static bool changed_since(const struct store_msg *m, uint64_t changedsince)
+{
+	return m->modseq > changedsince;
+}
+
+static bool unseen(const struct store_msg *m, uint64_t unused)
+{
+	(void)unused;
+	return !(m->flags & STORE_FLAG_SEEN);
 }
 
 /* RFC 7162 3.2.6: VANISHED (EARLIER) for the UIDs of the set expunged
@@ -179,14 +193,23 @@ static void seen_changed(void *ctx, uint32_t uid, unsigned flags, const char *ke
 	imap_selected_note_own(s->sel, uid, modseq);
 }
 
+/* Set \Seen where it is missing. Reading a message that is seen already
+ * (the common case) takes no write lock and wakes no other session. */
 static int set_seen(struct imap_session *s, struct fetch_run *r)
 {
 	struct store_flag_change chg = {.flags = STORE_FLAG_SEEN, .mode = STORE_FLAGS_ADD};
+	struct rangeset todo = RANGESET_INIT;
+	int ret;
 
-	if (!r->plan.sets_seen || s->sel->read_only || rangeset_is_empty(&r->uids))
+	if (!r->plan.sets_seen || s->sel->read_only)
 		return STORE_OK;
-	return store_set_flags(session_store(s), s->sel->mailbox_id, &r->uids, &chg, seen_changed,
-			       s, NULL);
+	rangeset_copy(&todo, &r->uids);
+	ret = keep_rows(s, &todo, unseen, 0);
+	if (ret == STORE_OK && !rangeset_is_empty(&todo))
+		ret = store_set_flags(session_store(s), s->sel->mailbox_id, &todo, &chg,
+				      seen_changed, s, NULL);
+	rangeset_free(&todo);
+	return ret;
 }
 
 /* ---- one message ---- */
@@ -434,7 +457,7 @@ static int select_messages(struct imap_session *s, struct imap_command *cmd, str
 	if (ret == STORE_OK && f->has_partial)
 		keep_positions(&r->uids, f->partial_first, f->partial_last);
 	if (ret == STORE_OK && f->has_changedsince)
-		ret = keep_changed(s, &r->uids, f->changedsince);
+		ret = keep_rows(s, &r->uids, changed_since, f->changedsince);
 	r->expected = rangeset_count(&r->uids);
 	if (ret == STORE_OK)
 		ret = set_seen(s, r);
