@@ -157,6 +157,13 @@ int imap_selected_sync(struct imap_session *s, bool allow_expunge)
 		return -1;
 	if (ret != STORE_OK)
 		return 0; /* a busy database: try again at the next chance */
+	/* DELETE of a mailbox with children keeps its row as \Noselect, and a
+	 * later CREATE of the name gives that row a new UIDVALIDITY: either
+	 * way the mailbox this session selected is gone. */
+	if (mb.noselect || mb.uidvalidity != sel->uidvalidity) {
+		store_mailbox_clear(&mb);
+		return -1;
+	}
 	if (mb.highestmodseq != sel->modseq &&
 	    store_changes(st, sel->mailbox_id, sel->modseq, collect_row, &rows, &gone) == STORE_OK) {
 		uidmap_filter(&sel->map, &gone, &sel->pending_expunge);
