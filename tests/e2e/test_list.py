@@ -8,8 +8,10 @@ Each test works as a user of its own, so the lists it expects are exact. A
 new user has INBOX, Archive, Drafts, Junk, Sent and Trash.
 """
 import itertools
+import os
 import re
 import socket
+import sqlite3
 import time
 
 import pytest
@@ -143,6 +145,26 @@ def test_noselect_parent_after_delete(server, user):
     ok(c, "DELETE foo/bar")
     assert ok(c, 'LIST "" f*') == [L("\\Noselect \\HasChildren", "foo"),
                                    L("\\HasNoChildren", "foo/baz")]
+
+
+def test_missing_parent_is_shown_for_percent(server, user):
+    """hafend keeps a row for every parent, but a database made elsewhere (an
+    import, a repair) may lack one; "%" must still show the level (RFC 9051
+    6.3.9), as \\Noselect to IMAP4rev1 and \\NonExistent (RFC 5258 example
+    10) to clients that use the extended syntax or IMAP4rev2."""
+    c = login(server, user)
+    create(c, "music/rock")
+    db = sqlite3.connect(os.path.join(server.data, "users", user, "store.db"), timeout=10)
+    db.execute("DELETE FROM mailboxes WHERE name = 'music'")
+    db.commit()
+    db.close()
+    assert ok(c, 'LIST "" %')[-1] == L("\\Noselect \\HasChildren", "music")
+    assert ok(c, 'LIST "" m*') == [L("\\HasNoChildren", "music/rock")]
+    assert ok(c, 'LIST () "" %')[-1] == L("\\NonExistent \\HasChildren", "music")
+    # music/rock answers the second pattern itself: music is not needed.
+    assert ok(c, 'LIST "" (m% music/rock)') == [L("\\HasNoChildren", "music/rock")]
+    ok(c, "ENABLE IMAP4rev2")
+    assert ok(c, 'LIST "" %')[-1] == L("\\NonExistent \\HasChildren", "music")
 
 
 def test_children_attributes_follow_changes(server, user):

@@ -295,6 +295,35 @@ def test_delete_selected_parent_with_children(server, user):
     assert untagged == [] and " OK " in tagged
 
 
+def bye_at_next_command(c):
+    c.send("b1 NOOP\r\n")
+    assert c.readline() == "* BYE The selected mailbox was deleted"
+    with pytest.raises(EOFError):
+        c.readline()
+
+
+def test_delete_selected_by_other_session(server, user):
+    a, b = login(server, user), login(server, user)
+    ok(a, "CREATE gone")
+    ok(b, "SELECT gone")
+    ok(a, "DELETE gone")
+    bye_at_next_command(b)
+
+
+def test_delete_selected_parent_by_other_session(server, user):
+    a, b, c = login(server, user), login(server, user), login(server, user)
+    ok(a, "CREATE y/z")
+    ok(b, "SELECT y")
+    ok(c, "SELECT y")
+    # y stays as a \Noselect placeholder for y/z: not the mailbox b selected.
+    ok(a, "DELETE y")
+    bye_at_next_command(b)
+    # Nor is a new y made from the placeholder, with a new UIDVALIDITY.
+    ok(a, "CREATE y")
+    append(a, "y", msg(1))
+    bye_at_next_command(c)
+
+
 def test_delete_by_other_session_of_unselected(server, user):
     a, b = login(server, user), login(server, user)
     ok(a, "CREATE shared")
