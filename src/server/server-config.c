@@ -46,6 +46,7 @@ static const struct key keys[] = {
 	{"loopback_is_secure", KEY_BOOL, F(loopback_is_secure), 0},
 	{"scram_iterations", KEY_UINT, F(scram_iterations), 10000000},
 	{"auth_cache_ttl", KEY_DURATION, F(auth_cache_ttl), 0},
+	{"auth_upgrade_hashes", KEY_BOOL, F(auth_upgrade_hashes), 0},
 	{"local_domains", KEY_STR, F(local_domains), 0},
 	{"recipient_delimiter", KEY_STR, F(recipient_delimiter), 0},
 };
@@ -86,6 +87,7 @@ void server_config_defaults(struct server_config *cfg)
 	cfg->loopback_is_secure = true;
 	cfg->scram_iterations = 4096;
 	cfg->auth_cache_ttl = 3600;
+	cfg->auth_upgrade_hashes = true;
 	cfg->local_domains = xstrdup("");
 	cfg->recipient_delimiter = xstrdup("+");
 }

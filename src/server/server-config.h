@@ -37,6 +37,7 @@ struct server_config {
 	bool loopback_is_secure;   /* plaintext logins allowed from 127/8 and ::1 */
 	uint64_t scram_iterations;
 	uint64_t auth_cache_ttl;   /* seconds a successful password check is remembered */
+	bool auth_upgrade_hashes;  /* rehash imported hashes at the first login */
 	/* Delivery (LMTP, hafend deliver) */
 	char *local_domains;       /* space-separated; "" means the host name and localhost */
 	char *recipient_delimiter;

@@ -55,6 +55,7 @@ int worker_init(struct worker *w, unsigned index, struct server_config *cfg, str
 	userdb_settings_default(&uset);
 	uset.scram_iterations = (uint32_t)cfg->scram_iterations;
 	uset.cache_ttl_secs = (uint32_t)(cfg->auth_cache_ttl > UINT32_MAX ? UINT32_MAX : cfg->auth_cache_ttl);
+	uset.upgrade_hashes = cfg->auth_upgrade_hashes;
 	path = server_config_data_path(cfg, "users.db");
 	ret = userdb_open(path, &uset, &w->userdb, error_r);
 	free(path);
