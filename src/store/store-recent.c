@@ -3,8 +3,7 @@
 #include "store-recent.h"
 #include "store-private.h"
 
-int store_mailbox_count_recent(struct store *s, const struct store_mailbox *mb,
-			       uint32_t *count_r)
+int store_mailbox_count_recent(struct store *s, const struct store_mailbox *mb, uint32_t *count_r)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -13,8 +12,8 @@ int store_mailbox_count_recent(struct store *s, const struct store_mailbox *mb,
 	if (mb->first_recent_uid >= mb->uidnext)
 		return STORE_OK;
 	rc = sqlite3_prepare_v2(s->db,
-				"SELECT count(*) FROM messages WHERE mailbox_id = ?1 AND uid >= ?2",
-				-1, &st, NULL);
+	                        "SELECT count(*) FROM messages WHERE mailbox_id = ?1 AND uid >= ?2",
+	                        -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return store_sql_error(s, rc, "prepare recent count");
 	sqlite3_bind_int64(st, 1, mb->id);

@@ -12,7 +12,6 @@
  * see as \Recent. Counted on the (mailbox, UID) key, so the cost grows
  * with the number of such messages, not with the mailbox; no query at all
  * when every UID was claimed. Returns STORE_OK or a store error. */
-int store_mailbox_count_recent(struct store *s, const struct store_mailbox *mb,
-			       uint32_t *count_r);
+int store_mailbox_count_recent(struct store *s, const struct store_mailbox *mb, uint32_t *count_r);
 
 #endif

@@ -22,12 +22,12 @@
 /* A LIST or LSUB on its way out. */
 struct list_run {
 	struct list_tree *tree;
-	size_t next;            /* the next entry to send */
+	size_t next; /* the next entry to send */
 	bool lsub;
-	bool nonexistent;       /* \NonExistent is understood (extended LIST or IMAP4rev2) */
-	bool show_subscribed;   /* \Subscribed asked for (RFC 5258 3.1, 3.2) */
-	bool childinfo;         /* RECURSIVEMATCH: CHILDINFO extended data (RFC 5258 3.5) */
-	unsigned status_items;  /* RETURN (STATUS (...)), RFC 5819 */
+	bool nonexistent;      /* \NonExistent is understood (extended LIST or IMAP4rev2) */
+	bool show_subscribed;  /* \Subscribed asked for (RFC 5258 3.1, 3.2) */
+	bool childinfo;        /* RECURSIVEMATCH: CHILDINFO extended data (RFC 5258 3.5) */
+	unsigned status_items; /* RETURN (STATUS (...)), RFC 5819 */
 };
 
 static void list_run_free(void *state)
@@ -48,7 +48,7 @@ static bool utf8_names(const struct imap_session *s)
  * cannot be decoded or compiled matches nothing: it "MUST be silently
  * ignored" (6.3.9), so NULL is returned without an error reply. */
 static struct imap_list_pattern *compile_pattern(struct imap_session *s, const char *reference,
-						 const char *pattern)
+                                                 const char *pattern)
 {
 	struct imap_list_pattern *compiled = NULL;
 	struct buf joined = BUF_INIT;
@@ -58,7 +58,7 @@ static struct imap_list_pattern *compile_pattern(struct imap_session *s, const c
 	     imap_mailbox_name_from_wire(reference, utf8_names(s), &joined, &error) == 0) &&
 	    imap_mailbox_name_from_wire(pattern, utf8_names(s), &joined, &error) == 0)
 		(void)imap_list_pattern_new((const char *)joined.data, joined.len, '/', &compiled,
-					    &error);
+		                            &error);
 	buf_free(&joined);
 	return compiled;
 }
@@ -80,8 +80,8 @@ static void add_attr(struct buf *out, bool *first, const char *attr)
 	*first = false;
 }
 
-static void write_list_attrs(const struct list_run *r, const struct list_entry *e,
-			     unsigned flags, struct buf *out)
+static void write_list_attrs(const struct list_run *r, const struct list_entry *e, unsigned flags,
+                             struct buf *out)
 {
 	bool first = true;
 
@@ -105,12 +105,12 @@ static void write_list_attrs(const struct list_run *r, const struct list_entry *
  * meanwhile, the LIST says \Noselect and no STATUS follows; on other store
  * errors the STATUS is dropped, which RFC 5819 2 allows. */
 static bool lookup_status(struct imap_session *s, const struct list_run *r,
-			  const struct list_entry *e, unsigned *flags, struct mailbox_status *st)
+                          const struct list_entry *e, unsigned *flags, struct mailbox_status *st)
 {
 	int ret;
 
-	if (r->status_items == 0 || !(*flags & LIST_ENTRY_MEETS) ||
-	    !(*flags & LIST_ENTRY_EXISTS) || (*flags & LIST_ENTRY_NOSELECT))
+	if (r->status_items == 0 || !(*flags & LIST_ENTRY_MEETS) || !(*flags & LIST_ENTRY_EXISTS) ||
+	    (*flags & LIST_ENTRY_NOSELECT))
 		return false;
 	ret = mailbox_status_get(s, e->name, r->status_items, st);
 	if (ret == STORE_ERR_NOSELECT || ret == STORE_ERR_NONEXISTENT)
@@ -118,8 +118,7 @@ static bool lookup_status(struct imap_session *s, const struct list_run *r,
 	return ret == STORE_OK;
 }
 
-static void send_entry(struct imap_session *s, const struct list_run *r,
-		       const struct list_entry *e)
+static void send_entry(struct imap_session *s, const struct list_run *r, const struct list_entry *e)
 {
 	struct mailbox_status st;
 	unsigned flags = e->flags;
@@ -131,7 +130,8 @@ static void send_entry(struct imap_session *s, const struct list_run *r,
 	if (r->lsub) {
 		/* RFC 3501 6.3.9: \Noselect marks a parent shown only for its
 		 * subscribed children. */
-		buf_append_str(&s->out, (flags & LIST_ENTRY_MEETS) ? "* LSUB () " : "* LSUB (\\Noselect) ");
+		buf_append_str(&s->out,
+		               (flags & LIST_ENTRY_MEETS) ? "* LSUB () " : "* LSUB (\\Noselect) ");
 	} else {
 		buf_append_str(&s->out, "* LIST ");
 		write_list_attrs(r, e, flags, &s->out);
@@ -165,8 +165,8 @@ static enum cmd_result list_send(struct imap_session *s, struct imap_command *cm
 
 /* Build the names to report and start sending them; takes the patterns. */
 static enum cmd_result list_start(struct imap_session *s, struct imap_command *cmd,
-				  struct list_run *r, struct imap_list_pattern **patterns,
-				  size_t count, unsigned select)
+                                  struct list_run *r, struct imap_list_pattern **patterns,
+                                  size_t count, unsigned select)
 {
 	int ret = list_tree_build(session_store(s), patterns, count, select, &r->tree);
 
@@ -219,12 +219,12 @@ static enum cmd_result cmd_list_list(struct imap_session *s, struct imap_command
 
 	if (unsupported != 0) {
 		session_tagged(s, IMAP_COND_BAD, NULL, "STATUS item %s is not supported",
-			       imap_status_item_name(unsupported & -unsupported));
+		               imap_status_item_name(unsupported & -unsupported));
 		return CMD_DONE;
 	}
 	if (l->patterns.count > LIST_MAX_PATTERNS) {
 		session_tagged(s, IMAP_COND_NO, "LIMIT", "At most %u patterns in one LIST",
-			       LIST_MAX_PATTERNS);
+		               LIST_MAX_PATTERNS);
 		return CMD_DONE;
 	}
 	if (!extended && l->patterns.items[0][0] == '\0')
@@ -233,14 +233,15 @@ static enum cmd_result cmd_list_list(struct imap_session *s, struct imap_command
 	for (size_t i = 0; i < l->patterns.count; i++) {
 		/* RFC 5258 3: empty patterns of the extended syntax are ignored. */
 		if (l->patterns.items[i][0] != '\0' &&
-		    (patterns[count] = compile_pattern(s, l->reference, l->patterns.items[i])) != NULL)
+		    (patterns[count] = compile_pattern(s, l->reference, l->patterns.items[i])) !=
+		        NULL)
 			count++;
 	}
 	r = xcalloc(1, sizeof(*r));
 	r->nonexistent = extended || session_rev2(s);
 	/* The SUBSCRIBED selection option implies the return option. */
-	r->show_subscribed = (l->select & IMAP_LIST_SELECT_SUBSCRIBED) ||
-			     (l->ret & IMAP_LIST_RETURN_SUBSCRIBED);
+	r->show_subscribed =
+	    (l->select & IMAP_LIST_SELECT_SUBSCRIBED) || (l->ret & IMAP_LIST_RETURN_SUBSCRIBED);
 	r->childinfo = (l->select & IMAP_LIST_SELECT_RECURSIVEMATCH) != 0;
 	if (l->ret & IMAP_LIST_RETURN_STATUS)
 		r->status_items = l->status_items;
@@ -276,5 +277,5 @@ void caps_list(struct imap_session *s, struct buf *out)
 {
 	(void)s;
 	buf_append_str(out, " NAMESPACE CHILDREN SPECIAL-USE CREATE-SPECIAL-USE LIST-EXTENDED"
-			    " LIST-STATUS STATUS=SIZE");
+	                    " LIST-STATUS STATUS=SIZE");
 }

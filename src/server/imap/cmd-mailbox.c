@@ -25,8 +25,8 @@
 /* The special uses CREATE accepts (RFC 6154 3). \All and \Flagged name
  * virtual mailboxes that gather messages from others, which hafend does
  * not have: a plain mailbox with those attributes would mislead clients. */
-#define CREATE_USES (STORE_USE_ARCHIVE | STORE_USE_DRAFTS | STORE_USE_JUNK | STORE_USE_SENT | \
-		     STORE_USE_TRASH)
+#define CREATE_USES                                                                                \
+	(STORE_USE_ARCHIVE | STORE_USE_DRAFTS | STORE_USE_JUNK | STORE_USE_SENT | STORE_USE_TRASH)
 
 static int parse_use(struct imap_session *s, const struct imap_strlist *use, unsigned *uses_r)
 {
@@ -38,7 +38,7 @@ static int parse_use(struct imap_session *s, const struct imap_strlist *use, uns
 		if (!(bit & CREATE_USES)) {
 			/* RFC 6154 3: NO with USEATTR, and no mailbox made. */
 			session_tagged(s, IMAP_COND_NO, "USEATTR", "%s is not supported",
-				       bit != 0 ? attr : "That special use");
+			               bit != 0 ? attr : "That special use");
 			return -1;
 		}
 		*uses_r |= bit;

@@ -19,8 +19,8 @@
 #include <string.h>
 
 /* Working flags beside enum list_entry_flags, never handed out. */
-#define NODE_MATCH (1u << 8)     /* matches one of the patterns */
-#define NODE_QUALIFIES (1u << 9) /* meets the criteria, matches no pattern */
+#define NODE_MATCH        (1u << 8) /* matches one of the patterns */
+#define NODE_QUALIFIES    (1u << 9) /* meets the criteria, matches no pattern */
 #define NODE_PUBLIC_FLAGS 0xffu
 
 struct nodes {
@@ -146,7 +146,7 @@ static bool plain_selection(unsigned select)
 static bool meets(unsigned select, const struct list_entry *e)
 {
 	bool ok = (select & LIST_SEL_SUBSCRIBED) ? (e->flags & LIST_ENTRY_SUBSCRIBED) != 0
-						 : (e->flags & LIST_ENTRY_EXISTS) != 0;
+	                                         : (e->flags & LIST_ENTRY_EXISTS) != 0;
 
 	if (select & LIST_SEL_SPECIAL_USE)
 		ok = ok && (e->flags & LIST_ENTRY_EXISTS) && !(e->flags & LIST_ENTRY_NOSELECT) &&
@@ -211,7 +211,8 @@ static void add_parents(struct build *b)
 			buf_reset(&b->scratch);
 			buf_append(&b->scratch, name, len);
 			if (matches(b, buf_cstr(&b->scratch)))
-				nodes_push(&found, arena_strndup(b->t->arena, name, len), NODE_MATCH, 0);
+				nodes_push(&found, arena_strndup(b->t->arena, name, len),
+				           NODE_MATCH, 0);
 		}
 		prev = name;
 	}
@@ -273,17 +274,17 @@ static void collect(struct build *b)
 		for (size_t i = 0; i < t->all.count; i++) {
 			const struct list_entry *e = &t->all.v[i];
 			bool inbox = strncmp(e->name, "INBOX", 5) == 0 &&
-				     (e->name[5] == '\0' || e->name[5] == '/');
+			             (e->name[5] == '\0' || e->name[5] == '/');
 
 			if (inbox == (pass == 0) && reported(b->select, e))
 				nodes_push(&t->out, e->name, e->flags & NODE_PUBLIC_FLAGS,
-					   e->special_use);
+				           e->special_use);
 		}
 	}
 }
 
 int list_tree_build(struct store *st, struct imap_list_pattern *const *patterns, size_t count,
-		    unsigned select, struct list_tree **tree_r)
+                    unsigned select, struct list_tree **tree_r)
 {
 	struct list_tree *t = xcalloc(1, sizeof(*t));
 	struct build b = {t, patterns, count, select, BUF_INIT};

@@ -39,12 +39,12 @@ enum list_select {
 };
 
 enum list_entry_flags {
-	LIST_ENTRY_EXISTS = 1 << 0,     /* a mailbox, maybe a \Noselect placeholder */
-	LIST_ENTRY_NOSELECT = 1 << 1,   /* a \Noselect placeholder */
+	LIST_ENTRY_EXISTS = 1 << 0,   /* a mailbox, maybe a \Noselect placeholder */
+	LIST_ENTRY_NOSELECT = 1 << 1, /* a \Noselect placeholder */
 	LIST_ENTRY_SUBSCRIBED = 1 << 2,
-	LIST_ENTRY_CHILDREN = 1 << 3,   /* some mailbox lies below it */
-	LIST_ENTRY_MEETS = 1 << 4,      /* reported by rule A */
-	LIST_ENTRY_CHILDINFO = 1 << 5,  /* a descendant meets the criteria, matches no pattern */
+	LIST_ENTRY_CHILDREN = 1 << 3,  /* some mailbox lies below it */
+	LIST_ENTRY_MEETS = 1 << 4,     /* reported by rule A */
+	LIST_ENTRY_CHILDINFO = 1 << 5, /* a descendant meets the criteria, matches no pattern */
 };
 
 struct list_entry {
@@ -58,7 +58,7 @@ struct list_tree;
 /* Work out the names to report for these compiled patterns and selection
  * (enum list_select). Returns STORE_OK with *tree_r, or a store error. */
 int list_tree_build(struct store *st, struct imap_list_pattern *const *patterns, size_t count,
-		    unsigned select, struct list_tree **tree_r);
+                    unsigned select, struct list_tree **tree_r);
 /* The names to report: INBOX and the names below it first, then the
  * rest, each part in byte order. Entries stay valid until list_tree_free(). */
 size_t list_tree_count(const struct list_tree *t);

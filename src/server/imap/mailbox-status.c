@@ -36,7 +36,7 @@ static int refresh_selected(struct imap_session *s, struct store_mailbox *mb)
 }
 
 static int fill(struct imap_session *s, const struct store_mailbox *mb, bool selected,
-		struct mailbox_status *st)
+                struct mailbox_status *st)
 {
 	st->messages = selected ? s->sel->map.total : mb->messages;
 	st->uidnext = mb->uidnext;
@@ -60,7 +60,7 @@ static int fill(struct imap_session *s, const struct store_mailbox *mb, bool sel
 }
 
 int mailbox_status_get(struct imap_session *s, const char *name, unsigned items,
-		       struct mailbox_status *st_r)
+                       struct mailbox_status *st_r)
 {
 	struct store_mailbox mb;
 	bool selected;
@@ -127,8 +127,7 @@ static void write_item(struct buf *out, unsigned item, const struct mailbox_stat
 	}
 }
 
-void mailbox_status_send(struct imap_session *s, const char *name,
-			 const struct mailbox_status *st)
+void mailbox_status_send(struct imap_session *s, const char *name, const struct mailbox_status *st)
 {
 	bool first = true;
 

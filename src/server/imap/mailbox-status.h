@@ -18,9 +18,9 @@
 /* The STATUS items hafend answers. IMAP_STATUS_DELETED_STORAGE (RFC 9208)
  * needs per-message sizes of \Deleted messages the store does not count:
  * asking for it is a BAD, as for any item not advertised. */
-#define MAILBOX_STATUS_ITEMS                                                                  \
-	(IMAP_STATUS_MESSAGES | IMAP_STATUS_RECENT | IMAP_STATUS_UIDNEXT |                    \
-	 IMAP_STATUS_UIDVALIDITY | IMAP_STATUS_UNSEEN | IMAP_STATUS_DELETED | IMAP_STATUS_SIZE | \
+#define MAILBOX_STATUS_ITEMS                                                                       \
+	(IMAP_STATUS_MESSAGES | IMAP_STATUS_RECENT | IMAP_STATUS_UIDNEXT |                         \
+	 IMAP_STATUS_UIDVALIDITY | IMAP_STATUS_UNSEEN | IMAP_STATUS_DELETED | IMAP_STATUS_SIZE |   \
 	 IMAP_STATUS_HIGHESTMODSEQ | IMAP_STATUS_APPENDLIMIT | IMAP_STATUS_MAILBOXID)
 
 struct mailbox_status {
@@ -36,12 +36,11 @@ struct mailbox_status {
  * \Noselect name, STORE_ERR_INVALID for a name that cannot exist, or
  * another store error. */
 int mailbox_status_get(struct imap_session *s, const char *name, unsigned items,
-		       struct mailbox_status *st_r);
+                       struct mailbox_status *st_r);
 
 /* Send "* STATUS <name> (<item> <value> ...)" with the items in the order
  * of enum imap_status_item and no trailing space (INTEROP.md point 10).
  * name is UTF-8 and goes out in the client's form (session_write_mailbox). */
-void mailbox_status_send(struct imap_session *s, const char *name,
-			 const struct mailbox_status *st);
+void mailbox_status_send(struct imap_session *s, const char *name, const struct mailbox_status *st);
 
 #endif
