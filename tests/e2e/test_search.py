@@ -581,3 +581,26 @@ def test_emailid_threadid(c):
     # 2 replies to 1, 5 to 4 (RFC 8474 5.2: one thread)
     assert ids[1][1] == ids[2][1] and ids[4][1] == ids[5][1] and ids[1][1] != ids[4][1]
     assert search(c, "SEARCH OR EMAILID %s EMAILID %s" % (ids[3][0], ids[6][0])) == [3, 6]
+
+
+def test_utf8_accept(srv):
+    """After ENABLE UTF8=ACCEPT strings are UTF-8: another charset label
+    conflicts (RFC 9755 section 3), a redundant UTF-8 one is accepted."""
+    c = srv.connect()
+    c.login("alice")
+    untagged, tagged = c.command("ENABLE UTF8=ACCEPT")
+    assert untagged == ["* ENABLED UTF8=ACCEPT"]
+    c.command("EXAMINE INBOX")
+    data = "grüße".encode()
+    c.send(b'q1 SEARCH SUBJECT "' + data + b'"\r\n')
+    untagged, tagged = c.until_tagged("q1")
+    assert untagged == ["* SEARCH 3"], (untagged, tagged)
+    c.send(b"q2 SEARCH CHARSET UTF-8 SUBJECT {%d+}\r\n" % len(data) + data + b"\r\n")
+    untagged, tagged = c.until_tagged("q2")
+    assert untagged == ["* SEARCH 3"]
+    for args in ("SEARCH CHARSET US-ASCII SUBJECT hello", "SEARCH CHARSET KOI8-R SUBJECT x",
+                 "SORT (DATE) US-ASCII ALL", "THREAD REFERENCES ISO-8859-1 ALL"):
+        untagged, tagged = c.command(args, tag="b1")
+        assert tagged == "b1 BAD Only UTF-8 is allowed after ENABLE UTF8=ACCEPT", (args, tagged)
+    assert run_search(c, "SORT (DATE) UTF-8 SEEN", "SORT")[0] == [1, 2]
+    c.close()

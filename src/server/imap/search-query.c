@@ -79,6 +79,11 @@ static int pick_charset(struct build *b, const char *name)
 {
 	if (name == NULL || str_casecmp(name, "UTF-8") == 0)
 		b->charset = CHARSET_UTF8;
+	else if (b->s->enabled & IMAP_ENABLED_UTF8)
+		/* RFC 9755 3: after ENABLE UTF8=ACCEPT the strings are UTF-8;
+		 * another label conflicts with that. (A redundant CHARSET
+		 * UTF-8 conflicts with nothing and is accepted.) */
+		return fail(b, IMAP_COND_BAD, NULL, "Only UTF-8 is allowed after ENABLE UTF8=ACCEPT");
 	else if (str_casecmp(name, "US-ASCII") == 0)
 		b->charset = CHARSET_ASCII;
 	else
