@@ -8,7 +8,10 @@ Each test works as a user of its own, so the mailbox lists it expects are
 exact. A new user has INBOX, Archive, Drafts, Junk, Sent and Trash.
 """
 import itertools
+import os
 import re
+import sqlite3
+import time
 
 import pytest
 
@@ -204,6 +207,58 @@ def test_create_turns_placeholder_into_mailbox(server, user):
     ok(c, "CREATE p")
     assert ok(c, 'LIST "" p') == ['* LIST (\\HasChildren) "/" p']
     ok(c, "SELECT p")
+
+
+def store_sql(server, user, sql, *args):
+    """Change a user's store behind the server's back (WAL: it sees it at
+    once), to build large states quickly."""
+    db = sqlite3.connect(os.path.join(server.data, "users", user, "store.db"), timeout=10)
+    with db:
+        db.execute(sql, args)
+    db.close()
+
+
+FILL_MAILBOXES = ("INSERT INTO mailboxes(name, uidvalidity, mailboxid)"
+                  " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)"
+                  " SELECT printf('filler%05d', i), 1, 'Ffiller' || i FROM n")
+
+
+def test_mailbox_count_limit(server, user):
+    c = login(server, user)
+    # 6 default mailboxes + 9993 = 9999: room for one more.
+    store_sql(server, user, FILL_MAILBOXES, 9993)
+    ok(c, "CREATE one")
+    untagged, tagged = c.command("CREATE two")
+    assert re.fullmatch(r"a\d+ NO \[LIMIT\] A user may have at most 10000 mailboxes", tagged)
+    no(c, "CREATE filler00001/child", "LIMIT")
+    no(c, "RENAME one new/one", "LIMIT")
+    no(c, "RENAME INBOX old-inbox", "LIMIT")
+    # Moving within the tree adds nothing and stays possible at the limit.
+    ok(c, "RENAME one filler00001/one")
+    no(c, "CREATE one", "LIMIT")
+    ok(c, "DELETE filler00002")
+    ok(c, "CREATE two")
+    # A LIST of them all is quick.
+    start = time.time()
+    untagged = ok(c, 'LIST "" *')
+    assert len(untagged) == 10000
+    assert time.time() - start < 10
+
+
+def test_subscription_limit(server, user):
+    c = login(server, user)
+    store_sql(server, user,
+              "INSERT INTO subscriptions(name)"
+              " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 9999)"
+              " SELECT printf('sub%05d', i) FROM n")
+    ok(c, "SUBSCRIBE last")
+    untagged, tagged = c.command("SUBSCRIBE one-too-many")
+    assert re.fullmatch(r"a\d+ NO \[LIMIT\] A user may have at most 10000 subscriptions", tagged)
+    ok(c, "SUBSCRIBE last")        # subscribed already: fine
+    ok(c, "SUBSCRIBE sub00001")
+    ok(c, "UNSUBSCRIBE sub00001")
+    ok(c, "SUBSCRIBE one-too-many")
+    assert len(ok(c, 'LSUB "" *')) == 10000
 
 
 # ---- DELETE ----

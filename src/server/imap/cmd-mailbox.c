@@ -57,7 +57,7 @@ enum cmd_result cmd_create(struct imap_session *s, struct imap_command *cmd)
 		return CMD_DONE;
 	if (mailbox_read_new_name(s, c->mailbox, true, &name) < 0)
 		return CMD_DONE;
-	if (mailbox_check_count(s) < 0) {
+	if (mailbox_check_room(s, name, true) < 0) {
 		free(name);
 		return CMD_DONE;
 	}
@@ -160,7 +160,8 @@ enum cmd_result cmd_rename(struct imap_session *s, struct imap_command *cmd)
 	if (session_read_mailbox(s, cmd->u.rename.from, &from) < 0)
 		return CMD_DONE;
 	if (mailbox_read_new_name(s, cmd->u.rename.to, false, &to) < 0 ||
-	    mailbox_check_count(s) < 0 || mailbox_check_rename_depth(s, from, to) < 0) {
+	    mailbox_check_room(s, to, imap_mailbox_is_inbox(from)) < 0 ||
+	    mailbox_check_rename_depth(s, from, to) < 0) {
 		free(from);
 		free(to);
 		return CMD_DONE;

@@ -59,19 +59,50 @@ static int count_mailbox(void *ctx, const struct store_mailbox *mb)
 	unsigned *n = ctx;
 
 	(void)mb;
-	return ++*n >= MAILBOX_MAX_COUNT;
+	return ++*n > MAILBOX_MAX_COUNT;
 }
 
-int mailbox_check_count(struct imap_session *s)
+/* How many of name's parents (and name, with itself) are not mailboxes. */
+static unsigned missing_levels(struct store *st, const char *name, bool itself)
 {
-	unsigned n = 0;
-	int ret = store_mailbox_list(session_store(s), NULL, count_mailbox, &n);
+	struct store_mailbox mb;
+	unsigned missing = 0;
+	size_t len = strlen(name);
+	char *prefix = xstrdup(name);
 
+	for (size_t i = 1; i <= len; i++) {
+		if (i < len ? name[i] != '/' : !itself)
+			continue;
+		prefix[i] = '\0';
+		if (store_mailbox_get(st, prefix, &mb) == STORE_OK)
+			store_mailbox_clear(&mb);
+		else
+			missing++;
+		prefix[i] = name[i];
+	}
+	free(prefix);
+	return missing;
+}
+
+int mailbox_check_room(struct imap_session *s, const char *name, bool itself)
+{
+	unsigned n = 0, needed;
+	char *canon;
+	int ret;
+
+	/* A name the store refuses gets its error from the store. */
+	if (store_mailbox_name_canonical(name, &canon) != STORE_OK)
+		return 0;
+	needed = missing_levels(session_store(s), canon, itself);
+	free(canon);
+	if (needed == 0)
+		return 0;
+	ret = store_mailbox_list(session_store(s), NULL, count_mailbox, &n);
 	if (ret < 0) {
 		session_store_error(s, ret);
 		return -1;
 	}
-	if (n >= MAILBOX_MAX_COUNT) {
+	if (n + needed > MAILBOX_MAX_COUNT) {
 		session_tagged(s, IMAP_COND_NO, "LIMIT", "A user may have at most %u mailboxes",
 		               MAILBOX_MAX_COUNT);
 		return -1;

@@ -33,9 +33,13 @@ unsigned mailbox_name_levels(const char *name);
 int mailbox_read_new_name(struct imap_session *s, const char *wire, bool strip_delimiter,
                           char **name_r);
 
-/* 0 while the user has fewer than MAILBOX_MAX_COUNT mailboxes; otherwise
- * -1 with a tagged NO [LIMIT] sent (also on a store error, with its reply). */
-int mailbox_check_count(struct imap_session *s);
+/* 0 when the mailboxes that making name would add fit under
+ * MAILBOX_MAX_COUNT: its missing parents, and name itself when itself is
+ * set (CREATE, RENAME of INBOX) and it is not there yet. Otherwise -1 with
+ * a tagged NO [LIMIT] sent (or the reply to a store error). Nothing is
+ * counted when nothing would be added, so a user at the limit can still
+ * rename within the tree. */
+int mailbox_check_room(struct imap_session *s, const char *name, bool itself);
 
 /* 0 when the user may subscribe to name: it is subscribed already or
  * there are fewer than MAILBOX_MAX_SUBSCRIPTIONS subscriptions; otherwise
