@@ -32,6 +32,7 @@ enum cmd_result cmd_enable(struct imap_session *s, struct imap_command *cmd)
 		/* Unknown names are ignored, not an error (RFC 5161 3.1). */
 	}
 	session_send_line(s);
+	session_update_parser_limits(s);
 	session_tagged(s, IMAP_COND_OK, NULL, "ENABLE completed");
 	return CMD_DONE;
 }

@@ -481,9 +481,23 @@ static void on_store_changed(void *ctx)
 	event_active(s->wake, 0, 0);
 }
 
-int session_login(struct imap_session *s, const char *user)
+void session_update_parser_limits(struct imap_session *s)
 {
 	struct imap_parser_limits limits;
+
+	imap_parser_limits_init(&limits, IMAP_LIMITS_SERVER_AUTH);
+	limits.max_literal = s->w->cfg->append_limit;
+	limits.max_literal_total = s->w->cfg->append_limit;
+	limits.max_line = s->w->cfg->max_line;
+	/* RFC 9755 section 3, RFC 9051 4.3: 8-bit quoted strings must be UTF-8. */
+	limits.utf8 = (s->enabled & (IMAP_ENABLED_UTF8 | IMAP_ENABLED_REV2)) != 0;
+	if (s->append_sink != NULL)
+		append_sink_attach(s->append_sink, s->parser, &limits);
+	imap_parser_set_limits(s->parser, &limits);
+}
+
+int session_login(struct imap_session *s, const char *user)
+{
 	const char *error;
 
 	if (s->w->guard != NULL && auth_guard_user_open(s->w->guard, user) < 0) {
@@ -502,14 +516,9 @@ int session_login(struct imap_session *s, const char *user)
 	s->listener.ctx = s;
 	user_store_listen(s->ustore, &s->listener);
 	s->state = IMAP_STATE_AUTH;
-	imap_parser_limits_init(&limits, IMAP_LIMITS_SERVER_AUTH);
-	limits.max_literal = s->w->cfg->append_limit;
-	limits.max_literal_total = s->w->cfg->append_limit;
-	limits.max_line = s->w->cfg->max_line;
 	s->append_sink = append_sink_new(store_dir(user_store_store(s->ustore)),
 					 s->w->cfg->append_limit);
-	append_sink_attach(s->append_sink, s->parser, &limits);
-	imap_parser_set_limits(s->parser, &limits);
+	session_update_parser_limits(s);
 	conn_set_idle_timeout(s->conn, (unsigned)s->w->cfg->autologout * 1000);
 	log_info("imap %s: logged in as %s", s->peer, user);
 	return 0;

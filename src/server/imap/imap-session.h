@@ -162,6 +162,10 @@ bool session_rev2(const struct imap_session *s);
 /* Called by LOGIN/AUTHENTICATE when credentials are right: limits,
  * store, state. Returns 0, or -1 with a tagged NO already sent. */
 int session_login(struct imap_session *s, const char *user);
+/* Set the parser's limits for a logged-in session: APPENDLIMIT, max_line,
+ * the literal sink, and UTF-8 checking of quoted strings once UTF8=ACCEPT
+ * or IMAP4rev2 is enabled. Called at login and by ENABLE. */
+void session_update_parser_limits(struct imap_session *s);
 /* A suspended command (timer, IDLE, SASL) wrote its tagged reply: free it
  * and go back to reading commands. */
 void session_command_done(struct imap_session *s);
