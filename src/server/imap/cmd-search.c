@@ -88,7 +88,7 @@ enum cmd_result cmd_search(struct imap_session *s, struct imap_command *cmd)
 	const struct imap_search_options *opts = &cmd->u.search.opts;
 	bool save = (opts->ret & IMAP_SEARCH_RETURN_SAVE) != 0;
 	struct rangeset found = RANGESET_INIT;
-	struct search_query q;
+	struct search_query q = {NULL, NULL, NULL, false};
 	struct search_error err;
 	enum cmd_result result;
 	int ret;

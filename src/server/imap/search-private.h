@@ -17,14 +17,19 @@
 
 /* ---- search-query.c: IMAP keys -> store query ---- */
 
+/* A UID set a key of the query points to, owned by the query. */
+struct search_set {
+	struct rangeset uids;
+	struct search_set *next;
+};
+
 /* A store query built from a parsed search program. Everything it points
- * to lives in the arena or in the rangesets it owns. */
+ * to lives in the arena or in the sets it owns. */
 struct search_query {
 	struct arena *arena;
 	struct store_search_key *root;
-	struct rangeset **sets; /* owned UID sets the keys point to */
-	size_t nsets;
-	bool has_modseq;        /* a MODSEQ key: RFC 7162 3.1.5 reporting */
+	struct search_set *sets;
+	bool has_modseq; /* a MODSEQ key: RFC 7162 3.1.5 reporting */
 };
 
 /* Why a program cannot run: the tagged reply to send. */

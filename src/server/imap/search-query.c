@@ -39,9 +39,11 @@ static struct store_search_key *key_new(struct build *b, enum store_search_op op
 
 static struct rangeset *set_new(struct search_query *q)
 {
-	q->sets = xreallocarray(q->sets, q->nsets + 1, sizeof(*q->sets));
-	q->sets[q->nsets] = xcalloc(1, sizeof(struct rangeset));
-	return q->sets[q->nsets++];
+	struct search_set *set = xcalloc(1, sizeof(*set));
+
+	set->next = q->sets;
+	q->sets = set;
+	return &set->uids;
 }
 
 static struct store_search_key *uids_key(struct build *b, const struct rangeset *src)
@@ -149,14 +151,18 @@ static const struct {
 static int translate(struct build *b, const struct imap_search_key *ik,
 		     struct store_search_key **k_r);
 
-/* An AND or OR node over children given as an array of IMAP keys. */
-static int group(struct build *b, enum store_search_op op, const struct imap_search_key *const *keys,
-		 size_t n, struct store_search_key **k_r)
+/* An AND node over the keys of a program or a parenthesised group. */
+static int translate_and(struct build *b, const struct imap_search_key *keys, size_t n,
+			 struct store_search_key **k_r)
 {
-	struct store_search_key *node = key_new(b, op), **tail = &node->child;
+	struct store_search_key *node, **tail;
 
+	if (n == 1)
+		return translate(b, &keys[0], k_r);
+	node = key_new(b, STORE_SEARCH_AND);
+	tail = &node->child;
 	for (size_t i = 0; i < n; i++) {
-		if (translate(b, keys[i], tail) < 0)
+		if (translate(b, &keys[i], tail) < 0)
 			return -1;
 		tail = &(*tail)->next;
 	}
@@ -164,17 +170,18 @@ static int group(struct build *b, enum store_search_op op, const struct imap_sea
 	return 0;
 }
 
-static int translate_and(struct build *b, const struct imap_search_key *keys, size_t n,
-			 struct store_search_key **k_r)
+/* OR (two children) or NOT (b NULL: one child). */
+static int translate_or_not(struct build *b, const struct imap_search_key *a,
+			    const struct imap_search_key *second, struct store_search_key **k_r)
 {
-	const struct imap_search_key **ptrs;
+	struct store_search_key *node =
+		key_new(b, second != NULL ? STORE_SEARCH_OR : STORE_SEARCH_NOT);
 
-	if (n == 1)
-		return translate(b, &keys[0], k_r);
-	ptrs = arena_alloc(b->q->arena, n * sizeof(*ptrs));
-	for (size_t i = 0; i < n; i++)
-		ptrs[i] = &keys[i];
-	return group(b, STORE_SEARCH_AND, ptrs, n, k_r);
+	if (translate(b, a, &node->child) < 0 ||
+	    (second != NULL && translate(b, second, &node->child->next) < 0))
+		return -1;
+	*k_r = node;
+	return 0;
 }
 
 /* \Recent belongs to this session (RFC 3501 2.3.2): its own set. */
@@ -304,18 +311,13 @@ static int translate_other(struct build *b, const struct imap_search_key *ik,
 static int translate(struct build *b, const struct imap_search_key *ik,
 		     struct store_search_key **k_r)
 {
-	const struct imap_search_key *pair[2];
-
 	switch (ik->kind) {
 	case IMAP_SEARCH_AND:
 		return translate_and(b, ik->u.and.keys, ik->u.and.count, k_r);
 	case IMAP_SEARCH_OR:
-		pair[0] = ik->u.or.a;
-		pair[1] = ik->u.or.b;
-		return group(b, STORE_SEARCH_OR, pair, 2, k_r);
+		return translate_or_not(b, ik->u.or.a, ik->u.or.b, k_r);
 	case IMAP_SEARCH_NOT:
-		pair[0] = ik->u.not;
-		return group(b, STORE_SEARCH_NOT, pair, 1, k_r);
+		return translate_or_not(b, ik->u.not, NULL, k_r);
 	case IMAP_SEARCH_ALL:
 	case IMAP_SEARCH_SAVEDATESUPPORTED: /* RFC 8514: every mailbox has save dates */
 		*k_r = key_new(b, STORE_SEARCH_ALL);
@@ -351,11 +353,13 @@ int search_query_build(struct imap_session *s, const struct imap_search_options 
 
 void search_query_free(struct search_query *q)
 {
-	for (size_t i = 0; i < q->nsets; i++) {
-		rangeset_free(q->sets[i]);
-		free(q->sets[i]);
+	while (q->sets != NULL) {
+		struct search_set *next = q->sets->next;
+
+		rangeset_free(&q->sets->uids);
+		free(q->sets);
+		q->sets = next;
 	}
-	free(q->sets);
 	arena_free(&q->arena);
 	memset(q, 0, sizeof(*q));
 }

@@ -69,8 +69,7 @@ static uint32_t *sort_numbers(struct imap_session *s, bool uid, const uint32_t *
 	return nums;
 }
 
-static void sort_head(struct imap_session *s, struct imap_command *cmd, unsigned items,
-		      struct search_stream *st)
+static void sort_head(struct imap_command *cmd, unsigned items, struct search_stream *st)
 {
 	if (!cmd->u.sort.opts.has_return) {
 		/* RFC 5256 section 4: "* SORT n n n" in sort order. */
@@ -84,7 +83,6 @@ static void sort_head(struct imap_session *s, struct imap_command *cmd, unsigned
 			    st->count ? st->list[0] : 0, st->count ? st->list[st->count - 1] : 0);
 	if (st->count > 0 && (items & IMAP_SEARCH_RETURN_ALL))
 		st->form = SEARCH_BODY_LIST_COMPACT;
-	(void)s;
 }
 
 static enum cmd_result sort_reply(struct imap_session *s, struct imap_command *cmd,
@@ -120,7 +118,7 @@ static enum cmd_result sort_reply(struct imap_session *s, struct imap_command *c
 	}
 	st->list = sort_numbers(s, cmd->uid, uids, count);
 	st->count = count;
-	sort_head(s, cmd, items, st);
+	sort_head(cmd, items, st);
 	return search_stream_run(s, st);
 }
 
@@ -128,7 +126,7 @@ enum cmd_result cmd_sort(struct imap_session *s, struct imap_command *cmd)
 {
 	const struct imap_search_options *opts = &cmd->u.sort.opts;
 	bool save = (opts->ret & IMAP_SEARCH_RETURN_SAVE) != 0;
-	struct search_query q;
+	struct search_query q = {NULL, NULL, NULL, false};
 	struct search_error err;
 	enum cmd_result result;
 	uint32_t *uids = NULL;

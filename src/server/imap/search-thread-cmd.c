@@ -150,7 +150,7 @@ enum cmd_result cmd_thread(struct imap_session *s, struct imap_command *cmd)
 	const struct imap_cmd_thread *th = &cmd->u.thread;
 	bool references = str_casecmp(th->algorithm, "REFERENCES") == 0;
 	struct search_stream *st;
-	struct search_query q;
+	struct search_query q = {NULL, NULL, NULL, false};
 	struct search_error err;
 	int ret;
 

@@ -597,59 +597,63 @@ static int cmp_os(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
-static int cmp_os_first(const void *a, const void *b)
-{
-	const struct os_item *x = *(const struct os_item *const *)a;
-	const struct os_item *y = *(const struct os_item *const *)b;
+/* A thread of ORDEREDSUBJECT: items[start..end) share a base subject,
+ * items[start] is the earliest. */
+struct os_thread {
+	int64_t sent;
+	size_t index;
+	size_t start, end;
+};
 
-	if (x->m->sent != y->m->sent)
-		return x->m->sent < y->m->sent ? -1 : 1;
+static int cmp_os_thread(const void *a, const void *b)
+{
+	const struct os_thread *x = a, *y = b;
+
+	if (x->sent != y->sent)
+		return x->sent < y->sent ? -1 : 1;
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
 /* One thread: the first message, then the second as its child or, with
  * more, every later one as a child in parentheses (siblings). */
-static void write_subject_thread(const struct os_item *first, const struct os_item *end,
-				 struct buf *out)
+static void write_subject_thread(const struct os_item *items, size_t n, struct buf *out)
 {
-	size_t n = (size_t)(end - first);
-
-	buf_printf(out, "(%u", first->m->number);
+	buf_printf(out, "(%u", items[0].m->number);
 	if (n == 2)
-		buf_printf(out, " %u", first[1].m->number);
+		buf_printf(out, " %u", items[1].m->number);
 	else if (n > 2)
 		buf_append_byte(out, ' ');
 	for (size_t i = 1; n > 2 && i < n; i++)
-		buf_printf(out, "(%u)", first[i].m->number);
+		buf_printf(out, "(%u)", items[i].m->number);
 	buf_append_byte(out, ')');
 }
 
 void thread_orderedsubject(const struct thread_msg *msgs, size_t n, struct buf *out)
 {
-	struct os_item *items, **heads;
-	size_t nheads = 0;
+	struct os_item *items;
+	struct os_thread *threads;
+	size_t nthreads = 0;
 
 	if (n == 0)
 		return;
 	items = xreallocarray(NULL, n, sizeof(*items));
-	heads = xreallocarray(NULL, n, sizeof(*heads));
+	threads = xreallocarray(NULL, n, sizeof(*threads));
 	for (size_t i = 0; i < n; i++)
 		items[i] = (struct os_item){&msgs[i], i};
 	/* By base subject, then sent date: each run of one subject is a
 	 * thread, its first message the earliest. */
 	qsort(items, n, sizeof(*items), cmp_os);
-	for (size_t i = 0; i < n; i++)
-		if (i == 0 || strcmp(items[i - 1].m->subject, items[i].m->subject) != 0)
-			heads[nheads++] = &items[i];
-	/* Threads in the order of their first messages' sent dates. */
-	qsort(heads, nheads, sizeof(*heads), cmp_os_first);
-	for (size_t h = 0; h < nheads; h++) {
-		const struct os_item *end = heads[h] + 1;
-
-		while (end < items + n && strcmp(end->m->subject, heads[h]->m->subject) == 0)
-			end++;
-		write_subject_thread(heads[h], end, out);
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0 && strcmp(items[i - 1].m->subject, items[i].m->subject) == 0) {
+			threads[nthreads - 1].end = i + 1;
+			continue;
+		}
+		threads[nthreads++] = (struct os_thread){items[i].m->sent, items[i].index, i, i + 1};
 	}
-	free(heads);
+	/* Threads in the order of their first messages' sent dates. */
+	qsort(threads, nthreads, sizeof(*threads), cmp_os_thread);
+	for (size_t t = 0; t < nthreads; t++)
+		write_subject_thread(&items[threads[t].start], threads[t].end - threads[t].start, out);
+	free(threads);
 	free(items);
 }
