@@ -146,4 +146,7 @@ lint:
 clean:
 	rm -rf build
 
+# make bench: the side-by-side benchmarks (bench/Makefile.inc, BENCHMARKS.md).
+-include bench/Makefile.inc
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
