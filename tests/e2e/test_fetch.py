@@ -277,7 +277,10 @@ def test_missing_parts_are_empty(reader, corpus):
     uid = corpus["13-mixed-attachment"]
     got = dict(uid_fetch(reader, uid, "(BODY.PEEK[9] BODY.PEEK[1.2.3] BODY.PEEK[9.MIME] "
                                       "BODY.PEEK[3.TEXT] BINARY.PEEK[9] BINARY.SIZE[7])"))
-    for n in ("BODY[9]", "BODY[1.2.3]", "BODY[9.MIME]", "BODY[3.TEXT]", "BINARY[9]"):
+    got.update(dict(uid_fetch(reader, uid, "(BODY.PEEK[9.HEADER.FIELDS (From)] "
+                                           "BINARY.PEEK[1]<100.5>)")))
+    for n in ("BODY[9]", "BODY[1.2.3]", "BODY[9.MIME]", "BODY[3.TEXT]", "BINARY[9]",
+              "BODY[9.HEADER.FIELDS (From)]", "BINARY[1]<100>"):
         assert got[n] == b"", n
     assert got["BINARY.SIZE[7]"] == "0"
     lines, tagged = fu.command_raw(reader, "UID FETCH %d (BODY.PEEK[9])" % uid)

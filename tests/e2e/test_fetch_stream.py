@@ -268,3 +268,49 @@ def test_list_view_from_the_database_alone(make_server):
     lines, tagged = fu.command_raw(c, "FETCH 1 (BODY.PEEK[])")
     assert " OK " in tagged
     c.close()
+
+
+def test_binary_windows_deep_in_a_big_part(big_server):
+    """BINARY<origin.n> decodes and drops everything before origin, across
+    many chunks; a window past the decoded end is empty."""
+    server, messages = big_server
+    c = server.connect()
+    c.login("alice")
+    assert " OK " in c.command("EXAMINE INBOX")[1]
+    blob = messages[1][1]
+    got = dict(fu.fetch(c, "FETCH 2 (BINARY.PEEK[2]<1000000.70000> BINARY.PEEK[2]<%d.9> "
+                           "BINARY.PEEK[2]<%d.5>)" % (len(blob) - 4, len(blob)))[0][2])
+    assert got["BINARY[2]<1000000>"] == blob[1000000:1070000]
+    assert got["BINARY[2]<%d>" % (len(blob) - 4)] == blob[-4:]
+    assert got["BINARY[2]<%d>" % len(blob)] == b""
+    c.close()
+
+
+def test_damaged_message_file(big_server):
+    """A message file shorter than its index says is noticed when it is
+    opened, before any literal is announced: a tagged NO, and the server
+    goes on serving the other messages."""
+    server, messages = big_server
+    msg_dir = os.path.join(server.data, "users", "alice", "msg")
+    damaged = 0
+    for root, dirs, files in os.walk(msg_dir):
+        for f in files:
+            path = os.path.join(root, f)
+            with open(path, "r+b") as fh:
+                if len(f) == 32 and fh.read(200) == messages[2][0][:200]:
+                    fh.truncate(len(messages[2][0]) // 2)
+                    damaged += 1
+    assert damaged == 1
+    c = server.connect()
+    c.login("alice")
+    assert " OK " in c.command("EXAMINE INBOX")[1]
+    for req in ("BINARY.PEEK[2]", "BODY.PEEK[]", "BODY.PEEK[1]<10.10>", "BINARY.SIZE[2] BODY[2]"):
+        lines, tagged = fu.command_raw(c, "FETCH 3 (%s)" % req)
+        assert re.match(r"f\d+ NO ", tagged) and lines == [], (req, tagged, lines)
+    # What needs no file still works; so do the other messages.
+    by_seq, tagged, ordered = fu.fetch(c, "FETCH 2:4 (RFC822.SIZE BINARY.SIZE[2])")
+    assert [s for s, i in ordered] == [2, 3, 4] and " OK " in tagged
+    by_seq, tagged, ordered = fu.fetch(c, "FETCH 4 (BODY.PEEK[])")
+    assert dict(ordered[0][1])["BODY[]"] == messages[3][0]
+    c.close()
+    assert "the index says" in server.log_text()

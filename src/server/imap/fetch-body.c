@@ -18,13 +18,31 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int fetch_file_open(struct fetch_file *f)
 {
+	struct stat st;
+	int ret;
+
 	if (f->fd >= 0)
 		return STORE_OK;
-	return store_msg_open(f->st, f->m, &f->fd);
+	ret = store_msg_open(f->st, f->m, &f->fd);
+	if (ret != STORE_OK)
+		return ret;
+	/* Every section lies inside the message's size (the part index says
+	 * so): a long enough file cannot run short while a literal is sent. */
+	if (fstat(f->fd, &st) < 0)
+		st.st_size = 0;
+	if ((uint64_t)st.st_size < f->m->size) {
+		log_error("fetch: message %s uid %u: the file has %lld bytes, the index says %llu",
+			  f->m->emailid, f->m->uid, (long long)st.st_size,
+			  (unsigned long long)f->m->size);
+		fetch_file_close(f);
+		return STORE_ERR_CORRUPT;
+	}
+	return STORE_OK;
 }
 
 void fetch_file_close(struct fetch_file *f)
@@ -166,7 +184,8 @@ static enum fetch_body_result prepare_fields(struct fetch_file *f, const struct 
 	else if (ret != STORE_OK)
 		return store_failed(ret, err_r);
 	window(it, b->mem.len, &start, &len);
-	buf_consume(&b->mem, (size_t)start);
+	if (start > 0)
+		buf_consume(&b->mem, (size_t)start);
 	buf_truncate(&b->mem, (size_t)len);
 	b->src = FETCH_SRC_MEM;
 	b->size = len;

@@ -107,7 +107,9 @@ enum fetch_body_result fetch_body_prepare(struct fetch_file *f, const struct fet
 enum fetch_body_result fetch_body_binary_size(struct fetch_file *f, const struct fetch_item *it,
 					      uint64_t *size_r, int *err_r);
 void fetch_body_clear(struct fetch_body *b);
-/* Open the message file if not yet open: STORE_OK or a store error. */
+/* Open the message file if not yet open: STORE_OK or a store error. A
+ * file shorter than the message's size is STORE_ERR_CORRUPT (logged), so
+ * damage is answered with NO before any literal is announced. */
 int fetch_file_open(struct fetch_file *f);
 void fetch_file_close(struct fetch_file *f);
 /* Read n bytes at off of the open message file into dst. Returns 0, or

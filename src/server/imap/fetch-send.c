@@ -66,7 +66,7 @@ static int decode_more(struct fetch_file *f, struct fetch_body *b)
 			mime_decode_stream_finish(b->ds, &b->dec);
 			b->raw_pos++; /* past the end: the input is finished */
 		}
-		if (b->skipped < b->skip) {
+		if (b->skipped < b->skip && b->dec.len > 0) {
 			uint64_t drop = b->skip - b->skipped;
 
 			if (drop > b->dec.len)
