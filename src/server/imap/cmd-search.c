@@ -93,7 +93,7 @@ enum cmd_result cmd_search(struct imap_session *s, struct imap_command *cmd)
 	enum cmd_result result;
 	int ret;
 
-	if (search_sync(s, cmd) < 0) {
+	if (search_sync(s) < 0) {
 		session_tagged(s, IMAP_COND_NO, NULL, "Mailbox is gone");
 		return CMD_DONE;
 	}

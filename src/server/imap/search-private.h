@@ -76,10 +76,11 @@ void search_fail(struct imap_session *s, bool save, const struct search_error *e
 void search_store_fail(struct imap_session *s, bool save, int err);
 
 /* Sync the view before searching, so changes by other sessions are
- * reported (and searched) first; expunges only where allowed. Returns -1
+ * reported (and searched) first; expunges wait for the tagged reply
+ * (where session_tagged sends them if the command allows). Returns -1
  * when the mailbox is gone: the caller just sends its tagged reply, which
  * ends the session. */
-int search_sync(struct imap_session *s, struct imap_command *cmd);
+int search_sync(struct imap_session *s);
 
 /* ---- search-result.c: RETURN options ---- */
 

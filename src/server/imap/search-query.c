@@ -436,9 +436,10 @@ void search_save(struct imap_session *s, const struct rangeset *uids)
 	s->search_saved_valid = true;
 }
 
-int search_sync(struct imap_session *s, struct imap_command *cmd)
+int search_sync(struct imap_session *s)
 {
-	/* RFC 9051 7.5.1: EXISTS and FETCH may go out any time, EXPUNGE not
-	 * during a command on sequence numbers. */
-	return imap_selected_sync(s, cmd->uid);
+	/* RFC 9051 7.5.1: EXISTS and FETCH may go out any time. EXPUNGE waits
+	 * for the tagged reply even in the UID forms, since their keys may
+	 * still name sequence numbers the client counted before it. */
+	return imap_selected_sync(s, false);
 }

@@ -133,7 +133,7 @@ enum cmd_result cmd_sort(struct imap_session *s, struct imap_command *cmd)
 	size_t count = 0;
 	int ret;
 
-	if (search_sync(s, cmd) < 0) {
+	if (search_sync(s) < 0) {
 		session_tagged(s, IMAP_COND_NO, NULL, "Mailbox is gone");
 		return CMD_DONE;
 	}

@@ -158,7 +158,7 @@ enum cmd_result cmd_thread(struct imap_session *s, struct imap_command *cmd)
 		session_tagged(s, IMAP_COND_BAD, NULL, "Unknown threading algorithm");
 		return CMD_DONE;
 	}
-	if (search_sync(s, cmd) < 0) {
+	if (search_sync(s) < 0) {
 		session_tagged(s, IMAP_COND_NO, NULL, "Mailbox is gone");
 		return CMD_DONE;
 	}
