@@ -137,15 +137,23 @@ static int insert_message(struct store *s, int64_t mailbox_id, uint32_t uid, int
 	return rc == SQLITE_DONE ? STORE_OK : store_sql_error(s, rc, "insert message");
 }
 
-static int append_one(struct store *s, int64_t mailbox_id, const struct store_new_message *m,
-		      const char *file_name, uint32_t uid, uint64_t modseq, int64_t now)
+int store_append_file_row(struct store *s, const struct store_parsed *p, const char *file_name,
+			  int64_t *file_id_r)
+{
+	int ret = insert_file(s, p, file_name, file_id_r);
+
+	if (ret == STORE_OK)
+		ret = insert_fts(s, p, *file_id_r);
+	return ret;
+}
+
+int store_append_row(struct store *s, int64_t mailbox_id, const struct store_new_message *m,
+		     const char *file_name, uint32_t uid, uint64_t modseq, int64_t now)
 {
 	char *kw = store_keywords_join(m->keywords, m->keyword_count);
 	int64_t file_id = 0;
-	int ret = insert_file(s, m->msg, file_name, &file_id);
+	int ret = store_append_file_row(s, m->msg, file_name, &file_id);
 
-	if (ret == STORE_OK)
-		ret = insert_fts(s, m->msg, file_id);
 	if (ret == STORE_OK)
 		ret = insert_message(s, mailbox_id, uid, file_id, m, kw, modseq, now);
 	if (ret == STORE_OK)
@@ -179,7 +187,7 @@ static int append_locked(struct store *s, const char *canon, const struct store_
 		ret = store_mailbox_take_uids(s, mb.id, (uint32_t)n, &first, &modseq);
 	for (size_t i = 0; i < n && ret == STORE_OK; i++) {
 		uids_r[i] = first + (uint32_t)i;
-		ret = append_one(s, mb.id, &msgs[i], names[i], uids_r[i], modseq, now);
+		ret = store_append_row(s, mb.id, &msgs[i], names[i], uids_r[i], modseq, now);
 	}
 	if (ret == STORE_OK)
 		ret = store_mailbox_adjust(s, mb.id, (int64_t)n, unseen, deleted, (int64_t)bytes);

@@ -98,6 +98,16 @@ char *store_keywords_join(const char *const *kw, size_t n);
 /* Register the keywords of a message in the mailbox's FLAGS list. */
 int store_keywords_register(struct store *s, int64_t mailbox_id, const char *joined);
 
+/* Inside a transaction: add the files row of a parsed message (with its
+ * search text and THREADID) for the file name; *file_id_r is its id. */
+int store_append_file_row(struct store *s, const struct store_parsed *p, const char *file_name,
+			  int64_t *file_id_r);
+/* Inside a transaction: add the files row (with its search text and
+ * THREADID), the message row with the given UID and MODSEQ, and register
+ * its keywords; counters are the caller's (store_mailbox_adjust). Used by
+ * append and by the client cache (store-client.c), which keeps remote UIDs. */
+int store_append_row(struct store *s, int64_t mailbox_id, const struct store_new_message *m,
+		     const char *file_name, uint32_t uid, uint64_t modseq, int64_t now);
 /* Add rows for messages whose files (names) are already durable. */
 int store_append_files(struct store *s, const char *canon, const struct store_new_message *msgs,
 		       size_t n, char (*names)[33], uint32_t *uidvalidity_r, uint32_t *uids_r);
