@@ -506,3 +506,24 @@ def test_capability_binary(server):
     c.login("alice")
     assert " BINARY" in c.command("CAPABILITY")[0][0] + " "
     c.close()
+
+
+def test_curl_fetches_over_imaps(server, corpus):
+    """curl (libcurl's IMAP client) fetches a whole message and a section
+    over implicit TLS and gets the exact bytes."""
+    import shutil
+    import subprocess
+    if shutil.which("curl") is None:
+        pytest.skip("curl is not installed")
+    name = "13-mixed-attachment"
+    base = "imaps://%s:%d/INBOX" % (server.host, server.imaps_port)
+    user = "alice:%s" % server.passwords["alice"]
+    r = subprocess.run(["curl", "-sk", "--max-time", "20", "-u", user,
+                        "%s/;UID=%d" % (base, corpus[name])], capture_output=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == fu.corpus_message(name)
+    r = subprocess.run(["curl", "-sk", "--max-time", "20", "-u", user,
+                        "%s/;UID=%d/;SECTION=HEADER.FIELDS%%20(SUBJECT)" % (base, corpus[name])],
+                       capture_output=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == b"Subject: test\r\n\r\n"
