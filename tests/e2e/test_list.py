@@ -429,6 +429,14 @@ def test_extended_errors(server, user):
     untagged, tagged = c.command('LIST "" (%s)' % " ".join(["x%d" % i for i in range(65)]))
     assert (untagged, tagged) == ([], "a%d NO [LIMIT] At most 64 patterns in one LIST" % c.ntag)
     assert len(ok(c, 'LIST "" (%s)' % " ".join(["x%d" % i for i in range(63)] + ["INBOX"]))) == 1
+    # Long patterns: one may be long, several together may not.
+    assert ok(c, 'LIST "" "%s"' % ("*" + "a" * 4000)) == []
+    untagged, tagged = c.command('LIST "" (%s INBOX)' % " ".join(["a" * 3000] * 3))
+    assert (untagged, tagged) == ([], "a%d NO [LIMIT] At most 8192 bytes of patterns in one LIST"
+                                  % c.ntag)
+    untagged, tagged = c.command('LIST %s (%s INBOX)' % ("r" * 4100, "a" * 100))
+    assert (untagged, tagged) == ([], "a%d NO [LIMIT] At most 8192 bytes of patterns in one LIST"
+                                  % c.ntag)
     # The session goes on.
     assert ok(c, 'LIST "" INBOX') == [L("\\HasNoChildren", "INBOX")]
 

@@ -208,6 +208,19 @@ static enum cmd_result list_delimiter(struct imap_session *s)
 	return CMD_DONE;
 }
 
+/* The bytes of the canonical patterns, a measure of the matching work. A
+ * lone pattern is bounded by IMAP_LIST_PATTERN_MAX already. */
+static size_t pattern_bytes(const struct imap_cmd_list *l)
+{
+	size_t total = 0, ref = strlen(l->reference);
+
+	if (l->patterns.count == 1)
+		return 0;
+	for (size_t i = 0; i < l->patterns.count; i++)
+		total += ref + strlen(l->patterns.items[i]);
+	return total;
+}
+
 static enum cmd_result cmd_list_list(struct imap_session *s, struct imap_command *cmd)
 {
 	const struct imap_cmd_list *l = &cmd->u.list;
@@ -225,6 +238,11 @@ static enum cmd_result cmd_list_list(struct imap_session *s, struct imap_command
 	if (l->patterns.count > LIST_MAX_PATTERNS) {
 		session_tagged(s, IMAP_COND_NO, "LIMIT", "At most %u patterns in one LIST",
 		               LIST_MAX_PATTERNS);
+		return CMD_DONE;
+	}
+	if (pattern_bytes(l) > LIST_MAX_PATTERN_BYTES) {
+		session_tagged(s, IMAP_COND_NO, "LIMIT", "At most %u bytes of patterns in one LIST",
+		               LIST_MAX_PATTERN_BYTES);
 		return CMD_DONE;
 	}
 	if (!extended && l->patterns.items[0][0] == '\0')

@@ -28,9 +28,12 @@
 struct store;
 struct imap_list_pattern;
 
-/* Patterns one LIST may carry (RFC 5258 allows a parenthesised list);
- * more get NO [LIMIT], since each name is matched against every one. */
-#define LIST_MAX_PATTERNS 64
+/* Patterns one LIST may carry (RFC 5258 allows a parenthesised list),
+ * and their bytes in all, each counted with the reference: matching a
+ * name costs time in proportion to the pattern bytes, so more gets
+ * NO [LIMIT]. A single pattern may be up to IMAP_LIST_PATTERN_MAX. */
+#define LIST_MAX_PATTERNS      64
+#define LIST_MAX_PATTERN_BYTES 8192
 
 enum list_select {
 	LIST_SEL_SUBSCRIBED = 1 << 0,  /* subscribed names instead of mailboxes */
