@@ -6,11 +6,14 @@ APPEND losing nothing acknowledged.
 """
 import hashlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import threading
 import time
+
+import pytest
 
 import storeview as sv
 from conftest import wait_port
@@ -240,6 +243,21 @@ def test_imaplib_append(server):
     assert typ == "OK"
     assert data[0].startswith(b"[APPENDUID ")
     m.logout()
+
+
+def test_curl_append(server, tmp_path):
+    """curl -T uploads with APPEND (INTEROP.md)."""
+    if shutil.which("curl") is None:
+        pytest.skip("curl is not installed")
+    msg = sv.message(51, subject="from curl")
+    path = tmp_path / "m.eml"
+    path.write_bytes(msg)
+    r = subprocess.run(["curl", "-sS", "-u", "bob:%s" % server.passwords["bob"],
+                        "imap://127.0.0.1:%d/Drafts" % server.imap_port, "-T", str(path)],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    got = sv.messages(server, "Drafts", "bob")[-1]
+    assert got["data"] == msg and got["flags"] == {"\\Seen"}
 
 
 def test_toobig_and_overquota(make_server):
