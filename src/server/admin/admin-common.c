@@ -27,6 +27,8 @@ int admin_common_options(int *argc, char **argv, struct server_config *cfg)
 	const char *error;
 	enum log_level lv;
 
+	/* Valid from here on, also when we fail: callers free it either way. */
+	server_config_defaults(cfg);
 	for (int i = 1; i < *argc;) {
 		const char **slot = strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0
 					    ? &config
@@ -38,14 +40,16 @@ int admin_common_options(int *argc, char **argv, struct server_config *cfg)
 			i++;
 			continue;
 		}
-		if (need_value(*argc, argv, i) < 0)
+		if (need_value(*argc, argv, i) < 0) {
+			server_config_free(cfg);
 			return EX_USAGE_;
+		}
 		*slot = argv[i + 1];
 		drop_args(argc, argv, i, 2);
 	}
-	server_config_defaults(cfg);
 	if (config != NULL && server_config_load(cfg, config, &error) < 0) {
 		fprintf(stderr, "hafend: %s\n", error);
+		server_config_free(cfg);
 		return EX_CONFIG_;
 	}
 	if (data != NULL)
@@ -53,6 +57,7 @@ int admin_common_options(int *argc, char **argv, struct server_config *cfg)
 	if (level != NULL) {
 		if (!log_level_parse(level, &lv)) {
 			fprintf(stderr, "hafend: --log-level: expected error, warn, info or debug\n");
+			server_config_free(cfg);
 			return EX_USAGE_;
 		}
 		cfg->log_level = lv;

@@ -12,7 +12,8 @@ int admin_imap(int argc, char **argv);
 
 /* Options every subcommand shares: -c FILE, --data DIR, --log-level L.
  * Consumes them from argv (compacting it) and loads the config.
- * Returns 0, or prints the problem and returns the exit code to use. */
+ * Returns 0, or prints the problem and returns the exit code to use; cfg
+ * is then already freed (server_config_free on it again is harmless). */
 int admin_common_options(int *argc, char **argv, struct server_config *cfg);
 
 /* sysexits(3) codes the admin commands use. */

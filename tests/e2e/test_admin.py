@@ -1,0 +1,298 @@
+"""The admin commands end to end (docs/admin.md): hafend user
+add|passwd|del|list|quota, hafend check [--repair], and hafend imap
+--stdio spoken to over pipes, each against a running server."""
+import glob
+import os
+import re
+import signal
+import subprocess
+import time
+
+import pytest
+
+from conftest import hafend_binary, wait_port
+from test_idle import MESSAGE, append, idle
+from test_limits import read_until_closed
+
+
+def can_login(server, user, password):
+    c = server.connect()
+    untagged, tagged = c.command('LOGIN %s "%s"' % (user, password))
+    c.close()
+    return " OK " in tagged
+
+
+def stop_process(server):
+    server.proc.send_signal(signal.SIGTERM)
+    assert server.proc.wait(timeout=15) == 0
+
+
+def start_process(server):
+    server.proc = subprocess.Popen([server.binary, "serve", "-c", server.config],
+                                   stdout=server.log, stderr=subprocess.STDOUT)
+    wait_port(server.imap_port)
+    wait_port(server.imaps_port)
+
+
+def select_state(server, mailbox="INBOX", user="alice"):
+    """(UIDVALIDITY, [UIDs]) of a mailbox as a client sees it."""
+    c = server.connect()
+    c.login(user)
+    untagged, tagged = c.command("EXAMINE %s" % mailbox)
+    assert " OK " in tagged, tagged
+    validity = int(next(re.search(r"UIDVALIDITY (\d+)", l).group(1) for l in untagged
+                        if "UIDVALIDITY" in l))
+    untagged, tagged = c.command("UID SEARCH ALL")
+    uids = [int(x) for x in untagged[0].split()[2:]]
+    c.close()
+    return validity, uids
+
+
+# ---- user ----
+
+def test_user_add_login_passwd_del(server):
+    r = server.hafend("user", "add", "Carol", stdin="carol-1\n")
+    assert r.stdout == "user carol added\n"
+    assert can_login(server, "carol", "carol-1")
+    # A new user has the special-use folders (docs/admin.md).
+    c = server.connect()
+    untagged, tagged = c.command('LOGIN carol "carol-1"')
+    untagged, tagged = c.command('LIST "" "*"')
+    names = {l.rsplit(" ", 1)[1].strip('"'): l for l in untagged}
+    for name, use in (("Drafts", "\\Drafts"), ("Sent", "\\Sent"), ("Trash", "\\Trash"),
+                      ("Junk", "\\Junk"), ("Archive", "\\Archive")):
+        assert use in names[name], names
+    assert "INBOX" in names
+    c.close()
+
+    r = server.hafend("user", "add", "carol", stdin="again\n", check=False)
+    assert r.returncode == 65 and r.stderr.startswith("hafend: ")
+
+    r = server.hafend("user", "passwd", "carol", stdin="carol-2\n")
+    assert r.stdout == "password of carol changed\n"
+    # At once, though the worker remembered the old password (auth_cache_ttl).
+    assert not can_login(server, "carol", "carol-1")
+    assert can_login(server, "carol", "carol-2")
+
+    r = server.hafend("user", "del", "carol")
+    assert r.stdout.startswith("user carol deleted; mail kept in ")
+    kept = r.stdout.split("mail kept in ", 1)[1].strip()
+    assert os.path.isdir(kept) and os.path.exists(os.path.join(kept, "store.db"))
+    assert not can_login(server, "carol", "carol-2")
+    assert server.hafend("user", "del", "carol", check=False).returncode == 67
+    assert server.hafend("user", "passwd", "carol", stdin="x\n", check=False).returncode == 67
+
+
+def test_user_add_refuses_bad_input(server):
+    r = server.hafend("user", "add", "dave", stdin="", check=False)
+    assert r.returncode != 0
+    assert "no password on standard input" in r.stderr
+    for name in ("", "a b", "x/y", "../etc", "\u00e4"):
+        r = server.hafend("user", "add", name, stdin="pw\n", check=False)
+        assert r.returncode != 0, name
+        assert "AddressSanitizer" not in r.stderr
+    assert "dave" not in server.hafend("user", "list").stdout
+
+
+def test_user_list(server):
+    r = server.hafend("user", "list")
+    names = r.stdout.split()
+    assert "alice" in names and "bob" in names
+
+
+def test_user_quota(server):
+    server.hafend("user", "add", "quota-user", stdin="q\n")
+    r = server.hafend("user", "quota", "quota-user")
+    assert r.stdout == ("quota-user: 0 bytes in 0 messages; limits: storage unlimited, "
+                        "messages unlimited\n")
+    r = server.hafend("user", "quota", "quota-user", "--storage", "1K", "--messages", "2")
+    assert r.stdout.endswith("limits: storage 1024, messages 2\n")
+    c = server.connect()
+    c.command('LOGIN quota-user "q"')
+    msg = MESSAGE % 1
+    for i in range(2):
+        c.send("p%d APPEND INBOX {%d+}\r\n" % (i, len(msg)))
+        c.send(msg + b"\r\n")
+        untagged, tagged = c.until_tagged("p%d" % i)
+        assert " OK " in tagged, tagged
+    c.send("p2 APPEND INBOX {%d+}\r\n" % len(msg))
+    c.send(msg + b"\r\n")
+    untagged, tagged = c.until_tagged("p2")
+    assert tagged.startswith("p2 NO [OVERQUOTA]"), tagged
+    c.close()
+    r = server.hafend("user", "quota", "quota-user")
+    assert r.stdout.startswith("quota-user: %d bytes in 2 messages" % (2 * len(msg)))
+    for bad in (["--storage", "lots"], ["--messages"], ["--frob", "1"]):
+        r = server.hafend("user", "quota", "quota-user", *bad, check=False)
+        assert r.returncode == 64, bad
+
+
+def test_usage_errors(server):
+    binary = hafend_binary()
+    for args in (["user"], ["user", "frob", "x"], ["user", "list", "-c"], ["check", "--data"],
+                 ["imap", "--log-level"], ["imap", "--stdio"], ["serve", "--data"],
+                 ["nosuchcommand"], []):
+        r = subprocess.run([binary, *args], capture_output=True, text=True, timeout=30)
+        assert r.returncode == 64, (args, r.returncode, r.stderr)
+        assert "AddressSanitizer" not in r.stderr and "runtime error" not in r.stderr, args
+
+
+# ---- check ----
+
+def test_check_intact_store_changes_nothing(server):
+    append(server)
+    before = select_state(server)
+    r = server.hafend("check", "alice")
+    assert re.match(r"alice: \d+ files checked, 0 missing, 0 wrong size", r.stdout), r.stdout
+    r = server.hafend("check", "--repair", "alice")
+    assert "database rebuilt" not in r.stdout
+    assert select_state(server) == before
+    r = server.hafend("check")
+    assert "alice:" in r.stdout and "bob:" in r.stdout
+
+
+def test_uidvalidity_survives_a_restart(make_server):
+    server = make_server()
+    append(server)
+    append(server)
+    before = select_state(server)
+    stop_process(server)
+    start_process(server)
+    assert select_state(server) == before
+
+
+def test_check_repair_rebuilds_a_lost_database(make_server):
+    server = make_server()
+    c = server.connect()
+    c.login()
+    c.command("CREATE Work")
+    c.close()
+    for i in range(3):
+        append(server)
+    append(server, "Work")
+    validity, uids = select_state(server)
+    assert len(uids) == 3
+    stop_process(server)
+    store = os.path.join(server.data, "users", "alice")
+    for f in glob.glob(os.path.join(store, "store.db*")):
+        os.unlink(f)
+    r = server.hafend("check", "alice", check=False)
+    assert r.returncode != 0
+    r = server.hafend("check", "--repair", "alice")
+    assert "database rebuilt" in r.stdout, r.stdout
+    start_process(server)
+    new_validity, new_uids = select_state(server)
+    # Every message is back (in INBOX: folders live only in the database),
+    # under a new UIDVALIDITY because the UIDs were assigned anew.
+    assert len(new_uids) == 4
+    assert new_validity != validity
+    c = server.connect()
+    c.login()
+    c.command("SELECT INBOX")
+    untagged, tagged = c.command("FETCH 1:* (BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+    assert tagged.endswith("OK FETCH completed"), tagged
+    ids = {l for l in untagged if l.startswith("Message-ID: <")}
+    assert len(ids) == 4, untagged
+    c.close()
+
+
+def test_check_repair_drops_messages_whose_file_is_gone(make_server):
+    server = make_server()
+    for i in range(3):
+        append(server)
+    validity, uids = select_state(server)
+    stop_process(server)
+    files = sorted(glob.glob(os.path.join(server.data, "users", "alice", "msg", "*", "*")))
+    assert len(files) == 3
+    os.unlink(files[0])
+    r = server.hafend("check", "alice", check=False)
+    assert r.returncode == 1 and "1 missing" in r.stdout, r.stdout
+    server.hafend("check", "--repair", "alice")
+    start_process(server)
+    new_validity, new_uids = select_state(server)
+    # The others keep their UIDs, so UIDVALIDITY stays (INTEROP.md 3).
+    assert new_validity == validity
+    assert len(new_uids) == 2 and set(new_uids) < set(uids)
+
+
+# ---- imap --stdio ----
+
+class Stdio:
+    def __init__(self, server, user="alice"):
+        self.p = subprocess.Popen([hafend_binary(), "imap", "--stdio", "-c", server.config,
+                                   "--user", user],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE)
+
+    def send(self, text):
+        self.p.stdin.write(text.encode() if isinstance(text, str) else text)
+        self.p.stdin.flush()
+
+    def readline(self):
+        line = self.p.stdout.readline()
+        assert line.endswith(b"\r\n"), line
+        return line[:-2].decode()
+
+    def command(self, tag, text):
+        self.send("%s %s\r\n" % (tag, text))
+        lines = []
+        while True:
+            line = self.readline()
+            if line.startswith(tag + " "):
+                return lines, line
+            lines.append(line)
+
+
+def test_imap_stdio(server):
+    s = Stdio(server)
+    greeting = s.readline()
+    assert re.fullmatch(r"\* PREAUTH \[CAPABILITY IMAP4rev1 IMAP4rev2 [^]]*\] Logged in as alice",
+                        greeting), greeting
+    assert "AUTH=" not in greeting and "STARTTLS" not in greeting
+    untagged, tagged = s.command("a", "SELECT INBOX")
+    assert tagged == "a OK [READ-WRITE] SELECT completed"
+    untagged, tagged = s.command("b", "LOGIN alice x")
+    assert tagged.startswith("b BAD ")
+    untagged, tagged = s.command("c", "STARTTLS")
+    assert tagged.startswith("c BAD ")
+    untagged, tagged = s.command("z", "LOGOUT")
+    assert untagged == ["* BYE Logging out"] and tagged == "z OK LOGOUT completed"
+    assert s.p.wait(timeout=10) == 0
+    assert s.p.stdout.read() == b""
+    err = s.p.stderr.read().decode()
+    assert "AddressSanitizer" not in err and "runtime error" not in err, err
+
+
+def test_imap_stdio_sees_the_servers_changes(server):
+    """A tunnel session gets IDLE pushes for mail the daemon delivers."""
+    s = Stdio(server)
+    s.readline()
+    s.command("a", "CREATE StdioIdle")
+    s.command("b", "SELECT StdioIdle")
+    s.send("i IDLE\r\n")
+    assert s.readline() == "+ idling"
+    append(server, "StdioIdle")
+    assert s.readline() == "* 1 EXISTS"
+    assert s.readline() == "* 1 RECENT"
+    s.send("DONE\r\n")
+    assert s.readline() == "i OK IDLE terminated"
+    s.p.stdin.close()
+    assert s.p.wait(timeout=10) == 0
+
+
+def test_imap_stdio_end_of_input(server):
+    s = Stdio(server)
+    s.readline()
+    s.send("a NOOP\r\nb NOOP\r\n")
+    s.p.stdin.close()
+    out = s.p.stdout.read().decode()
+    assert s.p.wait(timeout=10) == 0
+    assert out.startswith("a OK NOOP completed\r\nb OK NOOP completed\r\n"), out
+
+
+def test_imap_stdio_unknown_user(server):
+    r = subprocess.run([hafend_binary(), "imap", "--stdio", "-c", server.config, "--user",
+                        "nobody-at-all"], input=b"a NOOP\r\n", capture_output=True, timeout=30)
+    assert r.returncode == 67
+    assert r.stdout == b""
+    assert r.stderr.decode().startswith("hafend: ")
