@@ -141,7 +141,9 @@ static pid_t spawn(struct supervisor *sv, unsigned i)
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
+		/* Until the worker's loop handles it, a SIGHUP must not kill it
+		 * (it reads the current configuration anyway). */
+		signal(SIGHUP, SIG_IGN);
 		signal(SIGINT, SIG_IGN); /* a terminal's ^C goes to the supervisor */
 		signal(SIGCHLD, SIG_DFL);
 		_exit(worker_run(i, sv->cfg, &sv->listeners, sv->tls, sv->guard));
@@ -216,6 +218,23 @@ static void stop(struct supervisor *sv)
 	}
 }
 
+/* SIGHUP: the supervisor takes the new configuration and certificate as
+ * well, so that a worker started later (after a crash) serves what the
+ * running ones serve, not what the server started with. */
+static void reload(struct supervisor *sv)
+{
+	const char *error, *note;
+
+	if (server_config_reload(sv->cfg, &note, &error) < 0) {
+		log_error("configuration not reloaded: %s", error);
+		return;
+	}
+	log_set_level(sv->cfg->log_level);
+	if (sv->tls != NULL && sv->cfg->tls_cert != NULL &&
+	    tls_server_ctx_reload(&sv->tls, sv->cfg->tls_cert, sv->cfg->tls_key, &error) < 0)
+		log_error("TLS reload failed, keeping the old certificate: %s", error);
+}
+
 static void run_loop(struct supervisor *sv)
 {
 	sigset_t block, old;
@@ -239,6 +258,7 @@ static void run_loop(struct supervisor *sv)
 		if (got_hup) {
 			got_hup = 0;
 			log_info("SIGHUP: workers reload the configuration and the TLS certificate");
+			reload(sv);
 			signal_workers(sv, SIGHUP);
 		}
 	}
