@@ -9,6 +9,8 @@
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <stdarg.h>
@@ -176,6 +178,10 @@ struct load_conn *load_conn_new(struct event_base *base, const struct load_targe
 		conn_destroy(c);
 		return NULL;
 	}
+	/* As interactive clients do: no wait for an ACK before a small write
+	 * (DONE, a command after a literal). */
+	(void)setsockopt(bufferevent_getfd(c->bev), IPPROTO_TCP, TCP_NODELAY, &(int){1},
+			 sizeof(int));
 	return c;
 }
 
