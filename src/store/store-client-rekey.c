@@ -34,18 +34,43 @@ static int finish_tx(struct store *s, int ret, struct store_unlink_list *unlink)
 	return ret;
 }
 
+/* A mailbox not synced yet takes the UIDVALIDITY the server just gave. */
+static int adopt_uidvalidity(struct store *s, int64_t mailbox_id, uint32_t uidvalidity)
+{
+	uint32_t known;
+	int ret = store_client_folder_uidvalidity(s, mailbox_id, &known);
+
+	if (ret != STORE_OK || known != 0 || uidvalidity == 0)
+		return ret;
+	ret = store_client_exec(s, "UPDATE mailboxes SET uidvalidity = ?2 WHERE id = ?1", "ii",
+				mailbox_id, (int64_t)uidvalidity);
+	if (ret == STORE_OK)
+		ret = store_client_exec(s,
+					"INSERT INTO client_folders(mailbox_id, uidvalidity) VALUES (?1, ?2)"
+					" ON CONFLICT(mailbox_id) DO UPDATE SET uidvalidity = excluded.uidvalidity",
+					"ii", mailbox_id, (int64_t)uidvalidity);
+	return ret;
+}
+
 static int confirm_locked(struct store *s, int64_t mailbox_id, uint32_t placeholder,
 			  uint32_t new_uid, uint64_t modseq, bool base_from_local,
 			  struct store_unlink_list *unlink)
 {
 	struct rangeset dup = RANGESET_INIT;
 	uint32_t uidvalidity;
+	bool here;
+	int64_t v;
 	int ret;
 
 	/* A sync that ran first may have cached the same message under its
-	 * real UID; the local row (with its body and its cid) wins. */
+	 * real UID; the local row (with its body and its cid) wins. When the
+	 * row has moved on (a later offline move), only the journal follows. */
+	ret = store_client_query_int(s, &v, &here,
+				     "SELECT 1 FROM messages WHERE mailbox_id = ?1 AND uid = ?2", "ii",
+				     mailbox_id, (int64_t)placeholder);
 	rangeset_add(&dup, new_uid);
-	ret = drop_rows(s, mailbox_id, &dup, unlink);
+	if (ret == STORE_OK && here)
+		ret = drop_rows(s, mailbox_id, &dup, unlink);
 	rangeset_free(&dup);
 	if (ret == STORE_OK)
 		ret = store_client_exec(s,
@@ -83,7 +108,8 @@ static int confirm_locked(struct store *s, int64_t mailbox_id, uint32_t placehol
 }
 
 int store_client_confirm(struct store *s, int64_t mailbox_id, uint32_t placeholder,
-			 uint32_t new_uid, uint64_t modseq, bool base_from_local)
+			 uint32_t new_uid, uint32_t uidvalidity, uint64_t modseq,
+			 bool base_from_local)
 {
 	struct store_unlink_list unlink = {NULL, 0, 0};
 	int ret;
@@ -95,7 +121,10 @@ int store_client_confirm(struct store *s, int64_t mailbox_id, uint32_t placehold
 	ret = store_tx_begin(s);
 	if (ret != STORE_OK)
 		return ret;
-	ret = confirm_locked(s, mailbox_id, placeholder, new_uid, modseq, base_from_local, &unlink);
+	ret = adopt_uidvalidity(s, mailbox_id, uidvalidity);
+	if (ret == STORE_OK)
+		ret = confirm_locked(s, mailbox_id, placeholder, new_uid, modseq, base_from_local,
+				     &unlink);
 	return finish_tx(s, ret, &unlink);
 }
 

@@ -167,14 +167,18 @@ int store_client_remove(struct store *s, int64_t mailbox_id, const struct ranges
  * that already has its body is left alone. */
 int store_client_set_body(struct store *s, int64_t mailbox_id, uint32_t uid, const void *data,
 			  size_t len);
-/* The server confirmed a local-only message under a real UID: re-key the
- * row and every journal entry that names the placeholder. A row already
- * cached under new_uid (a sync got there first) is the same message and
- * is dropped; the local row keeps its cid and body. base_from_local: the
- * server now has exactly the local flags (APPEND sent them), else the
- * base stays as it was (MOVE keeps the server's flags). */
+/* The server confirmed a local-only message under a real UID of a
+ * mailbox whose UIDVALIDITY is uidvalidity: re-key the row (when it is
+ * still in that mailbox) and every journal entry that names the
+ * placeholder. A row already cached under new_uid (a sync got there
+ * first) is the same message and is dropped; the local row keeps its cid
+ * and body. A mailbox never synced adopts uidvalidity, so the next sync
+ * keeps the row. base_from_local: the server now has exactly the local
+ * flags (APPEND sent them), else the base stays (MOVE keeps the server's
+ * flags). */
 int store_client_confirm(struct store *s, int64_t mailbox_id, uint32_t placeholder,
-			 uint32_t new_uid, uint64_t modseq, bool base_from_local);
+			 uint32_t new_uid, uint32_t uidvalidity, uint64_t modseq,
+			 bool base_from_local);
 /* UIDVALIDITY changed (RFC 9051 2.3.1.1): in one transaction, re-key the
  * messages the caller matched (old_uids[i] -> new_uids[i]), drop every other
  * non-placeholder message of the mailbox, re-key journal entries that name

@@ -415,12 +415,13 @@ static void test_move_confirm(void **state)
 	assert_int_equal(e.uid, 4);
 	assert_string_equal(e.target, "Archive");
 	assert_int_equal(e.target_uid, ph);
-	/* the server confirmed the move as UID 77 (COPYUID) */
-	cf.mailbox_id = archive;
-	cf.uidvalidity = 555;
-	assert_int_equal(store_client_folder_put(f->s, &cf), STORE_OK);
-	assert_int_equal(store_client_confirm(f->s, archive, ph, 77, 3, false), STORE_OK);
+	/* the server confirmed the move as UID 77 (COPYUID); Archive was
+	 * never synced, so it adopts the UIDVALIDITY COPYUID named */
+	assert_int_equal(store_client_confirm(f->s, archive, ph, 77, 555, 3, false), STORE_OK);
 	assert_int_equal(store_client_journal_done(f->s, e.id), STORE_OK);
+	assert_int_equal(store_client_folder_get(f->s, "Archive", &cf), STORE_OK);
+	assert_int_equal(cf.uidvalidity, 555);
+	store_client_folder_clear(&cf);
 	m = get_msg(f->s, archive, 77);
 	assert_int_equal(m.cid, cid);
 	assert_false(m.pending);
@@ -432,7 +433,7 @@ static void test_move_confirm(void **state)
 	assert_string_equal(e.mailbox, "Archive");
 	assert_int_equal(e.uid, 77);
 	assert_int_equal(e.uidvalidity, 555);
-	assert_int_equal(store_client_confirm(f->s, archive, 5, 78, 0, false), STORE_ERR_INVALID);
+	assert_int_equal(store_client_confirm(f->s, archive, 5, 78, 555, 0, false), STORE_ERR_INVALID);
 	arena_free(&a);
 }
 
@@ -465,7 +466,7 @@ static void test_append_send(void **state)
 	assert_int_equal(e.cid, cid);
 	/* a sync cached the appended copy first; confirm keeps the local row */
 	add_stub(f->s, sent, 12, 0, NULL, 1);
-	assert_int_equal(store_client_confirm(f->s, sent, ph, 12, 1, true), STORE_OK);
+	assert_int_equal(store_client_confirm(f->s, sent, ph, 12, 31, 1, true), STORE_OK);
 	m = get_msg(f->s, sent, 12);
 	assert_int_equal(m.cid, cid);
 	assert_true(m.has_body);
