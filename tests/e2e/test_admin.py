@@ -280,6 +280,26 @@ def test_imap_stdio_sees_the_servers_changes(server):
     assert s.p.wait(timeout=10) == 0
 
 
+def test_imap_stdio_writes_what_the_daemon_can_read(server):
+    """Run as root, the tunnel becomes the mail user before it writes."""
+    s = Stdio(server)
+    s.readline()
+    msg = b"Subject: via stdio\r\nMessage-ID: <stdio-1@example.org>\r\n\r\nstdio body\r\n"
+    s.send(b"a APPEND INBOX {%d+}\r\n" % len(msg) + msg + b"\r\n")
+    line = s.readline()
+    assert line.startswith("a OK [APPENDUID "), line
+    uid = int(line.split()[4].rstrip("]"))
+    s.command("z", "LOGOUT")
+    s.p.wait(timeout=10)
+    c = server.connect()
+    c.login()
+    c.command("SELECT INBOX")
+    untagged, tagged = c.command("UID FETCH %d (BODY.PEEK[TEXT])" % uid)
+    assert tagged.endswith("OK UID FETCH completed"), tagged
+    assert "stdio body" in untagged
+    c.close()
+
+
 def test_imap_stdio_end_of_input(server):
     s = Stdio(server)
     s.readline()

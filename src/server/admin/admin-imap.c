@@ -4,6 +4,7 @@
  * Tunnel, offlineimap's preauthtunnel). */
 #include "admin.h"
 #include "server/imap/imap-session.h"
+#include "server/privileges.h"
 #include "server/worker.h"
 #include "auth/userdb.h"
 #include "lib/log.h"
@@ -19,6 +20,7 @@ int admin_imap(int argc, char **argv)
 	struct server_config cfg;
 	struct worker w;
 	struct userdb_user u;
+	struct run_as ra;
 	const char *user = NULL, *error;
 	bool stdio = false;
 	int ret = admin_common_options(&argc, argv, &cfg);
@@ -41,6 +43,13 @@ int admin_imap(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	log_set_ident("hafend-imap");
+	/* Started as root (a tunnel from mbsync or ssh as root): become the
+	 * mail user first, or the files we write are unreadable to the daemon. */
+	if (privileges_lookup(cfg.run_as, &ra, &error) < 0 || privileges_drop(&ra, &error) < 0) {
+		fprintf(stderr, "hafend: %s\n", error);
+		server_config_free(&cfg);
+		return EX_CONFIG_;
+	}
 	if (worker_init(&w, 0, &cfg, NULL, NULL, &error) < 0 ||
 	    userdb_get(w.userdb, user, &u, &error) != USERDB_OK) {
 		fprintf(stderr, "hafend: %s\n", error);
