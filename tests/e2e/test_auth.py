@@ -441,6 +441,25 @@ def test_failed_login_answered_after_the_delay(make_server):
     c2.close()
 
 
+def test_timeout_during_the_login_delay(make_server):
+    """The pre-login timeout can fire while a failure waits for its reply:
+    BYE, then nothing more, and the server stays sound."""
+    server = make_server("auth_exempt_loopback = no", "auth_delay_ms = 2500",
+                         "preauth_timeout = 1")
+    c = server.connect()
+    c.send('a LOGIN alice "wrong"\r\nb NOOP\r\n')
+    c.sock.settimeout(10)
+    assert c.readline() == "* BYE Autologout; idle for too long"
+    with pytest.raises(EOFError):
+        c.readline()
+    time.sleep(2)  # past the delay: its timer finds the session gone or closing
+    c.close()
+    c = server.connect()
+    untagged, tagged = c.command("NOOP")
+    assert tagged == "a1 OK NOOP completed"
+    c.close()
+
+
 def test_loopback_is_exempt_from_delays_by_default(server):
     c = server.connect()
     tagged, t = timed_login(c, "wrong")

@@ -104,6 +104,19 @@ def test_sigterm_says_bye_and_exits(make_server):
     assert "stopped" in server.log_text()
 
 
+def test_sigterm_during_a_login_delay(make_server):
+    server = make_server("auth_exempt_loopback = no", "auth_delay_ms = 1500")
+    c = server.connect()
+    c.send('a LOGIN alice "wrong"\r\nb NOOP\r\n')
+    time.sleep(0.3)
+    server.proc.send_signal(signal.SIGTERM)
+    c.sock.settimeout(10)
+    assert c.readline() == "* BYE Server shutting down"
+    assert read_until_closed(c.sock, 8) == b""
+    c.close()
+    assert server.proc.wait(timeout=10) == 0
+
+
 def test_sigterm_with_a_client_that_does_not_read(make_server):
     """Shutdown does not wait forever for a client that never reads."""
     server = make_server()

@@ -36,7 +36,9 @@ static void on_delay_over(evutil_socket_t fd, short what, void *ctx)
 
 	(void)fd;
 	(void)what;
-	session_tagged(s, IMAP_COND_NO, "AUTHENTICATIONFAILED", "Authentication failed");
+	/* After a BYE (shutdown, timeout) during the delay, no reply follows. */
+	if (s->mode != IMAP_MODE_CLOSING)
+		session_tagged(s, IMAP_COND_NO, "AUTHENTICATIONFAILED", "Authentication failed");
 	session_command_done(s);
 }
 

@@ -355,6 +355,10 @@ static void on_input(struct conn *conn, struct evbuffer *input, void *ctx)
 void session_command_done(struct imap_session *s)
 {
 	finish_command(s);
+	/* A BYE went out while the command waited (shutdown, timeout): the
+	 * session is ending and reads nothing more. */
+	if (s->mode == IMAP_MODE_CLOSING)
+		return;
 	s->mode = IMAP_MODE_READING;
 	if (s->conn != NULL)
 		process_input(s);
