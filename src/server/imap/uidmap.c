@@ -100,26 +100,51 @@ uint32_t uidmap_uid_to_seq(const struct uidmap *m, uint32_t uid)
 	return r->first_seq + (uid - r->first_uid);
 }
 
+/* Append first..last, all above every UID in m. */
+static void append_range(struct uidmap *m, uint32_t first, uint32_t last)
+{
+	struct uidrun *prev = m->nruns ? &m->runs[m->nruns - 1] : NULL;
+	uint32_t n = last - first + 1;
+
+	if (prev != NULL && prev->first_uid + prev->count == first) {
+		prev->count += n;
+		m->total += n;
+	} else {
+		push_run(m, first, n);
+	}
+}
+
+/* Runs and set ranges are walked side by side: the cost is the number of
+ * runs, ranges and removed UIDs, never the size of the mailbox, so an
+ * EXPUNGE reported in many small steps stays linear. */
 void uidmap_remove_set(struct uidmap *m, const struct rangeset *set,
 		       void (*cb)(void *ctx, uint32_t seq, uint32_t uid), void *ctx)
 {
 	struct uidmap out = {0};
 	uint32_t removed = 0;
+	size_t j = 0;
 
 	for (size_t i = 0; i < m->nruns; i++) {
 		const struct uidrun *r = &m->runs[i];
+		uint32_t a = r->first_uid, b = r->first_uid + r->count - 1;
+		uint64_t cur = a;
 
-		for (uint32_t k = 0; k < r->count; k++) {
-			uint32_t uid = r->first_uid + k;
+		while (j < set->count && set->r[j].hi < a)
+			j++;
+		for (size_t k = j; k < set->count && set->r[k].lo <= b; k++) {
+			uint32_t lo = set->r[k].lo > a ? set->r[k].lo : a;
+			uint32_t hi = set->r[k].hi < b ? set->r[k].hi : b;
 
-			if (rangeset_contains(set, uid)) {
-				if (cb != NULL)
-					cb(ctx, r->first_seq + k - removed, uid);
-				removed++;
-			} else {
-				uidmap_append(&out, uid);
-			}
+			if (lo > cur)
+				append_range(&out, (uint32_t)cur, lo - 1);
+			for (uint64_t uid = lo; cb != NULL && uid <= hi; uid++, removed++)
+				cb(ctx, r->first_seq + (uint32_t)(uid - a) - removed, (uint32_t)uid);
+			if (cb == NULL)
+				removed += hi - lo + 1;
+			cur = (uint64_t)hi + 1;
 		}
+		if (cur <= b)
+			append_range(&out, (uint32_t)cur, b);
 	}
 	free(m->runs);
 	*m = out;
