@@ -357,7 +357,7 @@ def test_binary_of_base64_message_part(reader, corpus):
 
 def test_binary_of_encoded_multipart(server):
     """A multipart part declaring base64 (RFC 2045 6.4 forbids it; mail has
-    it): its decoded size is not in the index, so it is counted, and
+    it) is sent as it is: BINARY asks for leaf parts (RFC 9051 6.4.5), and
     BINARY.SIZE matches what BINARY sends (RFC 3516 4.3)."""
     msg = (b"Subject: odd\r\nMIME-Version: 1.0\r\n"
            b"Content-Type: multipart/mixed; boundary=out\r\n\r\n"
@@ -369,10 +369,41 @@ def test_binary_of_encoded_multipart(server):
     c.login("bob")
     uid = fu.append(c, "INBOX", msg)
     assert " OK " in c.command("EXAMINE INBOX")[1]
-    got = dict(uid_fetch(c, uid, "(BINARY.PEEK[1] BINARY.SIZE[1] BINARY.PEEK[1.1])"))
+    got = dict(uid_fetch(c, uid, "(BINARY.PEEK[1] BINARY.SIZE[1] BINARY.PEEK[1.1] BODY.PEEK[1])"))
+    assert got["BINARY[1]"] == got["BODY[1]"] == \
+        b"--in\r\nContent-Type: text/plain\r\n\r\nSGVsbG8=\r\n--in--"
     assert got["BINARY.SIZE[1]"] == str(len(got["BINARY[1]"]))
-    assert len(got["BINARY[1]"]) > 0
     assert got["BINARY[1.1]"] == b"SGVsbG8="
+    c.close()
+
+
+def test_section_count_limit(reader, corpus):
+    """At most 64 body items in one FETCH; more is NO [LIMIT] before any
+    response (each is located before a message's response starts)."""
+    uid = corpus["13-mixed-attachment"]
+    ok = " ".join("BODY.PEEK[1]<%d.1>" % i for i in range(60)) + " BINARY.SIZE[1] RFC822.HEADER " \
+        "BINARY.PEEK[2] BODY.PEEK[HEADER.FIELDS (From)]"
+    got = uid_fetch(reader, uid, "(%s FLAGS)" % ok)
+    assert len(got) == 66
+    lines, tagged = fu.command_raw(reader, "UID FETCH %d (%s RFC822.TEXT)" % (uid, ok))
+    assert re.match(r"f\d+ NO \[LIMIT\] ", tagged) and lines == [], tagged
+
+
+def test_many_large_header_sections(server):
+    """HEADER.FIELDS results past 1 MiB in all are built again when sent,
+    not held at once; the bytes are the same."""
+    pad = b"".join(b"X-Pad-%05d: %s\r\n" % (i, b"p" * 60) for i in range(4000))
+    msg = b"From: a@example.org\r\nSubject: big header\r\n" + pad + b"\r\nbody\r\n"
+    c = server.connect()
+    c.login("bob")
+    uid = fu.append(c, "INBOX", msg)
+    assert " OK " in c.command("EXAMINE INBOX")[1]
+    header = msg[:msg.index(b"\r\n\r\n") + 4]
+    want = header.replace(b"Subject: big header\r\n", b"")
+    req = " ".join("BODY.PEEK[HEADER.FIELDS.NOT (Subject)]<%d.%d>" % (i, len(header))
+                   for i in range(8))
+    got = uid_fetch(c, uid, "(%s)" % req)
+    assert [v for k, v in got[1:]] == [want[i:] for i in range(8)]
     c.close()
 
 

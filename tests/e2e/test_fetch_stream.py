@@ -286,6 +286,22 @@ def test_binary_windows_deep_in_a_big_part(big_server):
     c.close()
 
 
+def test_binary_literal8_beyond_the_nul_scan(big_server):
+    """BINARY looks for NUL in at most 1 MiB: a 1.5 MB text part without
+    NUL goes as literal8 unread, a window of it as an ordinary literal."""
+    server, messages = big_server
+    msg = messages[0][0]
+    start = msg.index(b"\r\n\r\n", msg.index(b"--BIG\r\n")) + 4
+    text = msg[start:msg.index(b"\r\n--BIG\r\n", start)]
+    c = server.connect()
+    c.login("alice")
+    assert " OK " in c.command("EXAMINE INBOX")[1]
+    got = dict(fu.fetch(c, "FETCH 1 (BINARY.PEEK[1] BINARY.PEEK[1]<5.1000>)")[0][1])
+    assert got["BINARY[1]"] == text and got["BINARY[1]"].literal8
+    assert got["BINARY[1]<5>"] == text[5:1005] and not got["BINARY[1]<5>"].literal8
+    c.close()
+
+
 def test_damaged_message_file(big_server):
     """A message file shorter than its index says is noticed when it is
     opened, before any literal is announced: a tagged NO, and the server

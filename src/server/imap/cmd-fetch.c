@@ -41,9 +41,10 @@ struct fetch_run {
 
 static void run_clear_message(struct fetch_run *r)
 {
-	for (size_t i = 0; i < r->plan.count; i++)
+	for (size_t i = 0; r->bodies != NULL && i < r->plan.count; i++)
 		fetch_body_clear(&r->bodies[i]);
 	fetch_file_close(&r->file);
+	r->file.kept = 0;
 	r->msg = NULL;
 	r->next = 0;
 	r->sending = false;
@@ -485,6 +486,11 @@ enum cmd_result cmd_fetch(struct imap_session *s, struct imap_command *cmd)
 		return CMD_DONE;
 	}
 	fetch_plan_build(f, &r->plan);
+	if (r->plan.sections > FETCH_MAX_SECTIONS) {
+		session_tagged(s, IMAP_COND_NO, "LIMIT", "More than %d body sections in one FETCH",
+			       FETCH_MAX_SECTIONS);
+		return CMD_DONE;
+	}
 	r->bodies = xcalloc(r->plan.count + 1, sizeof(*r->bodies));
 	r->binary_sizes = xcalloc(r->plan.count + 1, sizeof(*r->binary_sizes));
 	r->add_modseq = f->has_changedsince && !r->plan.has_modseq;

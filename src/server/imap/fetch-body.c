@@ -10,7 +10,7 @@
  * are built in memory. The literal's size must be known before its first
  * byte, so BINARY needs the decoded size (kept in the part index) and
  * whether the window holds a NUL (then literal8 is a MUST, RFC 3516 4.3);
- * finding a NUL reads the data once up to the first NUL.
+ * finding a NUL reads the data once up to the first NUL, within a bound.
  */
 #include "fetch-private.h"
 #include "lib/log.h"
@@ -142,13 +142,6 @@ static int walk(struct fetch_file *f, uint64_t offset, uint64_t raw_size, enum m
 	return ret;
 }
 
-static bool count_visit(void *ctx, const unsigned char *p, size_t n, uint64_t pos)
-{
-	(void)p;
-	*(uint64_t *)ctx = pos + n;
-	return false;
-}
-
 struct nul_scan {
 	uint64_t start, end; /* the window, in output positions */
 	bool found;
@@ -171,25 +164,55 @@ static enum fetch_body_result store_failed(int ret, int *err_r)
 	return FETCH_BODY_STORE_ERROR;
 }
 
-/* HEADER.FIELDS[.NOT]: filtered in memory; the window applies after the
- * filtering (RFC 9051 6.4.5). */
-static enum fetch_body_result prepare_fields(struct fetch_file *f, const struct fetch_item *it,
-					     struct fetch_body *b, int *err_r)
+/* Build HEADER.FIELDS[.NOT] into b->mem: filtered in memory, the window
+ * applied after the filtering (RFC 9051 6.4.5). */
+static int build_fields(struct fetch_file *f, const struct fetch_item *it, struct fetch_body *b)
 {
 	uint64_t start, len;
-	int ret = store_section_read(f->st, f->m, &it->sec, &b->mem);
+	int ret;
 
+	buf_reset(&b->mem);
+	ret = store_section_read(f->st, f->m, &it->sec, &b->mem);
 	if (ret == STORE_ERR_NONEXISTENT)
 		buf_reset(&b->mem);
 	else if (ret != STORE_OK)
-		return store_failed(ret, err_r);
+		return ret;
 	window(it, b->mem.len, &start, &len);
 	if (start > 0)
 		buf_consume(&b->mem, (size_t)start);
 	buf_truncate(&b->mem, (size_t)len);
+	return STORE_OK;
+}
+
+static enum fetch_body_result prepare_fields(struct fetch_file *f, const struct fetch_item *it,
+					     struct fetch_body *b, int *err_r)
+{
+	int ret = build_fields(f, it, b);
+
+	if (ret != STORE_OK)
+		return store_failed(ret, err_r);
 	b->src = FETCH_SRC_MEM;
-	b->size = len;
+	b->size = b->mem.len;
+	/* Many large results would add up: past the limit, only the size is
+	 * kept and the bytes are built again when their turn comes. */
+	if (f->kept + b->size > FETCH_KEEP_MAX) {
+		b->rebuild = it;
+		buf_free(&b->mem);
+	} else {
+		f->kept += b->size;
+	}
 	return FETCH_BODY_OK;
+}
+
+int fetch_body_rebuild(struct fetch_file *f, struct fetch_body *b)
+{
+	int ret = build_fields(f, b->rebuild, b);
+
+	if (ret == STORE_OK && b->mem.len == b->size)
+		return 0;
+	log_error("fetch: message %s uid %u: a header section changed size while it was sent",
+		  f->m->emailid, f->m->uid);
+	return -1;
 }
 
 static enum fetch_body_result prepare_range(struct fetch_file *f, const struct fetch_item *it,
@@ -218,56 +241,57 @@ static enum fetch_body_result prepare_range(struct fetch_file *f, const struct f
 }
 
 /* The encoded range and encoding of BINARY[part]; false when the part does
- * not exist. BINARY[] is the message as it is. */
+ * not exist. BINARY[] is the message as it is, and so is a multipart part:
+ * RFC 9051 6.4.5 asks BINARY of leaf parts only, and RFC 2045 6.4 allows a
+ * multipart no encoding but 7bit, 8bit or binary, so one that claims
+ * another is sent unchanged. */
 static bool binary_part(const struct fetch_file *f, const struct fetch_item *it,
 			struct mime_part_info *info_r)
 {
 	memset(info_r, 0, sizeof(*info_r));
 	if (it->sec.depth == 0) {
 		info_r->body_size = f->m->size;
-		info_r->cte = MIME_CTE_BINARY;
-		info_r->decoded_size_known = true;
-		info_r->decoded_size = f->m->size;
-		return true;
+		info_r->multipart = true;
+	} else if (f->m->part_index == NULL ||
+		   mime_part_index_find(f->m->part_index, f->m->part_index_len, it->sec.part,
+					it->sec.depth, info_r) < 0) {
+		return false;
 	}
-	if (f->m->part_index == NULL)
-		return false;
-	if (mime_part_index_find(f->m->part_index, f->m->part_index_len, it->sec.part,
-				 it->sec.depth, info_r) < 0)
-		return false;
-	if (identity_cte(info_r->cte)) {
+	if (info_r->multipart || identity_cte(info_r->cte)) {
+		info_r->cte = MIME_CTE_BINARY;
 		info_r->decoded_size_known = true;
 		info_r->decoded_size = info_r->body_size;
 	}
 	return true;
 }
 
-/* The decoded size of a part whose index does not know it (a multipart or
- * message part with a decoding encoding, which RFC 2045 6.4 forbids but
- * mail has): one decoding pass. */
-static int decoded_size(struct fetch_file *f, const struct mime_part_info *info, uint64_t *size_r)
+/* Does the window hold a NUL? Reading for it costs at most
+ * FETCH_NUL_SCAN_MAX decoded bytes; a window further in is simply sent as
+ * literal8, which BINARY may always use (RFC 3516 4.3). */
+static int window_has_nul(struct fetch_file *f, const struct fetch_body *b, bool *nul_r)
 {
+	struct nul_scan ns = {b->skip, b->skip + b->size, false};
 	int ret;
 
-	if (info->decoded_size_known) {
-		*size_r = info->decoded_size;
-		return STORE_OK;
+	*nul_r = true;
+	if (ns.end > FETCH_NUL_SCAN_MAX)
+		return 0;
+	if (b->src == FETCH_SRC_FILE) {
+		ns.start = 0;
+		ns.end = b->size;
+		ret = walk(f, b->offset, b->size, MIME_CTE_BINARY, nul_visit, &ns);
+	} else {
+		ret = walk(f, b->offset, b->raw_size, b->cte, nul_visit, &ns);
 	}
-	ret = fetch_file_open(f);
-	if (ret != STORE_OK)
-		return ret;
-	*size_r = 0;
-	return walk(f, info->body_offset, info->body_size, info->cte, count_visit, size_r) < 0
-		       ? STORE_ERR_IO
-		       : STORE_OK;
+	*nul_r = ns.found;
+	return ret;
 }
 
 static enum fetch_body_result prepare_binary(struct fetch_file *f, const struct fetch_item *it,
 					     struct fetch_body *b, int *err_r)
 {
 	struct mime_part_info info;
-	struct nul_scan ns = {0, 0, false};
-	uint64_t total, start, len;
+	uint64_t start, len;
 	int ret;
 
 	if (!binary_part(f, it, &info)) {
@@ -276,10 +300,9 @@ static enum fetch_body_result prepare_binary(struct fetch_file *f, const struct 
 	}
 	if (info.cte == MIME_CTE_UNKNOWN)
 		return FETCH_BODY_UNKNOWN_CTE;
-	ret = decoded_size(f, &info, &total);
-	if (ret != STORE_OK)
-		return store_failed(ret, err_r);
-	window(it, total, &start, &len);
+	if (!info.decoded_size_known)
+		return store_failed(STORE_ERR_CORRUPT, err_r); /* a damaged part index */
+	window(it, info.decoded_size, &start, &len);
 	b->size = len;
 	if (len == 0) {
 		b->src = FETCH_SRC_MEM;
@@ -288,24 +311,18 @@ static enum fetch_body_result prepare_binary(struct fetch_file *f, const struct 
 	ret = fetch_file_open(f);
 	if (ret != STORE_OK)
 		return store_failed(ret, err_r);
-	if (identity_cte(info.cte)) {
+	if (info.cte == MIME_CTE_BINARY) {
 		b->src = FETCH_SRC_FILE;
 		b->offset = info.body_offset + start;
-		ns.end = len;
-		ret = walk(f, b->offset, len, MIME_CTE_BINARY, nul_visit, &ns);
 	} else {
 		b->src = FETCH_SRC_DECODE;
 		b->offset = info.body_offset;
 		b->raw_size = info.body_size;
 		b->cte = info.cte;
 		b->skip = start;
-		ns.start = start;
-		ns.end = start + len;
-		ret = walk(f, b->offset, b->raw_size, b->cte, nul_visit, &ns);
 	}
-	if (ret < 0)
+	if (window_has_nul(f, b, &b->literal8) < 0)
 		return store_failed(STORE_ERR_IO, err_r);
-	b->literal8 = ns.found;
 	return FETCH_BODY_OK;
 }
 
@@ -325,7 +342,6 @@ enum fetch_body_result fetch_body_binary_size(struct fetch_file *f, const struct
 					      uint64_t *size_r, int *err_r)
 {
 	struct mime_part_info info;
-	int ret;
 
 	*size_r = 0;
 	/* The size of what BINARY[part] would send: 0 for a missing part. */
@@ -333,6 +349,8 @@ enum fetch_body_result fetch_body_binary_size(struct fetch_file *f, const struct
 		return FETCH_BODY_OK;
 	if (info.cte == MIME_CTE_UNKNOWN)
 		return FETCH_BODY_UNKNOWN_CTE;
-	ret = decoded_size(f, &info, size_r);
-	return ret == STORE_OK ? FETCH_BODY_OK : store_failed(ret, err_r);
+	if (!info.decoded_size_known)
+		return store_failed(STORE_ERR_CORRUPT, err_r);
+	*size_r = info.decoded_size;
+	return FETCH_BODY_OK;
 }

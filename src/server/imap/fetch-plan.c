@@ -104,6 +104,7 @@ static void plan_item(struct fetch_plan *plan, struct fetch_item *it)
 		plan->sets_seen |= !req->peek;
 		break;
 	case IMAP_FETCH_BINARY_SIZE:
+		plan->sections++;
 		set_section(it, &req->section, true);
 		if (it->sec.depth > 0)
 			plan->want |= STORE_WANT_PARTS;
@@ -111,6 +112,7 @@ static void plan_item(struct fetch_plan *plan, struct fetch_item *it)
 	default:
 		return;
 	}
+	plan->sections++;
 	body_needs(it, plan);
 }
 

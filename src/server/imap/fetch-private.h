@@ -19,6 +19,16 @@ struct mime_decode_stream;
 
 /* Bytes read from a message file at a time while sending a body. */
 #define FETCH_CHUNK (64 * 1024)
+/* Body items (sections, BINARY, BINARY.SIZE, RFC822 forms) one FETCH may
+ * ask for: each is located, and maybe read, before a message's response
+ * starts. More is answered NO [LIMIT]. */
+#define FETCH_MAX_SECTIONS 64
+/* HEADER.FIELDS results held for one message, in all, between preparing
+ * and sending; larger ones are built again when sent. */
+#define FETCH_KEEP_MAX (1024 * 1024)
+/* BINARY reads at most this many decoded bytes to look for NUL before
+ * answering; a window reaching further is sent as literal8 unread. */
+#define FETCH_NUL_SCAN_MAX (1024 * 1024)
 
 /* ---- the plan (fetch-plan.c) ---- */
 
@@ -41,6 +51,7 @@ struct fetch_plan {
 	bool has_uid;       /* UID was asked for */
 	bool has_flags;     /* FLAGS was asked for */
 	bool has_modseq;    /* MODSEQ was asked for */
+	size_t sections;    /* body items and BINARY.SIZE, for FETCH_MAX_SECTIONS */
 };
 
 /* Make the plan for the items of f. The plan points into f (the command's
@@ -76,6 +87,9 @@ struct fetch_body {
 	uint64_t raw_size;  /* DECODE: encoded range length */
 	uint64_t skip;      /* DECODE: decoded bytes before the window */
 	enum mime_cte cte;  /* DECODE */
+	/* MEM whose bytes were dropped after preparing: built again from this
+	 * item when sent (fetch_body_rebuild) */
+	const struct fetch_item *rebuild;
 	/* progress of fetch_send_body() */
 	uint64_t sent;
 	uint64_t raw_pos;
@@ -89,6 +103,7 @@ struct fetch_file {
 	struct store *st;
 	const struct store_msg *m;
 	int fd;             /* -1 until needed */
+	uint64_t kept;      /* HEADER.FIELDS bytes held for this message */
 	struct buf scratch; /* room for FETCH_CHUNK bytes of encoded input */
 };
 
@@ -103,6 +118,9 @@ enum fetch_body_result {
  * literal8 decision reads the data). */
 enum fetch_body_result fetch_body_prepare(struct fetch_file *f, const struct fetch_item *it,
 					  struct fetch_body *b, int *err_r);
+/* Build again the bytes of a body prepared with rebuild set, before it
+ * is sent. 0, or -1 (logged) when they cannot be had as announced. */
+int fetch_body_rebuild(struct fetch_file *f, struct fetch_body *b);
 /* BINARY.SIZE (RFC 3516 4.2) of item it for message f->m. */
 enum fetch_body_result fetch_body_binary_size(struct fetch_file *f, const struct fetch_item *it,
 					      uint64_t *size_r, int *err_r);

@@ -17,12 +17,17 @@ static size_t chunk(uint64_t left)
 	return left < FETCH_CHUNK ? (size_t)left : FETCH_CHUNK;
 }
 
-static int send_mem(struct imap_session *s, struct fetch_body *b)
+static int send_mem(struct imap_session *s, struct fetch_file *f, struct fetch_body *b)
 {
 	size_t n = chunk(b->size - b->sent);
 
+	if (b->rebuild != NULL && b->mem.len != b->size && fetch_body_rebuild(f, b) < 0)
+		return -1;
 	session_write(s, b->mem.data + b->sent, n);
 	b->sent += n;
+	/* A rebuilt result goes as soon as it is sent. */
+	if (b->rebuild != NULL && b->sent == b->size)
+		buf_free(&b->mem);
 	return 0;
 }
 
@@ -103,7 +108,7 @@ int fetch_send_body(struct imap_session *s, struct fetch_file *f, struct fetch_b
 			return 0;
 		switch (b->src) {
 		case FETCH_SRC_MEM:
-			ret = send_mem(s, b);
+			ret = send_mem(s, f, b);
 			break;
 		case FETCH_SRC_FILE:
 			ret = send_file(s, f, b);
