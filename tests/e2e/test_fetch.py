@@ -558,3 +558,25 @@ def test_curl_fetches_over_imaps(server, corpus):
                        capture_output=True, timeout=30)
     assert r.returncode == 0, r.stderr
     assert r.stdout == b"Subject: test\r\n\r\n"
+
+
+def test_preview_eight_bit(server):
+    """PREVIEW with non-ASCII text: a literal for an IMAP4rev1 client, a
+    quoted UTF-8 string once UTF8=ACCEPT is on (RFC 8970, RFC 6855)."""
+    msg = ("Subject: p\r\nContent-Type: text/plain; charset=utf-8\r\n"
+           "Content-Transfer-Encoding: 8bit\r\n\r\nCafé crème\r\n").encode()
+    c = server.connect()
+    c.login("bob")
+    uid = fu.append(c, "INBOX", msg)
+    assert " OK " in c.command("EXAMINE INBOX")[1]
+    lines, tagged = fu.command_raw(c, "UID FETCH %d (PREVIEW)" % uid)
+    text = "Café crème".encode()
+    assert lines[0].endswith(b"PREVIEW {%d}\r\n%s)" % (len(text), text)), lines
+    c.close()
+    c = server.connect()
+    c.login("bob")
+    assert " OK " in c.command("ENABLE UTF8=ACCEPT")[1]
+    assert " OK " in c.command("EXAMINE INBOX")[1]
+    lines, tagged = fu.command_raw(c, "UID FETCH %d (PREVIEW)" % uid)
+    assert lines[0].endswith(b'PREVIEW "' + "Café crème".encode() + b'")'), lines
+    c.close()
