@@ -2,6 +2,7 @@
 reports (RFC 9051 7.5.1, INTEROP.md 6): "+ idling" first, pushes of
 EXISTS, EXPUNGE and FETCH FLAGS from other sessions, DONE, a stray DONE,
 keepalives, timeouts, IDLE in the authenticated state."""
+import os
 import re
 import time
 
@@ -325,3 +326,38 @@ def test_client_vanishes_during_idle(server):
     untagged, tagged = c.command("SELECT INBOX")
     assert " OK " in tagged
     c.close()
+
+
+def test_idle_sessions_hold_no_message_files(make_server):
+    """A session that read message bodies and now waits in IDLE keeps no
+    message file open (DESIGN.md: an idle connection must cost little)."""
+    from test_limits import worker_pids
+    server = make_server("max_sessions_per_user = 0", workers=1)
+    append(server)
+    append(server)
+    conns = []
+    for i in range(20):
+        c = server.connect()
+        c.login()
+        c.command("SELECT INBOX")
+        untagged, tagged = c.command("FETCH 1:2 (BODY[] BINARY[1] BODY[HEADER])")
+        assert tagged.endswith("OK FETCH completed"), tagged
+        idle(c)
+        conns.append(c)
+    time.sleep(0.3)
+    msg_dir = os.path.join(server.data, "users", "alice", "msg")
+    for pid in worker_pids(server):
+        fd_dir = "/proc/%d/fd" % pid
+        open_files = []
+        for fd in os.listdir(fd_dir):
+            try:
+                open_files.append(os.readlink(os.path.join(fd_dir, fd)))
+            except OSError:
+                pass
+        # The msg directory itself may stay open (one per user, for
+        # fsync); no file below it may.
+        assert [f for f in open_files if f.startswith(msg_dir + "/")] == []
+        assert sum(f.startswith("socket:") for f in open_files) >= 20
+    for c in conns:
+        done(c)
+        c.close()
