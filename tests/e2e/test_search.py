@@ -604,3 +604,57 @@ def test_utf8_accept(srv):
         assert tagged == "b1 BAD Only UTF-8 is allowed after ENABLE UTF8=ACCEPT", (args, tagged)
     assert run_search(c, "SORT (DATE) UTF-8 SEEN", "SORT")[0] == [1, 2]
     c.close()
+
+
+# Leaf keys with their matches in CORPUS, for generated programs.
+LEAVES = [
+    ("SEEN", {1, 2}), ("FLAGGED", {3}), ("DELETED", {4}), ("UNDRAFT", {1, 2, 3, 4, 6}),
+    ("FROM alice", {1}), ("SUBJECT meeting", {4, 5}), ("TO alice", {2, 3, 6}),
+    ("BODY fox", {1}), ('HEADER In-Reply-To ""', {2, 5}), ("2:4", {2, 3, 4}),
+    ("UID 1,5:6", {1, 5, 6}), ("LARGER %d" % (SIZES[0] - 1), {i + 1 for i, n in enumerate(SIZES) if n > SIZES[0] - 1}),
+    ("SINCE 10-Feb-2024", {4, 5, 6}), ("KEYWORD $Important", {3}), ("ALL", set(ALL)),
+]
+
+
+def gen_program(rnd, budget, size):
+    """A random search key nested at most budget levels with about size
+    leaves at most, and its matches."""
+    if budget <= 1 or size <= 1 or rnd.random() < 0.15:
+        return rnd.choice(LEAVES)
+    kind = rnd.choice(["not", "or", "group", "group"])
+    if kind == "not":
+        text, match = gen_program(rnd, budget - 1, size)
+        return "NOT " + text, set(ALL) - match
+    if kind == "or":
+        a, ma = gen_program(rnd, budget - 1, size // 2)
+        b, mb = gen_program(rnd, budget - 1, size - size // 2)
+        return "OR %s %s" % (a, b), ma | mb
+    n = rnd.randint(1, 4)
+    parts = [gen_program(rnd, budget - 1, size // n) for _ in range(n)]
+    match = set(ALL)
+    for _, m in parts:
+        match &= m
+    return "(" + " ".join(t for t, _ in parts) + ")", match
+
+
+def test_generated_nested_programs(c):
+    """Deeply nested and long programs: nested ORs and groups are
+    flattened, long lists balanced and the deepest parts run first, and
+    every answer must still be exact."""
+    import random
+    rnd = random.Random(9051)
+    for i in range(150):
+        text, match = gen_program(rnd, rnd.choice([4, 8, 16, 31]), rnd.choice([4, 16, 40]))
+        untagged, tagged = c.command("SEARCH " + text, tag="g%d" % i)
+        if "Too deeply nested" in tagged:
+            continue
+        assert tagged.startswith("g%d OK" % i), (text, tagged)
+        assert numbers(untagged[-1], "SEARCH") == sorted(match), text
+    # chains a client may write: thirty ORs, a thousand keys in a row
+    chain = "OR " * 30 + " ".join("FROM x%d" % i for i in range(30)) + " SEEN"
+    assert search(c, "SEARCH " + chain) == [1, 2]
+    assert search(c, "SEARCH " + " ".join(["UNDELETED"] * 1500) + " SEEN") == [1, 2]
+    deep = "SUBJECT hello"
+    for i in range(15):
+        deep = "(FROM %s OR HEADER X-Nothing q %s)" % ("example", deep)
+    assert search(c, "SEARCH " + deep) == [1, 2]

@@ -49,11 +49,14 @@ int search_query_build(struct imap_session *s, const struct imap_search_options 
 		       struct search_query *q_r, struct search_error *err_r);
 void search_query_free(struct search_query *q);
 
+/* Make the query fit what SQLite can parse: subtrees nested too deep are
+ * run first and replaced by their UIDs. Returns STORE_OK or a store
+ * error. Call before giving q->root to the store (search_query_run does). */
+int search_query_reduce(struct imap_session *s, struct search_query *q);
 /* Run the query: the UIDs of matching messages that this session's view
  * holds (a message that arrived after the last EXISTS is not reported).
  * Returns STORE_OK or a store error. */
-int search_query_run(struct imap_session *s, const struct search_query *q,
-		     struct rangeset *uids_r);
+int search_query_run(struct imap_session *s, struct search_query *q, struct rangeset *uids_r);
 /* The largest MODSEQ among uids (0 when empty), for MODSEQ reporting. */
 int search_highest_modseq(struct imap_session *s, const struct rangeset *uids,
 			  uint64_t *modseq_r);

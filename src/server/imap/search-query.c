@@ -9,6 +9,11 @@
 
 #include <string.h>
 
+/* Children of one AND or OR node of the store query at most (see balance). */
+#define FANOUT 16
+/* Nesting of AND, OR and NOT the store's SQL may reach (see reduce). */
+#define SQL_MAX_NESTING 10
+
 enum search_charset {
 	CHARSET_UTF8,
 	CHARSET_ASCII,
@@ -151,34 +156,89 @@ static const struct {
 static int translate(struct build *b, const struct imap_search_key *ik,
 		     struct store_search_key **k_r);
 
-/* An AND node over the keys of a program or a parenthesised group. */
-static int translate_and(struct build *b, const struct imap_search_key *keys, size_t n,
-			 struct store_search_key **k_r)
+/* Take n keys from the list *list (linked by next) and join them with op
+ * in a tree of at most FANOUT children per node; *list advances past
+ * them. The store writes "a AND b AND ...", which SQLite nests a level
+ * per term, and it refuses expressions nested 1000 deep or parentheses
+ * about 30 deep: a flat program of 1000 keys, or a chain of 30 ORs, would
+ * fail unless flattened and balanced like this. */
+static struct store_search_key *balance(struct build *b, enum store_search_op op,
+					struct store_search_key **list, size_t n)
 {
 	struct store_search_key *node, **tail;
+	size_t per = 1;
 
-	if (n == 1)
-		return translate(b, &keys[0], k_r);
-	node = key_new(b, STORE_SEARCH_AND);
+	if (n == 1) {
+		node = *list;
+		*list = node->next;
+		node->next = NULL;
+		return node;
+	}
+	while (per * FANOUT < n)
+		per *= FANOUT;
+	node = key_new(b, op);
 	tail = &node->child;
-	for (size_t i = 0; i < n; i++) {
-		if (translate(b, &keys[i], tail) < 0)
-			return -1;
+	for (size_t i = 0; i < n; i += per) {
+		*tail = balance(b, op, list, n - i < per ? n - i : per);
 		tail = &(*tail)->next;
 	}
-	*k_r = node;
+	return node;
+}
+
+/* Translate ik onto the list at *tail; operands of nested ORs (kind OR)
+ * or of nested groups (kind AND) join the list instead of nesting. The
+ * recursion follows the parsed tree, whose depth the parser bounds. */
+static int translate_flat(struct build *b, const struct imap_search_key *ik,
+			  enum imap_search_kind kind, struct store_search_key ***tail, size_t *n)
+{
+	if (kind == IMAP_SEARCH_OR && ik->kind == IMAP_SEARCH_OR)
+		return translate_flat(b, ik->u.or.a, kind, tail, n) < 0 ? -1
+			: translate_flat(b, ik->u.or.b, kind, tail, n);
+	if (ik->kind == IMAP_SEARCH_AND && (kind == IMAP_SEARCH_AND || ik->u.and.count == 1)) {
+		for (size_t i = 0; i < ik->u.and.count; i++)
+			if (translate_flat(b, &ik->u.and.keys[i], kind, tail, n) < 0)
+				return -1;
+		return 0;
+	}
+	if (translate(b, ik, *tail) < 0)
+		return -1;
+	*tail = &(**tail)->next;
+	(*n)++;
 	return 0;
 }
 
-/* OR (two children) or NOT (b NULL: one child). */
-static int translate_or_not(struct build *b, const struct imap_search_key *a,
-			    const struct imap_search_key *second, struct store_search_key **k_r)
+/* The keys of a program or a parenthesised group: all must match. */
+static int translate_and(struct build *b, const struct imap_search_key *keys, size_t count,
+			 struct store_search_key **k_r)
 {
-	struct store_search_key *node =
-		key_new(b, second != NULL ? STORE_SEARCH_OR : STORE_SEARCH_NOT);
+	struct store_search_key *list = NULL, **tail = &list;
+	size_t n = 0;
 
-	if (translate(b, a, &node->child) < 0 ||
-	    (second != NULL && translate(b, second, &node->child->next) < 0))
+	for (size_t i = 0; i < count; i++)
+		if (translate_flat(b, &keys[i], IMAP_SEARCH_AND, &tail, &n) < 0)
+			return -1;
+	*k_r = balance(b, STORE_SEARCH_AND, &list, n);
+	return 0;
+}
+
+static int translate_or(struct build *b, const struct imap_search_key *ik,
+			struct store_search_key **k_r)
+{
+	struct store_search_key *list = NULL, **tail = &list;
+	size_t n = 0;
+
+	if (translate_flat(b, ik, IMAP_SEARCH_OR, &tail, &n) < 0)
+		return -1;
+	*k_r = balance(b, STORE_SEARCH_OR, &list, n);
+	return 0;
+}
+
+static int translate_not(struct build *b, const struct imap_search_key *ik,
+			 struct store_search_key **k_r)
+{
+	struct store_search_key *node = key_new(b, STORE_SEARCH_NOT);
+
+	if (translate(b, ik->u.not, &node->child) < 0)
 		return -1;
 	*k_r = node;
 	return 0;
@@ -315,9 +375,9 @@ static int translate(struct build *b, const struct imap_search_key *ik,
 	case IMAP_SEARCH_AND:
 		return translate_and(b, ik->u.and.keys, ik->u.and.count, k_r);
 	case IMAP_SEARCH_OR:
-		return translate_or_not(b, ik->u.or.a, ik->u.or.b, k_r);
+		return translate_or(b, ik, k_r);
 	case IMAP_SEARCH_NOT:
-		return translate_or_not(b, ik->u.not, NULL, k_r);
+		return translate_not(b, ik, k_r);
 	case IMAP_SEARCH_ALL:
 	case IMAP_SEARCH_SAVEDATESUPPORTED: /* RFC 8514: every mailbox has save dates */
 		*k_r = key_new(b, STORE_SEARCH_ALL);
@@ -364,11 +424,62 @@ void search_query_free(struct search_query *q)
 	memset(q, 0, sizeof(*q));
 }
 
-int search_query_run(struct imap_session *s, const struct search_query *q,
-		     struct rangeset *uids_r)
+static bool is_branch(const struct store_search_key *k)
+{
+	return k->op == STORE_SEARCH_AND || k->op == STORE_SEARCH_OR || k->op == STORE_SEARCH_NOT;
+}
+
+/* The store writes each AND, OR and NOT as a parenthesised list, and
+ * SQLite's parser gives up on about 30 nested parentheses (a leaf may add
+ * two). A subtree that would nest deeper than SQL_MAX_NESTING is run on
+ * its own first and replaced by the UIDs it matched: the same messages,
+ * since the set is taken from the same mailbox a moment before. Only
+ * programs nested like no client writes them pay the extra queries. */
+static int reduce(struct imap_session *s, struct search_query *q, struct store_search_key *k,
+		  int *depth_r)
+{
+	struct rangeset *uids;
+	int depth = 0, ret;
+
+	*depth_r = 2;
+	if (!is_branch(k))
+		return STORE_OK;
+	for (struct store_search_key *c = k->child; c != NULL; c = c->next) {
+		int d;
+
+		if ((ret = reduce(s, q, c, &d)) != STORE_OK)
+			return ret;
+		if (d > depth)
+			depth = d;
+	}
+	*depth_r = depth + 1;
+	if (*depth_r <= SQL_MAX_NESTING)
+		return STORE_OK;
+	uids = set_new(q);
+	ret = store_search(session_store(s), s->sel->mailbox_id, k, uids, NULL);
+	if (ret != STORE_OK)
+		return ret;
+	k->op = STORE_SEARCH_UIDS;
+	k->child = NULL;
+	k->uids = uids;
+	*depth_r = 2;
+	return STORE_OK;
+}
+
+int search_query_reduce(struct imap_session *s, struct search_query *q)
+{
+	int depth;
+
+	return reduce(s, q, q->root, &depth);
+}
+
+int search_query_run(struct imap_session *s, struct search_query *q, struct rangeset *uids_r)
 {
 	struct rangeset found = RANGESET_INIT;
-	int ret = store_search(session_store(s), s->sel->mailbox_id, q->root, &found, NULL);
+	int ret = search_query_reduce(s, q);
+
+	if (ret == STORE_OK)
+		ret = store_search(session_store(s), s->sel->mailbox_id, q->root, &found, NULL);
 
 	if (ret == STORE_OK)
 		uidmap_filter(&s->sel->map, &found, uids_r);

@@ -33,13 +33,17 @@ static enum store_sort_key store_key(enum imap_sort_key key)
 
 /* The sorted UIDs that this session's view holds. */
 static int sort_run(struct imap_session *s, const struct imap_cmd_sort *so,
-		    const struct search_query *q, uint32_t **uids_r, size_t *count_r)
+		    struct search_query *q, uint32_t **uids_r, size_t *count_r)
 {
-	struct store_sort_criterion *crit = xcalloc(so->criteria_count, sizeof(*crit));
 	const struct uidmap *map = &s->sel->map;
+	struct store_sort_criterion *crit;
 	uint32_t *uids = NULL;
 	size_t count = 0, kept = 0;
-	int ret;
+	int ret = search_query_reduce(s, q);
+
+	if (ret != STORE_OK)
+		return ret;
+	crit = xcalloc(so->criteria_count, sizeof(*crit));
 
 	for (size_t i = 0; i < so->criteria_count; i++) {
 		crit[i].key = store_key(so->criteria[i].key);

@@ -127,8 +127,8 @@ static void gather_free(struct gather *g)
 }
 
 /* Search, gather and thread; the response text goes to out. */
-static int thread_run(struct imap_session *s, struct imap_command *cmd,
-		      const struct search_query *q, bool references, struct buf *out)
+static int thread_run(struct imap_session *s, struct imap_command *cmd, struct search_query *q,
+		      bool references, struct buf *out)
 {
 	struct gather g = {arena_new(64 * 1024), arena_new(16 * 1024), NULL, 0, 0};
 	struct rangeset found = RANGESET_INIT;
