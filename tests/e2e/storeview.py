@@ -175,3 +175,20 @@ def select(client, mailbox, extra=""):
     assert " OK " in tagged, tagged
     exists = [int(l.split()[1]) for l in untagged if l.endswith(" EXISTS")]
     return exists[0], untagged
+
+
+def slow_client(server, rcvbuf=4096):
+    """A logged-in RawClient whose socket has a small receive buffer from
+    the start, so the server's output backs up quickly when it does not
+    read: the way to exercise commands that suspend on full output."""
+    import socket as socketmod
+    from conftest import RawClient
+    sock = socketmod.socket(socketmod.AF_INET, socketmod.SOCK_STREAM)
+    sock.setsockopt(socketmod.SOL_SOCKET, socketmod.SO_RCVBUF, rcvbuf)
+    sock.settimeout(60)
+    sock.connect((server.host, server.imap_port))
+    c = RawClient.__new__(RawClient)
+    c.server, c.sock, c.buf, c.ntag = server, sock, b"", 0
+    c.greeting = c.readline()
+    c.login()
+    return c

@@ -203,3 +203,25 @@ def test_imaplib_copy_and_move(srv):
     assert sv.uids(srv, "Junk") == [1, 2, 3]
     assert sv.uids(srv, "INBOX") == [1, 2]
     m.logout()
+
+
+def test_move_many_read_slowly(srv):
+    """A MOVE of thousands: COPYUID first, then every EXPUNGE, written in
+    steps while the client reads slowly."""
+    c = sv.slow_client(srv)
+    assert run(c, "ENABLE IMAP4rev2")[1].startswith("OK")
+    sv.fill(c, "INBOX", 100)
+    sv.select(c, "INBOX")
+    total = 100
+    while total < 6400:
+        assert run(c, "COPY 1:* INBOX")[1].startswith("OK [COPYUID ")
+        total *= 2
+    v = sv.mailbox(srv, "Archive")["uidvalidity"]
+    c.send("m UID MOVE 2:* Archive\r\n")
+    untagged, tagged = c.until_tagged("m")
+    assert tagged == "m OK MOVE completed"
+    assert untagged[0] == "* OK [COPYUID %d 2:%d 1:%d] Moved" % (v, total, total - 1)
+    assert untagged[1:] == ["* 2 EXPUNGE"] * (total - 1)
+    assert sv.uids(srv, "INBOX") == [1]
+    assert len(sv.uids(srv, "Archive")) == total - 1
+    c.close()

@@ -3,6 +3,8 @@ in the right order and numbering, read-only refusal, and when other
 sessions hear of an expunge (RFC 9051 7.5.1: never during FETCH, STORE or
 SEARCH by sequence number; at NOOP, IDLE and commands with UIDs).
 """
+import time
+
 import pytest
 
 import storeview as sv
@@ -134,4 +136,41 @@ def test_expunge_everything(srv):
     untagged, tagged = sv.append(c, "INBOX", sv.message(9))
     assert untagged == ["* 1 EXISTS"]
     assert sv.appenduid(tagged)[1] == "601"
+    c.close()
+
+
+def grow(c, count):
+    """Double the selected INBOX by COPY (rows only, fast) to at least count."""
+    total = len(sv.uids(c.server, "INBOX"))
+    while total < count:
+        assert run(c, "COPY 1:* INBOX")[1].startswith("OK [COPYUID ")
+        total *= 2
+    return total
+
+
+def test_expunge_many_read_slowly(srv):
+    """An EXPUNGE whose answer is far larger than the output buffer: it is
+    written in steps as the client reads, in order, each number right."""
+    c = sv.slow_client(srv)
+    assert run(c, "ENABLE IMAP4rev2")[1].startswith("OK")
+    sv.fill(c, "INBOX", 100)
+    sv.select(c, "INBOX")
+    total = grow(c, 12800)
+    assert run(c, "STORE 1:* +FLAGS.SILENT (\\Deleted)")[1] == "OK STORE completed"
+    # Keep every fourth of the first 4000, so the set has many ranges.
+    keep = list(range(4, 4001, 4))
+    for i in range(0, len(keep), 500):
+        run(c, "STORE %s -FLAGS.SILENT (\\Deleted)" % ",".join(map(str, keep[i:i + 500])))
+    c.send("x EXPUNGE\r\n")
+    time.sleep(0.5)
+    untagged, tagged = c.until_tagged("x")
+    assert tagged == "x OK EXPUNGE completed"
+    # 1, 2, 3 go (each as number 1), 4 stays, 5, 6, 7 go as number 2, ...
+    expected = []
+    for k in range(len(keep)):
+        expected += ["* %d EXPUNGE" % (k + 1)] * 3
+    expected += ["* %d EXPUNGE" % (len(keep) + 1)] * (total - 4 * len(keep))
+    assert untagged == expected
+    assert len(sv.uids(srv, "INBOX")) == len(keep)
+    assert run(c, "NOOP") == ([], "OK NOOP completed")
     c.close()

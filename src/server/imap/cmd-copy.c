@@ -6,6 +6,7 @@
  * (RFC 6851 3.3). MOVE tells COPYUID in an untagged OK before the
  * EXPUNGE (or VANISHED) responses of the moved messages, as RFC 6851 4.3
  * advises, since the tagged OK comes after them. */
+#include "expunge-report.h"
 #include "imap-commands.h"
 #include "imap-selected.h"
 #include "lib/mem.h"
@@ -24,31 +25,32 @@ static void copyuid_code(struct buf *code, uint32_t uidvalidity, const struct ra
 	rangeset_write(dst, code);
 }
 
-static void reply_done(struct imap_session *s, bool move, uint32_t uidvalidity,
-		       const struct rangeset *src, const struct rangeset *dst)
+static enum cmd_result reply_done(struct imap_session *s, bool move, uint32_t uidvalidity,
+				  struct rangeset *src, const struct rangeset *dst)
 {
 	struct buf code = BUF_INIT;
 
 	if (rangeset_is_empty(src)) {
 		/* Nothing matched (UID sets may name no message): no COPYUID. */
 		session_tagged(s, IMAP_COND_OK, NULL, "No messages %s", move ? "moved" : "copied");
-		return;
+		return CMD_DONE;
 	}
 	copyuid_code(&code, uidvalidity, src, dst);
 	if (!move) {
 		session_tagged(s, IMAP_COND_OK, buf_cstr(&code), "COPY completed");
-	} else {
-		session_untagged(s, "OK [%s] Moved", buf_cstr(&code));
-		imap_selected_expunged_own(s, src);
-		session_tagged(s, IMAP_COND_OK, NULL, "MOVE completed");
+		buf_free(&code);
+		return CMD_DONE;
 	}
+	session_untagged(s, "OK [%s] Moved", buf_cstr(&code));
 	buf_free(&code);
+	return expunge_report_run(s, src, "MOVE completed");
 }
 
 enum cmd_result cmd_copy(struct imap_session *s, struct imap_command *cmd)
 {
 	bool move = cmd->kind == IMAP_CMD_MOVE;
 	struct rangeset uids = RANGESET_INIT, src = RANGESET_INIT, dst = RANGESET_INIT;
+	enum cmd_result result = CMD_DONE;
 	uint32_t uidvalidity = 0;
 	char *name;
 	int ret;
@@ -65,7 +67,7 @@ enum cmd_result cmd_copy(struct imap_session *s, struct imap_command *cmd)
 	ret = store_copy(session_store(s), s->sel->mailbox_id, &uids, name, move, &uidvalidity, &src,
 			 &dst);
 	if (ret == STORE_OK)
-		reply_done(s, move, uidvalidity, &src, &dst);
+		result = reply_done(s, move, uidvalidity, &src, &dst);
 	else if (ret == STORE_ERR_NONEXISTENT)
 		/* RFC 9051 6.4.7: a CREATE may make it work. */
 		session_tagged(s, IMAP_COND_NO, "TRYCREATE", "Mailbox does not exist");
@@ -75,5 +77,5 @@ enum cmd_result cmd_copy(struct imap_session *s, struct imap_command *cmd)
 	rangeset_free(&uids);
 	rangeset_free(&src);
 	rangeset_free(&dst);
-	return CMD_DONE;
+	return result;
 }

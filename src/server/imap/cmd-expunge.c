@@ -1,10 +1,12 @@
 /* cmd-expunge.c — EXPUNGE and UID EXPUNGE (RFC 9051 6.4.3, RFC 4315 2.1).
  *
  * The store removes the \Deleted messages in one transaction; this
- * session then reports them at once, "* n EXPUNGE" in ascending order with
- * each number as it is after the earlier ones (or VANISHED with QRESYNC),
- * together with expunges by other sessions still waiting to be told.
+ * session then reports them, "* n EXPUNGE" in ascending order with each
+ * number as it is after the earlier ones (or VANISHED with QRESYNC),
+ * together with expunges by other sessions still waiting to be told, a
+ * chunk at a time as the client reads (expunge-report.h).
  * Other sessions hear of them through the store's change notification. */
+#include "expunge-report.h"
 #include "imap-commands.h"
 #include "imap-selected.h"
 #include "store/store.h"
@@ -31,8 +33,5 @@ enum cmd_result cmd_expunge(struct imap_session *s, struct imap_command *cmd)
 		session_store_error(s, ret);
 		return CMD_DONE;
 	}
-	imap_selected_expunged_own(s, &gone);
-	rangeset_free(&gone);
-	session_tagged(s, IMAP_COND_OK, NULL, "%s completed", cmd->uid ? "UID EXPUNGE" : "EXPUNGE");
-	return CMD_DONE;
+	return expunge_report_run(s, &gone, cmd->uid ? "UID EXPUNGE completed" : "EXPUNGE completed");
 }
