@@ -206,7 +206,34 @@ def test_hostile_pattern_is_fast(server, user):
     start = time.time()
     assert ok(c, 'LIST "" "%s"' % ("*a" * 300 + "*b")) == []
     assert ok(c, 'LIST "" "%s"' % ("%a" * 300 + "%b")) == []
+    # More literal bytes than any name can hold: dropped, matches nothing.
+    assert ok(c, 'LIST "" "%s"' % ("*a" * 1025)) == []
+    assert ok(c, 'LIST "" "*%s*"' % ("a" * 200)) == [
+        L("\\HasChildren", "a" * 200), L("\\HasNoChildren", "a" * 200 + "/" + "a" * 200)]
     assert time.time() - start < 5
+
+
+def test_list_work_is_bounded(server, user):
+    """Long wildcard patterns over thousands of long names would stall the
+    worker; LIST stops at its work limit with NO [LIMIT] instead."""
+    c = login(server, user)
+    db = sqlite3.connect(os.path.join(server.data, "users", user, "store.db"), timeout=10)
+    with db:
+        db.execute("INSERT INTO mailboxes(name, uidvalidity, mailboxid)"
+                   " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4000)"
+                   " SELECT printf('%05d/%.240c/%.240c/%.240c', i, 'a', 'b', 'c'), 1, 'Fw' || i"
+                   " FROM n")
+    db.close()
+    start = time.time()
+    untagged, tagged = c.command('LIST "" "%s"' % ("*a" * 900 + "*z"))
+    assert (untagged, re.sub(r"^a\d+ ", "", tagged)) == \
+        ([], "NO [LIMIT] These patterns take too long over so many mailboxes")
+    assert time.time() - start < 30
+    # Ordinary patterns over the same names are fine.
+    assert len(ok(c, 'LIST "" %')) == 6 + 4000
+    full = "00042/%s/%s/%s" % ("a" * 240, "b" * 240, "c" * 240)
+    assert ok(c, 'LIST "" 00042/*') == [L("\\HasNoChildren", full)]
+    assert ok(c, 'LIST "" 00042/%') == [L("\\Noselect \\HasChildren", "00042/" + "a" * 240)]
 
 
 def test_utf8_and_utf7_forms(server, user):
@@ -431,11 +458,12 @@ def test_extended_errors(server, user):
     assert len(ok(c, 'LIST "" (%s)' % " ".join(["x%d" % i for i in range(63)] + ["INBOX"]))) == 1
     # Long patterns: one may be long, several together may not.
     assert ok(c, 'LIST "" "%s"' % ("*" + "a" * 4000)) == []
-    untagged, tagged = c.command('LIST "" (%s INBOX)' % " ".join(["a" * 3000] * 3))
-    assert (untagged, tagged) == ([], "a%d NO [LIMIT] At most 8192 bytes of patterns in one LIST"
+    assert ok(c, 'LIST "" ("%s" INBOX)' % ("a" * 2000)) == [L("\\HasNoChildren", "INBOX")]
+    untagged, tagged = c.command('LIST "" (%s INBOX)' % " ".join(["a" * 1000] * 3))
+    assert (untagged, tagged) == ([], "a%d NO [LIMIT] At most 2048 bytes of patterns in one LIST"
                                   % c.ntag)
-    untagged, tagged = c.command('LIST %s (%s INBOX)' % ("r" * 4100, "a" * 100))
-    assert (untagged, tagged) == ([], "a%d NO [LIMIT] At most 8192 bytes of patterns in one LIST"
+    untagged, tagged = c.command('LIST %s (%s INBOX)' % ("r" * 1000, "a" * 100))
+    assert (untagged, tagged) == ([], "a%d NO [LIMIT] At most 2048 bytes of patterns in one LIST"
                                   % c.ntag)
     # The session goes on.
     assert ok(c, 'LIST "" INBOX') == [L("\\HasNoChildren", "INBOX")]

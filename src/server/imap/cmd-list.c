@@ -9,6 +9,7 @@
  * allow it; Apple Mail and Outlook rely on it, INTEROP.md point 7).
  */
 #include "imap-commands.h"
+#include "list-pattern.h"
 #include "list-tree.h"
 #include "mailbox-status.h"
 #include "imap/imap-mailbox.h"
@@ -43,30 +44,29 @@ static bool utf8_names(const struct imap_session *s)
 	return (s->enabled & (IMAP_ENABLED_UTF8 | IMAP_ENABLED_REV2)) != 0;
 }
 
-/* Compile reference + pattern (RFC 9051 6.3.9: with no break-out
- * characters the canonical pattern is the two joined). A pattern that
- * cannot be decoded or compiled matches nothing: it "MUST be silently
- * ignored" (6.3.9), so NULL is returned without an error reply. */
-static struct imap_list_pattern *compile_pattern(struct imap_session *s, const char *reference,
-                                                 const char *pattern)
+/* Prepare reference + pattern (RFC 9051 6.3.9: with no break-out
+ * characters the canonical pattern is the two joined) in *p. A pattern
+ * that cannot be decoded, or can match no name, "MUST be silently
+ * ignored" (6.3.9): -1 without an error reply. */
+static int prepare_pattern(struct imap_session *s, const char *reference, const char *pattern,
+                           struct list_pattern *p)
 {
-	struct imap_list_pattern *compiled = NULL;
 	struct buf joined = BUF_INIT;
 	const char *error;
+	int ret = -1;
 
 	if ((reference[0] == '\0' ||
 	     imap_mailbox_name_from_wire(reference, utf8_names(s), &joined, &error) == 0) &&
 	    imap_mailbox_name_from_wire(pattern, utf8_names(s), &joined, &error) == 0)
-		(void)imap_list_pattern_new((const char *)joined.data, joined.len, '/', &compiled,
-		                            &error);
+		ret = list_pattern_init(p, (const char *)joined.data, joined.len);
 	buf_free(&joined);
-	return compiled;
+	return ret;
 }
 
-static void free_patterns(struct imap_list_pattern **v, size_t n)
+static void free_patterns(struct list_pattern *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		imap_list_pattern_free(&v[i]);
+		list_pattern_clear(&v[i]);
 	free(v);
 }
 
@@ -165,12 +165,18 @@ static enum cmd_result list_send(struct imap_session *s, struct imap_command *cm
 
 /* Build the names to report and start sending them; takes the patterns. */
 static enum cmd_result list_start(struct imap_session *s, struct imap_command *cmd,
-                                  struct list_run *r, struct imap_list_pattern **patterns,
-                                  size_t count, unsigned select)
+                                  struct list_run *r, struct list_pattern *patterns, size_t count,
+                                  unsigned select)
 {
 	int ret = list_tree_build(session_store(s), patterns, count, select, &r->tree);
 
 	free_patterns(patterns, count);
+	if (ret == STORE_ERR_LIMIT) {
+		free(r);
+		session_tagged(s, IMAP_COND_NO, "LIMIT",
+		               "These patterns take too long over so many mailboxes");
+		return CMD_DONE;
+	}
 	if (ret != STORE_OK) {
 		free(r);
 		session_store_error(s, ret);
@@ -226,7 +232,7 @@ static enum cmd_result cmd_list_list(struct imap_session *s, struct imap_command
 	const struct imap_cmd_list *l = &cmd->u.list;
 	bool extended = l->has_select || l->patterns_list || l->has_return;
 	unsigned unsupported = l->status_items & ~(unsigned)MAILBOX_STATUS_ITEMS;
-	struct imap_list_pattern **patterns;
+	struct list_pattern *patterns;
 	struct list_run *r;
 	size_t count = 0;
 
@@ -251,8 +257,7 @@ static enum cmd_result cmd_list_list(struct imap_session *s, struct imap_command
 	for (size_t i = 0; i < l->patterns.count; i++) {
 		/* RFC 5258 3: empty patterns of the extended syntax are ignored. */
 		if (l->patterns.items[i][0] != '\0' &&
-		    (patterns[count] = compile_pattern(s, l->reference, l->patterns.items[i])) !=
-		        NULL)
+		    prepare_pattern(s, l->reference, l->patterns.items[i], &patterns[count]) == 0)
 			count++;
 	}
 	r = xcalloc(1, sizeof(*r));
@@ -273,12 +278,12 @@ static enum cmd_result cmd_list_list(struct imap_session *s, struct imap_command
  * command but a client that sends it still gets its answer. */
 static enum cmd_result cmd_list_lsub(struct imap_session *s, struct imap_command *cmd)
 {
-	struct imap_list_pattern **patterns = xcalloc(1, sizeof(*patterns));
+	struct list_pattern *patterns = xcalloc(1, sizeof(*patterns));
 	struct list_run *r = xcalloc(1, sizeof(*r));
 	size_t count = 0;
 
 	if (cmd->u.lsub.pattern[0] != '\0' &&
-	    (patterns[0] = compile_pattern(s, cmd->u.lsub.reference, cmd->u.lsub.pattern)) != NULL)
+	    prepare_pattern(s, cmd->u.lsub.reference, cmd->u.lsub.pattern, &patterns[0]) == 0)
 		count = 1;
 	r->lsub = true;
 	return list_start(s, cmd, r, patterns, count, LIST_SEL_SUBSCRIBED | LIST_SEL_RECURSIVE);

@@ -8,6 +8,7 @@
  * CHILDINFO).
  */
 #include "list-tree.h"
+#include "list-pattern.h"
 #include "imap/imap-mailbox.h"
 #include "lib/arena.h"
 #include "lib/buf.h"
@@ -36,10 +37,11 @@ struct list_tree {
 
 struct build {
 	struct list_tree *t;
-	struct imap_list_pattern *const *patterns;
+	const struct list_pattern *patterns;
 	size_t npatterns;
 	unsigned select;
 	struct buf scratch;
+	uint64_t work; /* matching done, against LIST_MAX_WORK */
 };
 
 static void nodes_push(struct nodes *n, const char *name, unsigned flags, unsigned use)
@@ -129,12 +131,23 @@ static bool contains(const struct nodes *n, const char *key, size_t len)
 	return i < n->count && cmp_key(n->v[i].name, key, len) == 0;
 }
 
-static bool matches(const struct build *b, const char *name)
+/* What the patterns say of name (len bytes): enum imap_list_match bits of
+ * any; with stop_at_yes, the first that matches ends the search. */
+static unsigned match_mask(struct build *b, const char *name, size_t len, bool stop_at_yes)
 {
-	for (size_t i = 0; i < b->npatterns; i++)
-		if (imap_list_pattern_match(b->patterns[i], name) & IMAP_LIST_MATCH_YES)
-			return true;
-	return false;
+	unsigned mask = 0;
+
+	for (size_t i = 0; i < b->npatterns; i++) {
+		mask |= list_pattern_match(&b->patterns[i], name, len, &b->work);
+		if (stop_at_yes && (mask & IMAP_LIST_MATCH_YES))
+			break;
+	}
+	return mask;
+}
+
+static bool over_budget(const struct build *b)
+{
+	return b->work > LIST_MAX_WORK;
 }
 
 static bool plain_selection(unsigned select)
@@ -158,9 +171,9 @@ static void classify(struct build *b)
 {
 	struct nodes *all = &b->t->all;
 
-	for (size_t i = 0; i < all->count; i++) {
+	for (size_t i = 0; i < all->count && !over_budget(b); i++) {
 		struct list_entry *e = &all->v[i];
-		bool match = matches(b, e->name);
+		bool match = match_mask(b, e->name, strlen(e->name), true) & IMAP_LIST_MATCH_YES;
 
 		if (match)
 			e->flags |= NODE_MATCH;
@@ -172,47 +185,53 @@ static void classify(struct build *b)
 	}
 }
 
-/* The length of name's parent within its first len bytes; 0 at the top. */
-static size_t parent_len(const char *name, size_t len)
+/* Where the walk down name's parents starts: past the parents it shares
+ * with prev, the previous qualifying name in sorted order, which were
+ * looked at then (descendants are contiguous, so nothing before prev
+ * shares a parent with name that prev does not). */
+static size_t walk_start(const char *name, const char *prev)
 {
-	while (len > 0 && name[--len] != '/')
-		;
-	return len;
-}
+	size_t common = 0, start = 0;
 
-/* Does name lie below the len bytes at key ("key/...")? */
-static bool is_below(const char *name, const char *key, size_t len)
-{
-	return strncmp(name, key, len) == 0 && name[len] == '/';
+	if (prev == NULL)
+		return 0;
+	while (name[common] != '\0' && name[common] == prev[common])
+		common++;
+	if (prev[common] == '\0' && name[common] == '/')
+		return common; /* prev is itself a parent of name */
+	for (size_t i = 0; i < common; i++)
+		if (name[i] == '/')
+			start = i;
+	return start;
 }
 
 /* Rule B can report a parent that is neither a mailbox nor subscribed:
- * add those that match a pattern. Walking up from each qualifying name in
- * sorted order, a parent it shares with the previous qualifying name was
- * looked at already, and so was everything above it (descendants are
- * contiguous), so each parent is matched once. */
+ * add those that match a pattern. Each parent is matched once, top down,
+ * and the walk stops where no pattern could match anything deeper. */
 static void add_parents(struct build *b)
 {
 	struct nodes *all = &b->t->all;
 	struct nodes found = {NULL, 0, 0};
 	const char *prev = NULL;
 
-	for (size_t i = 0; i < all->count; i++) {
+	for (size_t i = 0; i < all->count && !over_budget(b); i++) {
 		const char *name = all->v[i].name;
-		size_t len = strlen(name);
 
 		if (!(all->v[i].flags & NODE_QUALIFIES))
 			continue;
-		while ((len = parent_len(name, len)) > 0) {
-			if (prev != NULL && is_below(prev, name, len))
-				break;
-			if (contains(all, name, len))
+		for (size_t p = walk_start(name, prev) + 1; name[p] != '\0'; p++) {
+			unsigned mask;
+
+			if (name[p] != '/' || contains(all, name, p))
 				continue;
 			buf_reset(&b->scratch);
-			buf_append(&b->scratch, name, len);
-			if (matches(b, buf_cstr(&b->scratch)))
-				nodes_push(&found, arena_strndup(b->t->arena, name, len),
-				           NODE_MATCH, 0);
+			buf_append(&b->scratch, name, p);
+			mask = match_mask(b, buf_cstr(&b->scratch), p, false);
+			if (mask & IMAP_LIST_MATCH_YES)
+				nodes_push(&found, arena_strndup(b->t->arena, name, p), NODE_MATCH,
+				           0);
+			if (!(mask & IMAP_LIST_MATCH_CHILDREN))
+				break;
 		}
 		prev = name;
 	}
@@ -283,11 +302,11 @@ static void collect(struct build *b)
 	}
 }
 
-int list_tree_build(struct store *st, struct imap_list_pattern *const *patterns, size_t count,
+int list_tree_build(struct store *st, const struct list_pattern *patterns, size_t count,
                     unsigned select, struct list_tree **tree_r)
 {
 	struct list_tree *t = xcalloc(1, sizeof(*t));
-	struct build b = {t, patterns, count, select, BUF_INIT};
+	struct build b = {t, patterns, count, select, BUF_INIT, 0};
 	int ret = STORE_OK;
 
 	t->arena = arena_new(64 * 1024);
@@ -305,6 +324,11 @@ int list_tree_build(struct store *st, struct imap_list_pattern *const *patterns,
 	classify(&b);
 	if ((select & LIST_SEL_RECURSIVE) || plain_selection(select))
 		add_parents(&b);
+	if (over_budget(&b)) {
+		buf_free(&b.scratch);
+		list_tree_free(&t);
+		return STORE_ERR_LIMIT;
+	}
 	mark_descendants(&b);
 	collect(&b);
 	buf_free(&b.scratch);

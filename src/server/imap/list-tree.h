@@ -17,8 +17,9 @@
  *
  * Cost: the names are sorted once, each is matched against the patterns
  * once, and each parent that is neither a mailbox nor subscribed is
- * matched once more; memory is linear in the number of names, which
- * mailbox-rules.h bounds.
+ * matched once more (top down, stopping where nothing deeper can match);
+ * the matching work is bounded by LIST_MAX_WORK, and memory is linear in
+ * the number of names, which mailbox-rules.h bounds.
  */
 #ifndef HAFEN_SERVER_IMAP_LIST_TREE_H
 #define HAFEN_SERVER_IMAP_LIST_TREE_H
@@ -26,14 +27,20 @@
 #include <stddef.h>
 
 struct store;
-struct imap_list_pattern;
+struct list_pattern;
 
 /* Patterns one LIST may carry (RFC 5258 allows a parenthesised list),
  * and their bytes in all, each counted with the reference: matching a
  * name costs time in proportion to the pattern bytes, so more gets
  * NO [LIMIT]. A single pattern may be up to IMAP_LIST_PATTERN_MAX. */
 #define LIST_MAX_PATTERNS      64
-#define LIST_MAX_PATTERN_BYTES 8192
+#define LIST_MAX_PATTERN_BYTES 2048
+/* The matching work one LIST may do, in list_pattern cost units (name
+ * bytes x 64-bit words of pattern state): about a second of CPU. Real
+ * lists stay far below; only long wildcard patterns over thousands of
+ * long names get near it, and get STORE_ERR_LIMIT instead of stalling the
+ * worker. */
+#define LIST_MAX_WORK (100u * 1000 * 1000)
 
 enum list_select {
 	LIST_SEL_SUBSCRIBED = 1 << 0,  /* subscribed names instead of mailboxes */
@@ -58,9 +65,10 @@ struct list_entry {
 
 struct list_tree;
 
-/* Work out the names to report for these compiled patterns and selection
- * (enum list_select). Returns STORE_OK with *tree_r, or a store error. */
-int list_tree_build(struct store *st, struct imap_list_pattern *const *patterns, size_t count,
+/* Work out the names to report for these patterns and selection (enum
+ * list_select). Returns STORE_OK with *tree_r, STORE_ERR_LIMIT when the
+ * matching would exceed LIST_MAX_WORK, or another store error. */
+int list_tree_build(struct store *st, const struct list_pattern *patterns, size_t count,
                     unsigned select, struct list_tree **tree_r);
 /* The names to report: INBOX and the names below it first, then the
  * rest, each part in byte order. Entries stay valid until list_tree_free(). */
