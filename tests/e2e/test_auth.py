@@ -586,3 +586,22 @@ def test_plaintext_refused_on_an_insecure_line(make_server):
     tagged, sc = scram_login(c, "alice", server.passwords["alice"])
     expect_logged_in(tagged, "s")
     c.close()
+
+
+def test_pipelined_after_authenticate(server):
+    """Clients that pipeline: a command after SASL-IR, and a response sent
+    without waiting for the "+" (the empty challenge of PLAIN)."""
+    pw = server.passwords["alice"]
+    c = server.connect()
+    c.send("a AUTHENTICATE PLAIN %s\r\nb SELECT INBOX\r\n" % b64("\0alice\0" + pw))
+    expect_logged_in(c.readline(), "a")
+    untagged, tagged = c.until_tagged("b")
+    assert tagged == "b OK [READ-WRITE] SELECT completed"
+    c.close()
+    c = server.connect()
+    c.send("a AUTHENTICATE PLAIN\r\n%s\r\nb NOOP\r\n" % b64("\0alice\0" + pw))
+    assert c.readline() == "+ "
+    expect_logged_in(c.readline(), "a")
+    assert c.readline() == "b OK NOOP completed"
+    c.close()
+
