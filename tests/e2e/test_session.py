@@ -43,3 +43,27 @@ def test_imaplib_select(server):
     typ, data = m.select("INBOX")
     assert typ == "OK"
     m.logout()
+
+
+def test_new_keyword_announced_to_other_session(server):
+    """RFC 9051 7.3.5: a keyword new to the mailbox reaches other sessions
+    as a FLAGS response before the FETCH that uses it."""
+    a = server.connect()
+    a.login()
+    b = server.connect()
+    b.login()
+    a.command("CREATE KwTest")
+    msg = "Subject: x\r\n\r\nbody"
+    untagged, tagged = a.command("APPEND KwTest {%d+}\r\n%s" % (len(msg), msg))
+    assert " OK " in tagged, tagged
+    b.command("SELECT KwTest")
+    a.command("SELECT KwTest")
+    a.command("STORE 1 +FLAGS ($Shiny)")
+    untagged, tagged = b.command("NOOP")
+    assert tagged.endswith("OK NOOP completed")
+    flags = [i for i, l in enumerate(untagged) if l.startswith("* FLAGS (") and "$Shiny" in l]
+    fetch = [i for i, l in enumerate(untagged) if "FETCH" in l and "$Shiny" in l]
+    assert flags and fetch and flags[0] < fetch[0], untagged
+    assert any("PERMANENTFLAGS" in l and "$Shiny" in l for l in untagged)
+    a.close()
+    b.close()

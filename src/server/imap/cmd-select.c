@@ -7,32 +7,6 @@
 
 #include <string.h>
 
-static const char system_flags[] = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
-
-static int append_keyword(void *ctx, const char *name)
-{
-	struct buf *b = ctx;
-
-	buf_append_byte(b, ' ');
-	buf_append_str(b, name);
-	return 0;
-}
-
-static void send_flags(struct imap_session *s, const struct store_mailbox *mb, bool read_only)
-{
-	struct buf kw = BUF_INIT;
-
-	store_mailbox_keywords(session_store(s), mb->id, append_keyword, &kw);
-	session_untagged(s, "FLAGS (%s%s)", system_flags, kw.len ? buf_cstr(&kw) : "");
-	/* Read-write: the client may also create new keywords (\*). */
-	if (read_only)
-		session_untagged(s, "OK [PERMANENTFLAGS ()] No permanent flags permitted");
-	else
-		session_untagged(s, "OK [PERMANENTFLAGS (%s%s \\*)] Flags permitted", system_flags,
-				 kw.len ? buf_cstr(&kw) : "");
-	buf_free(&kw);
-}
-
 static void send_state(struct imap_session *s, const struct store_mailbox *mb)
 {
 	struct imap_selected *sel = s->sel;
@@ -88,7 +62,7 @@ enum cmd_result cmd_select(struct imap_session *s, struct imap_command *cmd)
 		return CMD_DONE;
 	}
 	s->state = IMAP_STATE_SELECTED;
-	send_flags(s, &mb, read_only);
+	imap_selected_send_flags(s);
 	send_state(s, &mb);
 	store_mailbox_clear(&mb);
 	session_tagged(s, IMAP_COND_OK, read_only ? "READ-ONLY" : "READ-WRITE", "%s completed",

@@ -4,8 +4,10 @@
 #include "imap-session.h"
 #include "imap/imap-seqset.h"
 #include "lib/mem.h"
+#include "lib/str.h"
 #include "store/store.h"
 
+#include <stdio.h>
 #include <string.h>
 
 struct flag_row {
@@ -42,6 +44,62 @@ static void collect_row(void *ctx, uint32_t uid, unsigned flags, const char *kw,
 	r->count++;
 }
 
+static const char system_flags[] = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
+
+static int append_keyword(void *ctx, const char *name)
+{
+	struct buf *b = ctx;
+
+	buf_append_str(b, name);
+	buf_append_byte(b, ' ');
+	return 0;
+}
+
+void imap_selected_send_flags(struct imap_session *s)
+{
+	struct imap_selected *sel = s->sel;
+	struct buf kw = BUF_INIT;
+	const char *list;
+
+	buf_append_byte(&kw, ' ');
+	store_mailbox_keywords(session_store(s), sel->mailbox_id, append_keyword, &kw);
+	free(sel->keywords_sent);
+	sel->keywords_sent = xstrdup(buf_cstr(&kw));
+	/* " a b " -> " a b" for the lists below. */
+	buf_truncate(&kw, kw.len - 1);
+	list = buf_cstr(&kw);
+	session_untagged(s, "FLAGS (%s%s)", system_flags, list);
+	/* Read-write: the client may also create new keywords (\*). */
+	if (sel->read_only)
+		session_untagged(s, "OK [PERMANENTFLAGS ()] No permanent flags permitted");
+	else
+		session_untagged(s, "OK [PERMANENTFLAGS (%s%s \\*)] Flags permitted", system_flags,
+				 list);
+	buf_free(&kw);
+}
+
+/* Does a message carry a keyword the client was not told about? */
+static bool has_new_keyword(const struct imap_selected *sel, const char *keywords)
+{
+	const char *p = keywords;
+
+	while (p != NULL && *p != '\0') {
+		const char *end = strchr(p, ' ');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		char needle[256];
+
+		if (len + 3 > sizeof(needle))
+			return true;
+		snprintf(needle, sizeof(needle), " %.*s ", (int)len, p);
+		if (sel->keywords_sent == NULL || str_find_ci(sel->keywords_sent,
+							     strlen(sel->keywords_sent), needle,
+							     len + 2) == NULL)
+			return true;
+		p = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
 void imap_selected_free(struct imap_selected **selp)
 {
 	struct imap_selected *sel = *selp;
@@ -49,6 +107,7 @@ void imap_selected_free(struct imap_selected **selp)
 	if (sel == NULL)
 		return;
 	free(sel->name);
+	free(sel->keywords_sent);
 	uidmap_free(&sel->map);
 	rangeset_free(&sel->recent);
 	rangeset_free(&sel->pending_expunge);
@@ -168,6 +227,12 @@ int imap_selected_sync(struct imap_session *s, bool allow_expunge)
 	    store_changes(st, sel->mailbox_id, sel->modseq, collect_row, &rows, &gone) == STORE_OK) {
 		uidmap_filter(&sel->map, &gone, &sel->pending_expunge);
 		old_last = uidmap_last_uid(&sel->map);
+		for (size_t i = 0; i < rows.count; i++) {
+			if (has_new_keyword(sel, rows.v[i].keywords)) {
+				imap_selected_send_flags(s);
+				break;
+			}
+		}
 		for (size_t i = 0; i < rows.count; i++)
 			if (rows.v[i].uid <= old_last)
 				report_flags(s, &rows.v[i]);

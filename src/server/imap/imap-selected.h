@@ -34,6 +34,8 @@ struct imap_selected {
 	 * next sync skips these UIDs at this MODSEQ. */
 	uint64_t self_modseq;
 	struct rangeset self_uids;
+	/* The keywords the client was last told in FLAGS, " a b c " form. */
+	char *keywords_sent;
 };
 
 struct store_mailbox;
@@ -45,6 +47,10 @@ struct store_mailbox;
 int imap_selected_open(struct imap_session *s, const char *mailbox, bool read_only,
 		       struct store_mailbox *mb_r, struct imap_selected **sel_r);
 void imap_selected_free(struct imap_selected **selp);
+
+/* Send FLAGS and PERMANENTFLAGS for the selected mailbox (SELECT, and
+ * again when a keyword new to the mailbox appears: RFC 9051 7.3.5). */
+void imap_selected_send_flags(struct imap_session *s);
 
 /* Report changes from the store. allow_expunge: whether EXPUNGE/VANISHED
  * may be sent now (RFC 9051 7.5.1). Returns 0, or -1 when the mailbox is
