@@ -114,11 +114,9 @@ static void write_item(struct buf *out, unsigned item, const struct mailbox_stat
 		buf_printf(out, "%" PRIu64, st->highestmodseq);
 		break;
 	case IMAP_STATUS_APPENDLIMIT:
-		/* RFC 7889 4: NIL when there is no limit. */
-		if (st->appendlimit == 0)
-			buf_append_str(out, "NIL");
-		else
-			buf_printf(out, "%" PRIu64, st->appendlimit);
+		/* RFC 7889 4: the largest APPEND this mailbox takes; hafend has
+		 * one limit for all (append_limit), never none, so never NIL. */
+		buf_printf(out, "%" PRIu64, st->appendlimit);
 		break;
 	case IMAP_STATUS_MAILBOXID:
 		/* RFC 8474 4: "MAILBOXID" SP "(" objectid ")". */

@@ -27,7 +27,7 @@ struct mailbox_status {
 	unsigned items; /* enum imap_status_item: what was asked */
 	uint32_t messages, recent, uidnext, uidvalidity, unseen, deleted;
 	uint64_t size, highestmodseq;
-	uint64_t appendlimit; /* 0: no limit (written as NIL) */
+	uint64_t appendlimit; /* the configured append_limit */
 	char mailboxid[32];
 };
 
