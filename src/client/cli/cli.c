@@ -91,23 +91,16 @@ static int password_cb(void *ctx, char **password_r, const char **error_r)
 	return account_password(ctx, password_r, error_r);
 }
 
-struct sync *cli_online(struct cli *cli)
+int cli_connect(struct cli *cli, bool *offline_r, const char **error_r)
 {
 	struct imapc_settings set = {0};
 	struct sync_options opt = {.progress = cli->progress};
-	struct account *a;
-	const char *err;
-	bool offline = false;
+	struct account *a = cli_account(cli);
 
-	if (cli->sync != NULL || cli->connect_tried)
-		return cli->sync;
-	cli->connect_tried = true;
-	a = cli_account(cli);
-	if (a == NULL || cli_store(cli) == NULL)
-		return NULL;
-	if (cli->offline) {
-		fprintf(stderr, "hafen: offline (--offline): working from the local cache\n");
-		return NULL;
+	*offline_r = false;
+	if (a == NULL || cli_store(cli) == NULL) {
+		*error_r = "no account or no local cache";
+		return -1;
 	}
 	set.host = a->host;
 	set.port = account_imap_port(a);
@@ -118,12 +111,40 @@ struct sync *cli_online(struct cli *cli)
 	set.ca_file = a->ca_file;
 	set.insecure = a->insecure;
 	set.trace = cli->trace;
-	if (imapc_connect(&set, &cli->imapc, &offline, &err) < 0) {
+	if (imapc_connect(&set, &cli->imapc, offline_r, error_r) < 0)
+		return -1;
+	cli->sync = sync_new(cli->store, cli->imapc, a, &opt);
+	return 0;
+}
+
+void cli_disconnect(struct cli *cli)
+{
+	sync_free(&cli->sync);
+	imapc_free(&cli->imapc);
+}
+
+struct sync *cli_online(struct cli *cli)
+{
+	const char *err;
+	bool offline;
+
+	if (cli->sync != NULL || cli->connect_tried)
+		return cli->sync;
+	cli->connect_tried = true;
+	if (cli_account(cli) == NULL || cli_store(cli) == NULL)
+		return NULL;
+	if (cli->offline) {
+		fprintf(stderr, "hafen: offline (--offline): working from the local cache\n");
+		return NULL;
+	}
+	if (cli_connect(cli, &offline, &err) < 0) {
 		cli->connect_refused = !offline;
 		fprintf(stderr, "hafen: offline (%s): working from the local cache\n", err);
 		return NULL;
 	}
-	cli->sync = sync_new(cli->store, cli->imapc, a, &opt);
+	/* Whatever was done offline goes to the server first. */
+	if (sync_replay(cli->sync, &err) < 0)
+		fprintf(stderr, "hafen: %s\n", err);
 	return cli->sync;
 }
 
@@ -138,22 +159,42 @@ void cli_push(struct cli *cli, const char *what)
 	if (cli->store != NULL)
 		(void)store_client_journal_count(cli->store, &pending);
 	if (pending == 0) {
-		if (!cli->json)
+		if (!cli->json && what != NULL)
 			printf("%s\n", what);
 	} else if (s == NULL) {
-		fprintf(stderr, "hafen: %s in the local cache; queued for the server (%llu"
-				" change%s pending, sent at the next sync)\n",
-			what, (unsigned long long)pending, pending == 1 ? "" : "s");
-	} else {
-		fprintf(stderr, "hafen: %s; %llu change%s still pending (see hafen status)\n", what,
+		fprintf(stderr, "hafen: %s%squeued for the server (%llu change%s pending, sent at"
+				" the next sync)\n",
+			what ? what : "", what ? " in the local cache; " : "",
 			(unsigned long long)pending, pending == 1 ? "" : "s");
+	} else {
+		fprintf(stderr, "hafen: %s%s%llu change%s still pending (see hafen status)\n",
+			what ? what : "", what ? "; " : "", (unsigned long long)pending,
+			pending == 1 ? "" : "s");
 	}
+}
+
+/* Bring one folder up to date (the folder list too when it is unknown). */
+void cli_refresh_folder(struct cli *cli, const char *folder)
+{
+	struct store_client_folder f;
+	struct sync *s = cli_online(cli);
+	const char *err;
+	bool known;
+
+	if (s == NULL)
+		return;
+	known = store_client_folder_get(cli->store, folder, &f) == STORE_OK &&
+		f.remote_name != NULL;
+	if (known)
+		store_client_folder_clear(&f);
+	if ((!known && sync_folders(s, NULL, NULL, &err) < 0) ||
+	    sync_folder(s, folder, &err) < 0)
+		fprintf(stderr, "hafen: %s; showing the local cache\n", err);
 }
 
 void cli_close(struct cli *cli)
 {
-	sync_free(&cli->sync);
-	imapc_free(&cli->imapc);
+	cli_disconnect(cli);
 	store_close(&cli->store);
 	account_list_free(&cli->accounts);
 	free(cli->config_path);

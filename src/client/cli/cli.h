@@ -54,9 +54,18 @@ int cli_load_accounts(struct cli *cli);
 struct account *cli_account(struct cli *cli);
 /* The account's local cache, opened (and created) on first use. */
 struct store *cli_store(struct cli *cli);
-/* A sync handle on a live connection, or NULL when offline (said once). */
+/* Connect now (cli->imapc, cli->sync). -1 with *error_r; *offline_r
+ * tells an unreachable server from a refusal. */
+int cli_connect(struct cli *cli, bool *offline_r, const char **error_r);
+void cli_disconnect(struct cli *cli);
+/* A sync handle on a live connection, or NULL when offline (said once).
+ * The first connection of a run replays the journal before anything else. */
 struct sync *cli_online(struct cli *cli);
-/* Replay the journal when online; say what happened to the user's change. */
+/* When online, bring one folder up to date (and the folder list when the
+ * folder is not known yet); otherwise do nothing. */
+void cli_refresh_folder(struct cli *cli, const char *folder);
+/* Replay the journal when online; say what happened to the user's change
+ * (what NULL: say nothing unless it stays queued). */
 void cli_push(struct cli *cli, const char *what);
 void cli_close(struct cli *cli);
 
@@ -64,8 +73,19 @@ void cli_close(struct cli *cli);
 bool cli_parse_u32(const char *s, uint32_t *v_r);
 /* A message by its id as "hafen list" shows it. */
 int cli_find_message(struct cli *cli, const char *id, struct store_client_msg *m_r);
+/* The whole text of m into out, downloading the body first when it is
+ * not cached (online only). CLI_OK, or CLI_ERROR after saying why. */
+int cli_message_body(struct cli *cli, const struct store_client_msg *m, struct buf *out);
 /* The local folder name for what the user typed (INBOX in any case). */
 char *cli_folder_name(const char *name);
+
+/* outbox.c: the folder with this special use, else fallback (created
+ * and journalled when missing); malloc'ed, NULL after saying why. */
+char *cli_special_folder(struct cli *cli, unsigned use, const char *fallback);
+/* Queue msg for SMTP and its copy for Sent; replayed at once when online. */
+int cli_queue_send(struct cli *cli, const struct buf *msg);
+/* Save msg as a draft. */
+int cli_save_draft(struct cli *cli, const struct buf *msg);
 
 /* JSON string to out (quotes and escapes included; invalid UTF-8 is
  * replaced, control characters escaped). */

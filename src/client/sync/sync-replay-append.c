@@ -37,22 +37,22 @@ static int read_fd(int fd, struct buf *out)
 }
 
 /* The store_msg of a cached message, for its file and header lines. */
-static int with_msg(struct sync *s, int64_t cid, unsigned want,
-		    int (*fn)(struct sync *s, const struct store_msg *m, void *ctx), void *ctx)
+static int with_msg(struct store *store, int64_t cid, unsigned want,
+		    int (*fn)(struct store *store, const struct store_msg *m, void *ctx), void *ctx)
 {
 	struct store_client_msg cm;
 	struct rangeset one = RANGESET_INIT;
 	struct store_fetch *f = NULL;
 	const struct store_msg *m;
-	int ret = store_client_msg_by_cid(s->store, cid, &cm);
+	int ret = store_client_msg_by_cid(store, cid, &cm);
 
 	if (ret != STORE_OK)
 		return ret;
 	rangeset_add(&one, cm.uid);
-	ret = store_fetch_begin(s->store, cm.mailbox_id, &one, want, &f);
+	ret = store_fetch_begin(store, cm.mailbox_id, &one, want, &f);
 	if (ret == STORE_OK) {
 		ret = store_fetch_next(f, &m);
-		ret = ret == 1 ? fn(s, m, ctx) : ret == 0 ? STORE_ERR_NONEXISTENT : ret;
+		ret = ret == 1 ? fn(store, m, ctx) : ret == 0 ? STORE_ERR_NONEXISTENT : ret;
 	}
 	store_fetch_end(&f);
 	rangeset_free(&one);
@@ -60,9 +60,9 @@ static int with_msg(struct sync *s, int64_t cid, unsigned want,
 	return ret;
 }
 
-static int read_body(struct sync *s, const struct store_msg *m, void *ctx)
+static int read_body(struct store *store, const struct store_msg *m, void *ctx)
 {
-	int fd, ret = store_msg_open(s->store, m, &fd);
+	int fd, ret = store_msg_open(store, m, &fd);
 
 	if (ret != STORE_OK)
 		return ret;
@@ -71,24 +71,35 @@ static int read_body(struct sync *s, const struct store_msg *m, void *ctx)
 	return ret;
 }
 
-int sync_cached_message(struct sync *s, int64_t cid, struct buf *out, const char **error_r)
+int sync_read_cached(struct store *store, int64_t cid, struct buf *out, const char **error_r)
 {
+	static __thread char errbuf[512];
 	struct store_client_msg cm;
-	int ret = store_client_msg_by_cid(s->store, cid, &cm);
+	int ret = store_client_msg_by_cid(store, cid, &cm);
 
-	if (ret == STORE_OK && !cm.has_body)
-		ret = STORE_ERR_NONEXISTENT;
+	if (ret == STORE_OK && !cm.has_body) {
+		store_client_msg_clear(&cm);
+		*error_r = "the message body has not been downloaded";
+		return -1;
+	}
 	store_client_msg_clear(&cm);
 	if (ret == STORE_OK)
-		ret = with_msg(s, cid, 0, read_body, out);
+		ret = with_msg(store, cid, 0, read_body, out);
 	if (ret != STORE_OK) {
-		*error_r = sync_store_error(s, ret, "read a cached message");
+		snprintf(errbuf, sizeof(errbuf), "local cache: %s (%s)", store_strerror(ret),
+			 store_last_error(store));
+		*error_r = errbuf;
 		return -1;
 	}
 	return 0;
 }
 
-static int read_msgid(struct sync *s, const struct store_msg *m, void *ctx)
+int sync_cached_message(struct sync *s, int64_t cid, struct buf *out, const char **error_r)
+{
+	return sync_read_cached(s->store, cid, out, error_r);
+}
+
+static int read_msgid(struct store *store, const struct store_msg *m, void *ctx)
 {
 	struct buf *out = ctx;
 	struct arena *a = arena_new(0);
@@ -108,7 +119,7 @@ static int read_msgid(struct sync *s, const struct store_msg *m, void *ctx)
 int sync_cached_msgid(struct sync *s, int64_t cid, struct buf *out)
 {
 	buf_reset(out);
-	return with_msg(s, cid, STORE_WANT_HEADERS, read_msgid, out) == STORE_OK ? 0 : -1;
+	return with_msg(s->store, cid, STORE_WANT_HEADERS, read_msgid, out) == STORE_OK ? 0 : -1;
 }
 
 static void max_uid_untagged(void *ctx, const struct imap_response *resp)

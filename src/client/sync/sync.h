@@ -25,6 +25,7 @@
 
 #include "client/account/account.h"
 #include "client/imapc/imapc.h"
+#include "lib/buf.h"
 #include "store/store-client.h"
 
 #include <stdbool.h>
@@ -75,6 +76,10 @@ int sync_fetch_body(struct sync *s, int64_t mailbox_id, uint32_t uid, const char
  * (the caller built it); matching UIDs are added to uids_r. */
 int sync_search(struct sync *s, const char *name, const struct imap_search_key *keys,
 		size_t key_count, struct rangeset *uids_r, const char **error_r);
+
+/* The whole text of a cached message whose body is here (no connection
+ * needed). Returns 0, or -1 with *error_r. */
+int sync_read_cached(struct store *store, int64_t cid, struct buf *out, const char **error_r);
 
 const struct sync_stats *sync_stats(const struct sync *s);
 /* The options, to change between calls (the folder string must outlive
