@@ -11,8 +11,10 @@
 
 /* Children of one AND or OR node of the store query at most (see balance). */
 #define FANOUT 16
-/* Nesting of AND, OR and NOT the store's SQL may reach (see reduce). */
+/* Nesting of AND, OR and NOT the store's SQL may reach, and the SQL
+ * parameters one statement may take (see reduce). */
 #define SQL_MAX_NESTING 10
+#define SQL_MAX_BINDS 1000
 
 enum search_charset {
 	CHARSET_UTF8,
@@ -207,6 +209,44 @@ static int translate_flat(struct build *b, const struct imap_search_key *ik,
 	return 0;
 }
 
+/* The UID sets among the terms of one AND (OR) become one set, their
+ * intersection (union): SQLite plans a statement in time that grows with
+ * the square of its inline ranges, and a client may send thousands of
+ * "UID n" keys. */
+static void merge_uid_terms(struct build *b, enum store_search_op op,
+			    struct store_search_key **list, size_t *n)
+{
+	struct store_search_key *first = NULL, **pp = list;
+	struct rangeset *merged = NULL;
+
+	while (*pp != NULL) {
+		struct store_search_key *k = *pp;
+		struct rangeset outside = RANGESET_INIT;
+
+		if (k->op != STORE_SEARCH_UIDS || first == NULL) {
+			if (k->op == STORE_SEARCH_UIDS)
+				first = k;
+			pp = &k->next;
+			continue;
+		}
+		if (merged == NULL) {
+			merged = set_new(b->q);
+			rangeset_copy(merged, first->uids);
+			first->uids = merged;
+		}
+		if (op == STORE_SEARCH_OR) {
+			rangeset_add_set(merged, k->uids);
+		} else {
+			rangeset_copy(&outside, merged);
+			rangeset_subtract(&outside, k->uids);
+			rangeset_subtract(merged, &outside);
+			rangeset_free(&outside);
+		}
+		*pp = k->next;
+		(*n)--;
+	}
+}
+
 /* The keys of a program or a parenthesised group: all must match. */
 static int translate_and(struct build *b, const struct imap_search_key *keys, size_t count,
 			 struct store_search_key **k_r)
@@ -217,6 +257,7 @@ static int translate_and(struct build *b, const struct imap_search_key *keys, si
 	for (size_t i = 0; i < count; i++)
 		if (translate_flat(b, &keys[i], IMAP_SEARCH_AND, &tail, &n) < 0)
 			return -1;
+	merge_uid_terms(b, STORE_SEARCH_AND, &list, &n);
 	*k_r = balance(b, STORE_SEARCH_AND, &list, n);
 	return 0;
 }
@@ -229,6 +270,7 @@ static int translate_or(struct build *b, const struct imap_search_key *ik,
 
 	if (translate_flat(b, ik, IMAP_SEARCH_OR, &tail, &n) < 0)
 		return -1;
+	merge_uid_terms(b, STORE_SEARCH_OR, &list, &n);
 	*k_r = balance(b, STORE_SEARCH_OR, &list, n);
 	return 0;
 }
@@ -429,16 +471,49 @@ static bool is_branch(const struct store_search_key *k)
 	return k->op == STORE_SEARCH_AND || k->op == STORE_SEARCH_OR || k->op == STORE_SEARCH_NOT;
 }
 
-/* The store writes each AND, OR and NOT as a parenthesised list, and
- * SQLite's parser gives up on about 30 nested parentheses (a leaf may add
- * two). A subtree that would nest deeper than SQL_MAX_NESTING is run on
- * its own first and replaced by the UIDs it matched: the same messages,
- * since the set is taken from the same mailbox a moment before. Only
- * programs nested like no client writes them pay the extra queries. */
+/* An upper bound of the SQL parameters the store binds for a subtree: a
+ * UID set of up to 16 ranges is written inline (two per range), a longer
+ * one as one parameter; HEADER takes three, other keys at most one. */
+static size_t binds_of(const struct store_search_key *k)
+{
+	size_t n = 0;
+
+	if (is_branch(k)) {
+		for (const struct store_search_key *c = k->child; c != NULL; c = c->next)
+			n += binds_of(c);
+		return n;
+	}
+	if (k->op == STORE_SEARCH_UIDS)
+		return k->uids != NULL && k->uids->count <= 16 ? 2 * k->uids->count + 1 : 1;
+	return k->op == STORE_SEARCH_HEADER ? 3 : 1;
+}
+
+/* Run the subtree k on its own and put the UIDs it matched in its place:
+ * the same messages, taken from the same mailbox a moment before. */
+static int materialize(struct imap_session *s, struct search_query *q, struct store_search_key *k)
+{
+	struct rangeset *uids = set_new(q);
+	int ret = store_search(session_store(s), s->sel->mailbox_id, k, uids, NULL);
+
+	if (ret != STORE_OK)
+		return ret;
+	k->op = STORE_SEARCH_UIDS;
+	k->child = NULL;
+	k->uids = uids;
+	return STORE_OK;
+}
+
+/* The store writes each AND, OR and NOT as a parenthesised list. SQLite's
+ * parser gives up near 30 nested parentheses (a leaf may add two), a
+ * statement takes at most 32766 parameters, and planning one takes time
+ * that grows with the square of its terms. A subtree nested deeper than
+ * SQL_MAX_NESTING, or children holding more than SQL_MAX_BINDS parameters,
+ * are run first on their own. Only programs no client writes pay for the
+ * extra queries. The recursion follows the (bounded) depth of the tree. */
 static int reduce(struct imap_session *s, struct search_query *q, struct store_search_key *k,
 		  int *depth_r)
 {
-	struct rangeset *uids;
+	size_t binds = 0;
 	int depth = 0, ret;
 
 	*depth_r = 2;
@@ -451,19 +526,22 @@ static int reduce(struct imap_session *s, struct search_query *q, struct store_s
 			return ret;
 		if (d > depth)
 			depth = d;
+		binds += binds_of(c);
+	}
+	for (struct store_search_key *c = k->child; binds > SQL_MAX_BINDS && c != NULL; c = c->next) {
+		size_t before = binds_of(c);
+
+		if (!is_branch(c))
+			continue;
+		if ((ret = materialize(s, q, c)) != STORE_OK)
+			return ret;
+		binds = binds - before + binds_of(c);
 	}
 	*depth_r = depth + 1;
 	if (*depth_r <= SQL_MAX_NESTING)
 		return STORE_OK;
-	uids = set_new(q);
-	ret = store_search(session_store(s), s->sel->mailbox_id, k, uids, NULL);
-	if (ret != STORE_OK)
-		return ret;
-	k->op = STORE_SEARCH_UIDS;
-	k->child = NULL;
-	k->uids = uids;
 	*depth_r = 2;
-	return STORE_OK;
+	return materialize(s, q, k);
 }
 
 int search_query_reduce(struct imap_session *s, struct search_query *q)
