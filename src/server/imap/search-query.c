@@ -170,6 +170,9 @@ static struct store_search_key *balance(struct build *b, enum store_search_op op
 	struct store_search_key *node, **tail;
 	size_t per = 1;
 
+	/* Not reached (every list has a term): an empty AND is all, an empty OR none. */
+	if (n == 0 || *list == NULL)
+		return key_new(b, op == STORE_SEARCH_OR ? STORE_SEARCH_NONE : STORE_SEARCH_ALL);
 	if (n == 1) {
 		node = *list;
 		*list = node->next;
