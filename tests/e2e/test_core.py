@@ -369,3 +369,40 @@ def test_other_session_changes_reach_a_selected_session(server, alice):
     assert count == 1 and "* 1 EXPUNGE" in untagged, untagged
     untagged, tagged = alice.command("UID FETCH 1:* (UID)")
     assert len(untagged) == 1 and untagged[0].startswith("* 1 FETCH (UID "), untagged
+
+
+def test_select_lists_the_mailboxs_keywords(server, alice):
+    fresh(alice, "Keywords")
+    append(server, "Keywords")
+    alice.command("SELECT Keywords")
+    alice.command("STORE 1 +FLAGS ($Label1 Work)")
+    untagged, tagged = alice.command("SELECT Keywords")
+    flags = next(l for l in untagged if l.startswith("* FLAGS "))
+    perm = next(l for l in untagged if "PERMANENTFLAGS" in l)
+    for kw in ("$Label1", "Work"):
+        assert kw in flags.split("(", 1)[1] and kw in perm, (flags, perm)
+    assert perm.endswith("\\*)] Flags permitted")
+    untagged, tagged = alice.command("EXAMINE Keywords")
+    flags = next(l for l in untagged if l.startswith("* FLAGS "))
+    assert "$Label1" in flags
+
+
+def test_selected_mailbox_deleted_by_another_session(server, alice):
+    fresh(alice, "GoneBox")
+    alice.command("SELECT GoneBox")
+    c = server.connect()
+    c.login()
+    untagged, tagged = c.command("DELETE GoneBox")
+    assert " OK " in tagged, tagged
+    c.close()
+    alice.send("n NOOP\r\n")
+    assert alice.readline() == "* BYE The selected mailbox was deleted"
+    assert read_until_closed(alice.sock, 5) == b""
+
+
+def test_invalid_utf8_mailbox_name_in_a_literal(alice):
+    alice.command("ENABLE UTF8=ACCEPT")
+    alice.send(b"u SELECT {3}\r\n")
+    assert alice.readline() == "+ OK"
+    alice.send(b"\xff\xfe\xfd\r\n")
+    assert alice.readline() == "u BAD Mailbox name is not valid UTF-8"

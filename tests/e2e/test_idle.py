@@ -361,3 +361,22 @@ def test_idle_sessions_hold_no_message_files(make_server):
     for c in conns:
         done(c)
         c.close()
+
+
+def test_idle_again_and_again(server, alice):
+    """Clients end and restart IDLE (every 29 minutes at least)."""
+    fresh_mailbox(alice, "IdleAgain")
+    for round in range(3):
+        idle(alice, "i%d" % round)
+        append(server, "IdleAgain")
+        lines = read_until(alice, lambda l: l.endswith("RECENT"))
+        assert lines[0] == "* %d EXISTS" % (round + 1)
+        assert done(alice, "i%d" % round) == []
+
+
+def test_overlong_line_instead_of_done(alice):
+    idle(alice)
+    alice.send("x" * 70000 + "\r\n")
+    assert alice.readline() == "i BAD Expected DONE to end IDLE"
+    untagged, tagged = alice.command("NOOP")
+    assert tagged == "a2 OK NOOP completed"

@@ -100,6 +100,18 @@ def test_line_limit_after_login(make_server):
 
 # ---- literals ----
 
+def test_line_too_long_in_a_sasl_exchange(server):
+    c = server.connect()
+    c.send("x AUTHENTICATE PLAIN\r\n")
+    assert c.readline() == "+ "
+    c.send("A" * 70000 + "\r\n")
+    assert c.readline().startswith("x BAD ")
+    untagged, tagged = c.command("NOOP")
+    assert tagged == "a1 OK NOOP completed"
+    c.login()
+    c.close()
+
+
 def test_huge_literal_before_login_is_refused_at_once(server):
     c = server.connect()
     start = time.monotonic()
