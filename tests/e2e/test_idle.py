@@ -189,6 +189,13 @@ def test_done_with_a_pipelined_command(alice):
     assert alice.readline() == "b OK NOOP completed"
 
 
+def test_idle_and_done_in_one_packet(alice):
+    alice.send("i IDLE\r\nDONE\r\nn NOOP\r\n")
+    assert alice.readline() == "+ idling"
+    assert alice.readline() == "i OK IDLE terminated"
+    assert alice.readline() == "n OK NOOP completed"
+
+
 def test_done_is_case_insensitive(alice):
     idle(alice)
     alice.send("done\r\n")

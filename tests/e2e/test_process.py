@@ -298,6 +298,13 @@ def test_serve_unreadable_certificate(setup):
     assert cert in line
 
 
+def test_serve_certificate_and_key_do_not_match(setup, certdir):
+    one = make_cert(certdir, "one")
+    two = make_cert(certdir, "two")
+    line = one_clear_line(setup.serve("tls_cert = " + one[0], "tls_key = " + two[1]))
+    assert "match" in line or "key" in line, line
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to hand the directory to nobody")
 def test_serve_data_directory_of_another_user(setup):
     import pwd
