@@ -57,8 +57,12 @@ TESTS     := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS := $(wildcard fuzz/fuzz-*.c)
 FUZZ_BUILD := build/fuzz
 FUZZERS   := $(FUZZ_SRCS:fuzz/%.c=$(FUZZ_BUILD)/%)
-FUZZ_CFLAGS := -std=c11 -g -O1 -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) \
-               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_COMMON := -std=c11 -g -O1 -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) -fno-sanitize-recover=undefined
+FUZZ_CFLAGS := $(FUZZ_COMMON) -fsanitize=fuzzer,address,undefined
+# The library is compiled once for all fuzzers, instrumented but not linked
+# with libFuzzer's main.
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(FUZZ_BUILD)/obj/%.o)
+FUZZ_LIB  := $(FUZZ_BUILD)/libhafen-fuzz.a
 
 .PHONY: all deps programs tests check fuzz fuzz-build coverage format lint clean demo install
 .DEFAULT_GOAL := all
@@ -105,10 +109,19 @@ check: deps
 
 fuzz-build: $(FUZZERS)
 
-$(FUZZ_BUILD)/%: fuzz/%.c $(LIB_SRCS)
+$(FUZZ_BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  CC(fz)  $<")
+	$(Q)clang $(FUZZ_COMMON) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c -o $@ $<
+
+$(FUZZ_LIB): $(FUZZ_LIB_OBJS)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz-%: fuzz/fuzz-%.c $(FUZZ_LIB)
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  FUZZ    $@")
-	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(PKG_LIBS) -lm
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB) $(PKG_LIBS) -lm
 
 fuzz: deps fuzz-build
 	@scripts/run-fuzz --seconds $(FUZZ_SECONDS) $(FUZZERS)
@@ -149,4 +162,4 @@ clean:
 # make bench: the side-by-side benchmarks (bench/Makefile.inc, BENCHMARKS.md).
 -include bench/Makefile.inc
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(FUZZ_BUILD)/obj -name '*.d' 2>/dev/null)
