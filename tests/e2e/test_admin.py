@@ -4,6 +4,7 @@ add|passwd|del|list|quota, hafend check [--repair], and hafend imap
 import glob
 import os
 import re
+import select
 import signal
 import subprocess
 import time
@@ -228,7 +229,10 @@ class Stdio:
         self.p.stdin.write(text.encode() if isinstance(text, str) else text)
         self.p.stdin.flush()
 
-    def readline(self):
+    def readline(self, timeout=10):
+        # Bounded: a server that hangs fails the test instead of stalling it.
+        if not select.select([self.p.stdout], [], [], timeout)[0]:
+            raise AssertionError("no output from hafend imap --stdio in %d s" % timeout)
         line = self.p.stdout.readline()
         assert line.endswith(b"\r\n"), line
         return line[:-2].decode()
@@ -303,10 +307,9 @@ def test_imap_stdio_writes_what_the_daemon_can_read(server):
 def test_imap_stdio_end_of_input(server):
     s = Stdio(server)
     s.readline()
-    s.send("a NOOP\r\nb NOOP\r\n")
-    s.p.stdin.close()
-    out = s.p.stdout.read().decode()
-    assert s.p.wait(timeout=10) == 0
+    out, err = s.p.communicate(b"a NOOP\r\nb NOOP\r\n", timeout=10)
+    out = out.decode()
+    assert s.p.returncode == 0
     assert out.startswith("a OK NOOP completed\r\nb OK NOOP completed\r\n"), out
 
 
