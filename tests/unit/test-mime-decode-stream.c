@@ -53,6 +53,7 @@ static void pieces(enum mime_cte cte, const char *in, size_t len, const size_t *
 	size_t pos = 0;
 
 	assert_non_null(ds);
+	mime_decode_stream_feed(ds, in, 0, out); /* an empty piece changes nothing */
 	for (size_t i = 0; pos < len; i++) {
 		size_t n = cuts[i % ncuts];
 
