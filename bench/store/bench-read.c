@@ -18,13 +18,14 @@ typedef int bench_run_fn(struct store *s, int64_t mailbox_id, const void *arg,
 static int measure(struct store *s, int64_t mailbox_id, uint32_t reps, bench_run_fn *fn,
                    const void *arg, struct bench_timing *t_r)
 {
-	double *ms = xcalloc(reps, sizeof(*ms));
+	double *ms = xcalloc(reps, sizeof(*ms)), *cpu = xcalloc(reps, sizeof(*cpu));
 	int ret = fn(s, mailbox_id, arg, t_r);
 
 	for (uint32_t i = 0; i < reps && ret == 0; i++) {
-		uint64_t t0 = bench_now_ns();
+		uint64_t t0 = bench_now_ns(), c0 = bench_cpu_ns();
 
 		ret = fn(s, mailbox_id, arg, t_r);
+		cpu[i] = (double)(bench_cpu_ns() - c0) / 1e6;
 		ms[i] = (double)(bench_now_ns() - t0) / 1e6;
 	}
 	if (ret == 0) {
@@ -32,8 +33,10 @@ static int measure(struct store *s, int64_t mailbox_id, uint32_t reps, bench_run
 		t_r->min_ms = ms[0];
 		t_r->max_ms = ms[reps - 1];
 		t_r->median_ms = bench_median(ms, reps);
+		t_r->cpu_ms = bench_median(cpu, reps);
 	}
 	free(ms);
+	free(cpu);
 	return ret;
 }
 
@@ -116,14 +119,15 @@ static int search_all(struct store *s, int64_t id, const struct bench_options *o
 static int status_calls(struct store *s, const struct bench_options *opt, struct bench_results *r)
 {
 	uint32_t n = opt->status_calls ? opt->status_calls : 1;
-	double *us = xcalloc(n, sizeof(*us));
+	double *us = xcalloc(n, sizeof(*us)), *cpu = xcalloc(n, sizeof(*cpu));
 	int ret = 0;
 
 	for (uint32_t i = 0; i < n && ret == 0; i++) {
 		struct store_mailbox mb;
-		uint64_t t0 = bench_now_ns();
+		uint64_t t0 = bench_now_ns(), c0 = bench_cpu_ns();
 
 		ret = store_mailbox_get(s, "INBOX", &mb);
+		cpu[i] = (double)(bench_cpu_ns() - c0) / 1e3;
 		us[i] = (double)(bench_now_ns() - t0) / 1e3;
 		if (ret == STORE_OK)
 			store_mailbox_clear(&mb);
@@ -132,8 +136,10 @@ static int status_calls(struct store *s, const struct bench_options *opt, struct
 		bench_sort(us, n);
 		r->status_us_median = bench_quantile(us, n, 0.5);
 		r->status_us_p99 = bench_quantile(us, n, 0.99);
+		r->status_cpu_us = bench_median(cpu, n);
 	}
 	free(us);
+	free(cpu);
 	return ret == STORE_OK ? 0 : -1;
 }
 

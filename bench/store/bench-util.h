@@ -9,6 +9,12 @@
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t bench_now_ns(void);
+/* CPU time of this thread in nanoseconds: on a shared machine it shows
+ * what a measurement cost when the wall clock also counts waiting for
+ * the CPU. */
+uint64_t bench_cpu_ns(void);
+/* The 1-minute load average, or -1. */
+double bench_loadavg(void);
 
 /* Sort v[0..n) in place; then the p-quantile (0..1, nearest rank) of it.
  * n must be > 0. */

@@ -320,11 +320,26 @@ static const char *const international[] = {
 #define INTL_FIRST 9000u
 #define INTL_STEP  2500u
 
-/* Pseudo-words are strictly consonant-vowel syllables, so an
- * eight-letter one (four syllables) only ever occurs as itself. */
-static const char consonants[] = "bdfgklmnprstvz";
-static const char vowels[] = "aeiou";
-#define SYLLABLES 70u /* 14 consonants x 5 vowels */
+/* Pseudo-words are two syllables of English-like spelling (onset, vowel,
+ * coda), so their letters and trigrams spread as a real vocabulary's do:
+ * names, jargon and typos rather than a handful of repeated patterns. */
+static const char *const onsets[] = {
+    "",   "b",  "bl", "br", "c",  "ch", "cl", "cr", "d",  "dr", "f",  "fl", "fr",
+    "g",  "gl", "gr", "h",  "j",  "k",  "kl", "kr", "l",  "m",  "n",  "p",  "pl",
+    "pr", "qu", "r",  "s",  "sc", "sh", "sk", "sl", "sm", "sn", "sp", "st", "str",
+    "sw", "t",  "th", "tr", "tw", "v",  "w",  "wh", "y",  "z",
+};
+static const char *const nuclei[] = {"a",  "e",  "i",  "o",  "u",  "y",
+                                     "ai", "ea", "ee", "ie", "oo", "ou"};
+static const char *const codas[] = {
+    "",  "b", "ck", "d",  "f",  "g",  "k", "l",  "ll", "m",  "n", "nd", "ng", "nk", "nt",
+    "p", "r", "rd", "rk", "rn", "rt", "s", "sh", "ss", "st", "t", "th", "x",  "z",
+};
+#define N_ONSETS     (sizeof(onsets) / sizeof(onsets[0]))
+#define N_NUCLEI     (sizeof(nuclei) / sizeof(nuclei[0]))
+#define N_CODAS      (sizeof(codas) / sizeof(codas[0]))
+#define SYLLABLES    ((uint32_t)(N_ONSETS * N_NUCLEI * N_CODAS))
+#define SYLLABLE_MIX 7919u /* spreads the second syllable; see pseudo_word() */
 
 #define N_ENGLISH (sizeof(english) / sizeof(english[0]))
 #define N_INTL    (sizeof(international) / sizeof(international[0]))
@@ -342,27 +357,27 @@ bool mailgen_word_is_english(uint32_t rank)
 	return rank < N_ENGLISH;
 }
 
+static size_t append_syllable(uint32_t syl, char *out, size_t len)
+{
+	const char *parts[3] = {onsets[syl % N_ONSETS], nuclei[syl / N_ONSETS % N_NUCLEI],
+	                        codas[syl / N_ONSETS / N_NUCLEI]};
+
+	for (int i = 0; i < 3; i++)
+		for (const char *p = parts[i]; *p != '\0'; p++)
+			out[len++] = *p;
+	return len;
+}
+
+/* Rank n (below SYLLABLES^2) to two syllables. (first, second) =
+ * (n % S, (n / S + first * MIX) % S) is one-to-one, and every first
+ * syllable meets many second ones even for small n. */
 static size_t pseudo_word(uint32_t n, char *out)
 {
-	unsigned syl;
-	size_t len = 0;
+	uint32_t first = n % SYLLABLES;
+	uint32_t second = (uint32_t)((n / SYLLABLES + (uint64_t)first * SYLLABLE_MIX) % SYLLABLES);
+	size_t len = append_syllable(first, out, 0);
 
-	/* n counts 2-syllable words first, then 3-, then 4-syllable ones. */
-	if (n < SYLLABLES * SYLLABLES) {
-		syl = 2;
-	} else if ((n -= SYLLABLES * SYLLABLES) < SYLLABLES * SYLLABLES * SYLLABLES) {
-		syl = 3;
-	} else {
-		n -= SYLLABLES * SYLLABLES * SYLLABLES;
-		syl = 4;
-	}
-	for (unsigned i = 0; i < syl; i++) {
-		unsigned s = n % SYLLABLES;
-
-		n /= SYLLABLES;
-		out[len++] = consonants[s / 5];
-		out[len++] = vowels[s % 5];
-	}
+	len = append_syllable(second, out, len);
 	out[len] = '\0';
 	return len;
 }
@@ -462,7 +477,7 @@ void mailgen_emit_text(struct mailgen *g, struct buf *out, size_t target, const 
 }
 
 /* Six different trigrams, as a name or a code has: a word like
- * "babababa" would only measure two very common trigrams. */
+ * "bababa" would only measure two trigrams. */
 static bool distinct_trigrams(const char *w)
 {
 	for (size_t i = 0; w[i + 2] != '\0'; i++)
@@ -474,16 +489,14 @@ static bool distinct_trigrams(const char *w)
 
 const char *mailgen_rare_word(struct mailgen *g, uint32_t *messages_r)
 {
-	/* A four-syllable pseudo-word in 3..8 messages, from the middle of
-	 * the rare ranks. */
-	uint32_t first =
-	    (uint32_t)N_ENGLISH + SYLLABLES * SYLLABLES + SYLLABLES * SYLLABLES * SYLLABLES;
+	/* A pseudo-word of eight or more letters in 3..8 messages, from the
+	 * middle of the rare ranks. */
+	uint32_t first = (uint32_t)N_ENGLISH;
 
 	for (uint32_t r = first + (MAILGEN_VOCAB - first) / 2; r < MAILGEN_VOCAB; r++) {
 		if (intl_index(r) >= 0 || g->word_msgs[r] < 3 || g->word_msgs[r] > 8)
 			continue;
-		mailgen_word(r, g->picked[0]);
-		if (!distinct_trigrams(g->picked[0]))
+		if (mailgen_word(r, g->picked[0]) < 8 || !distinct_trigrams(g->picked[0]))
 			continue;
 		*messages_r = g->word_msgs[r];
 		return g->picked[0];

@@ -48,7 +48,8 @@ uint32_t mailgen_count(const struct mailgen *g);
 /* Words picked by the number of generated messages they occur in (body
  * or subject; a reply's subject counts its parent's words again). The
  * returned strings are owned by g and valid until mailgen_free().
- *  rare:   an eight-letter pseudo-word in 3..8 messages;
+ *  rare:   a pseudo-word of eight or more letters, no trigram twice, in
+ *          3..8 messages;
  *  common: an English word of five or more letters in the share of
  *          messages closest to `share` (0..1). */
 const char *mailgen_rare_word(struct mailgen *g, uint32_t *messages_r);

@@ -148,8 +148,9 @@ static void row_append(const char *what, const struct bench_append *a)
 static void row_timing(const char *what, const struct bench_timing *t, const char *unit_hits,
                        double target_ms)
 {
-	printf("| %s | **%.1f ms** (min %.1f, max %.1f), %llu %s | ", what, t->median_ms, t->min_ms,
-	       t->max_ms, (unsigned long long)t->hits, unit_hits);
+	printf("| %s | **%.1f ms** (min %.1f, max %.1f; CPU %.1f ms), %llu %s | ", what,
+	       t->median_ms, t->min_ms, t->max_ms, t->cpu_ms, (unsigned long long)t->hits,
+	       unit_hits);
 	if (target_ms > 0)
 		printf("< %.0f ms | %s |\n", target_ms,
 		       t->median_ms < target_ms ? "met" : "**missed**");
@@ -195,8 +196,8 @@ static void print_report(const struct bench_options *o, const struct bench_resul
 	strftime(date, sizeof(date), "%Y-%m-%d", localtime_r(&now, &tm));
 	bench_machine(&machine, o->dir);
 	printf("Run %s, SQLite %s, warm cache (nothing dropped), medians of %u runs after one "
-	       "warm-up.\n\n%s\n",
-	       date, sqlite3_libversion(), o->reps, buf_cstr(&machine));
+	       "warm-up; load average %.1f at the start, %.1f at the end.\n\n%s\n",
+	       date, sqlite3_libversion(), o->reps, r->load_start, r->load_end, buf_cstr(&machine));
 	print_corpus(c);
 	printf("| measure | result | target | |\n|---|---|---|---|\n");
 	row_append("append, one message per store_append", &r->single);
@@ -211,11 +212,10 @@ static void print_report(const struct bench_options *o, const struct bench_resul
 	row_search(r, SEARCH_BODY_COMMON, "BODY", c->common, c->common_msgs, 0);
 	row_search(r, SEARCH_FROM, "FROM", c->surname, c->surname_msgs, 0);
 	row_timing("SELECT's sequence map (store_mailbox_uids)", &r->uids, "UIDs", 0);
-	printf(
-	    "| STATUS (store_mailbox_get, %u calls) | **%.1f µs** median, p99 %.1f µs | < 1 ms | "
-	    "%s |\n",
-	    o->status_calls, r->status_us_median, r->status_us_p99,
-	    r->status_us_median < 1000 ? "met" : "**missed**");
+	printf("| STATUS (store_mailbox_get, %u calls) | **%.1f µs** median, p99 %.1f µs (CPU %.1f "
+	       "µs) | < 1 ms | %s |\n",
+	       o->status_calls, r->status_us_median, r->status_us_p99, r->status_cpu_us,
+	       r->status_us_median < 1000 ? "met" : "**missed**");
 	print_size(r);
 	buf_free(&machine);
 }
@@ -228,11 +228,13 @@ int main(int argc, char **argv)
 
 	parse_options(argc, argv, &opt);
 	check_fresh_dir(&opt);
+	r.load_start = bench_loadavg();
 	ret = bench_fill(&opt, &r);
 	if (ret == 0)
 		ret = bench_measure_size(&opt, &r);
 	if (ret == 0)
 		ret = bench_read(&opt, &r);
+	r.load_end = bench_loadavg();
 	if (ret == 0)
 		print_report(&opt, &r);
 	free(r.corpus.sizes);

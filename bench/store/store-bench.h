@@ -45,9 +45,10 @@ struct bench_size {
 };
 
 struct bench_timing {
-	double median_ms, min_ms, max_ms;
-	uint64_t hits;  /* rows or matching messages */
-	uint64_t bytes; /* list view: ENVELOPE + BODYSTRUCTURE bytes */
+	double median_ms, min_ms, max_ms; /* wall clock */
+	double cpu_ms;                    /* median CPU time of this thread */
+	uint64_t hits;                    /* rows or matching messages */
+	uint64_t bytes;                   /* list view: ENVELOPE + BODYSTRUCTURE bytes */
 };
 
 enum bench_search {
@@ -64,7 +65,8 @@ struct bench_results {
 	struct bench_append single, batched;
 	struct bench_size size;
 	struct bench_timing list_view, uids, search[SEARCH_COUNT];
-	double status_us_median, status_us_p99;
+	double status_us_median, status_us_p99, status_cpu_us;
+	double load_start, load_end; /* 1-minute load average */
 };
 
 /* bench-append.c: generate and append (or, with reuse, only generate so
