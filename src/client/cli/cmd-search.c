@@ -18,6 +18,10 @@ struct results {
 
 static void add_results(struct results *r, struct summary *v, size_t n)
 {
+	if (n == 0) {
+		free(v);
+		return;
+	}
 	r->v = xreallocarray(r->v, r->n + n + 1, sizeof(*r->v));
 	memcpy(r->v + r->n, v, n * sizeof(*v));
 	r->n += n;

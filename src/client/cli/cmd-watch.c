@@ -97,6 +97,9 @@ static int watch_connected(struct watch *w, bool first)
 	imapc_set_handler(w->cli->imapc, watch_untagged, w);
 	while (!done(w) && imapc_is_connected(w->cli->imapc)) {
 		w->new_mail = false;
+		/* The sync may have found nothing to do and opened nothing. */
+		if (sync_open(w->cli->sync, w->folder, &err) < 0)
+			return cli_error("%s", err);
 		if (imapc_idle_start(w->cli->imapc, &err) < 0)
 			return cli_error("%s", err);
 		while (!w->new_mail && !done(w) && imapc_idling(w->cli->imapc))

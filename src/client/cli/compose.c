@@ -332,6 +332,9 @@ void compose_build(const struct draft *d, struct buf *out)
 	put_address_field(out, "From", &d->from);
 	put_address_field(out, "To", &d->to);
 	put_address_field(out, "Cc", &d->cc);
+	/* Bcc stays in the built message so the envelope can be read from it;
+	 * compose_prepare_send() takes it out of what is sent and kept. */
+	put_address_field(out, "Bcc", &d->bcc);
 	put_text_field(out, "Subject", &d->subject);
 	put_date_and_id(out, (const char *)d->from.data ? (const char *)d->from.data : "");
 	if (d->in_reply_to.len > 0)

@@ -264,6 +264,8 @@ static void sort_threads(struct summary *v, size_t n)
 
 void summary_sort(struct summary *v, size_t n, bool threads)
 {
+	if (n == 0)
+		return;
 	if (threads)
 		sort_threads(v, n);
 	else

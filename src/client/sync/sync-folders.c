@@ -386,7 +386,7 @@ void sync_hints_clear(struct sync *s)
 	s->hint_count = 0;
 }
 
-const struct sync_hint *sync_hint(const struct sync *s, const char *local)
+struct sync_hint *sync_hint(struct sync *s, const char *local)
 {
 	for (size_t i = 0; i < s->hint_count; i++)
 		if (strcmp(s->hints[i].local, local) == 0)

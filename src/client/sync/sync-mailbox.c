@@ -98,12 +98,18 @@ int sync_search(struct sync *s, const char *name, const struct imap_search_key *
 	return ret;
 }
 
+/* STATUS said nothing changed since the last sync. A hint describes the
+ * server as the folder list was read, so it is good for one sync of the
+ * folder only. */
 static bool unchanged(struct sync *s, const struct store_client_folder *f, uint64_t cached)
 {
-	const struct sync_hint *h = sync_hint(s, f->name);
+	struct sync_hint *h = sync_hint(s, f->name);
+	bool fresh = h != NULL && !h->used;
 
+	if (h != NULL)
+		h->used = true;
 	/* Only CONDSTORE's HIGHESTMODSEQ vouches for unchanged flags. */
-	return h != NULL && imapc_condstore(s->c) && f->uidvalidity != 0 &&
+	return fresh && imapc_condstore(s->c) && f->uidvalidity != 0 &&
 	       h->uidvalidity == f->uidvalidity && h->uidnext == f->uidnext &&
 	       h->highestmodseq != 0 && h->highestmodseq == f->highestmodseq &&
 	       h->messages == cached;

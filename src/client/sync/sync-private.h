@@ -21,6 +21,7 @@ struct sync_hint {
 	char *local;
 	uint32_t messages, uidnext, uidvalidity;
 	uint64_t highestmodseq;
+	bool used; /* valid for the first sync of the folder only */
 };
 
 struct sync {
@@ -50,7 +51,7 @@ void sync_progress(struct sync *s, const char *what, uint64_t done, uint64_t tot
 void sync_progress_end(struct sync *s);
 
 /* sync-folders.c: STATUS as seen by the last sync_folders(). */
-const struct sync_hint *sync_hint(const struct sync *s, const char *local);
+struct sync_hint *sync_hint(struct sync *s, const char *local);
 void sync_hints_clear(struct sync *s);
 
 /* The server's hierarchy delimiter (LIST "" "", once per sync). */

@@ -129,6 +129,8 @@ static size_t match(struct ident_list *local, struct ident_list *remote, uint32_
 {
 	size_t n = 0;
 
+	if (local->count == 0 || remote->count == 0)
+		return 0;
 	qsort(remote->v, remote->count, sizeof(*remote->v), ident_cmp);
 	qsort(local->v, local->count, sizeof(*local->v), ident_cmp);
 	for (size_t i = 0; i < local->count; i++) {

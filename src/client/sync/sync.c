@@ -225,6 +225,20 @@ int sync_select(struct sync *s, const struct store_client_folder *f, bool qresyn
 	return ret;
 }
 
+int sync_open(struct sync *s, const char *name, const char **error_r)
+{
+	struct store_client_folder f;
+	int ret = store_client_folder_get(s->store, name, &f);
+
+	if (ret != STORE_OK) {
+		*error_r = sync_store_error(s, ret, name);
+		return -1;
+	}
+	ret = s->selected_id == f.mailbox_id ? 0 : sync_select(s, &f, false, NULL, NULL, error_r);
+	store_client_folder_clear(&f);
+	return ret;
+}
+
 /* ---- flags ---- */
 
 unsigned sync_parse_flags(const struct imap_strlist *list, struct buf *kw)

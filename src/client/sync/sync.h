@@ -70,6 +70,9 @@ typedef void sync_folder_status_cb(void *ctx, const char *local_name, uint32_t m
 int sync_folders(struct sync *s, sync_folder_status_cb *cb, void *ctx, const char **error_r);
 /* Step 3 for one folder (local name). */
 int sync_folder(struct sync *s, const char *name, const char **error_r);
+/* SELECT a folder (local name) unless it is selected already: IDLE needs
+ * one. */
+int sync_open(struct sync *s, const char *name, const char **error_r);
 /* Download the body of one cached message now (hafen read). */
 int sync_fetch_body(struct sync *s, int64_t mailbox_id, uint32_t uid, const char **error_r);
 /* UID SEARCH on the server in one folder with an IMAP search program
