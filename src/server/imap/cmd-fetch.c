@@ -27,7 +27,6 @@ struct fetch_run {
 	struct fetch_plan plan;
 	struct rangeset uids;     /* the messages to answer for */
 	struct rangeset seen_set; /* messages whose \Seen this command set */
-	uint64_t seen_modseq;
 	bool add_modseq;          /* CHANGEDSINCE implies MODSEQ (RFC 7162 3.1.4.1) */
 	uint64_t expected, found;
 	struct store_fetch *sf;
@@ -189,7 +188,6 @@ static void seen_changed(void *ctx, uint32_t uid, unsigned flags, const char *ke
 	if (!changed)
 		return;
 	rangeset_add(&r->seen_set, uid);
-	r->seen_modseq = modseq;
 	/* This FETCH reports the new flags itself; the next sync must not. */
 	imap_selected_note_own(s->sel, uid, modseq);
 }

@@ -114,24 +114,23 @@ static int walk(struct fetch_file *f, uint64_t offset, uint64_t raw_size, enum m
 	struct mime_decode_stream *ds = mime_decode_stream_new(cte);
 	struct buf dec = BUF_INIT;
 	uint64_t pos = 0, out = 0;
-	bool stop = false;
 	int ret = 0;
 
-	while (!stop && ret == 0 && pos <= raw_size) {
+	buf_reserve(&f->scratch, FETCH_CHUNK);
+	for (;;) {
 		size_t n = raw_size - pos < FETCH_CHUNK ? (size_t)(raw_size - pos) : FETCH_CHUNK;
 
 		buf_reset(&dec);
-		buf_reserve(&f->scratch, FETCH_CHUNK);
-		if (n > 0 && fetch_file_pread(f, f->scratch.data, n, offset + pos) < 0) {
+		if (n == 0) {
+			mime_decode_stream_finish(ds, &dec);
+		} else if (fetch_file_pread(f, f->scratch.data, n, offset + pos) < 0) {
 			ret = -1;
 			break;
-		}
-		if (n > 0)
+		} else {
 			mime_decode_stream_feed(ds, f->scratch.data, n, &dec);
-		else
-			mime_decode_stream_finish(ds, &dec);
-		if (dec.len > 0)
-			stop = visit(ctx, dec.data, dec.len, out);
+		}
+		if (dec.len > 0 && visit(ctx, dec.data, dec.len, out))
+			break;
 		out += dec.len;
 		pos += n;
 		if (n == 0)
