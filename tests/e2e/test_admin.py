@@ -128,6 +128,14 @@ def test_user_quota(server):
         assert r.returncode == 64, bad
 
 
+def test_unknown_action_touches_nothing(tmp_path):
+    data = tmp_path / "data"
+    r = subprocess.run([hafend_binary(), "user", "frob", "x", "--data", str(data)],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 64 and 'unknown action "frob"' in r.stderr
+    assert not data.exists()
+
+
 def test_usage_errors(server):
     binary = hafend_binary()
     for args in (["user"], ["user", "frob", "x"], ["user", "list", "-c"], ["check", "--data"],

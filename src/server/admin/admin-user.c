@@ -270,39 +270,51 @@ static int cmd_quota(struct admin_ctx *a, const char *name, int argc, char **arg
 	return 0;
 }
 
+static int usage(void)
+{
+	fprintf(stderr, "usage: hafend user add|passwd|del|list|quota --data DIR [NAME]\n");
+	return EX_USAGE_;
+}
+
+/* Run one verb on an open database; name is non-NULL for all but list. */
+static int run_verb(struct admin_ctx *a, const char *verb, const char *name, int argc,
+		    char **argv)
+{
+	if (strcmp(verb, "add") == 0)
+		return cmd_add(a, name);
+	if (strcmp(verb, "passwd") == 0)
+		return cmd_passwd(a, name);
+	if (strcmp(verb, "del") == 0)
+		return cmd_del(a, name);
+	if (strcmp(verb, "quota") == 0)
+		return cmd_quota(a, name, argc, argv);
+	return cmd_list(a);
+}
+
 int admin_user(int argc, char **argv)
 {
+	static const char *const verbs[] = {"add", "passwd", "del", "list", "quota"};
 	struct admin_ctx a;
-	const char *verb = argc > 1 ? argv[1] : NULL;
-	const char *name;
+	const char *verb, *name;
+	bool known = false;
 	int ret = admin_common_options(&argc, argv, &a.cfg);
 
 	memset(&a.ra, 0, sizeof(a.ra));
 	a.db = NULL;
 	verb = argc > 1 ? argv[1] : NULL;
 	name = argc > 2 ? argv[2] : NULL;
-	if (ret == 0 && (verb == NULL || (strcmp(verb, "list") != 0 && name == NULL))) {
-		fprintf(stderr, "usage: hafend user add|passwd|del|list|quota --data DIR [NAME]\n");
+	for (size_t i = 0; verb != NULL && i < HF_N_ELEMENTS(verbs); i++)
+		known = known || strcmp(verb, verbs[i]) == 0;
+	if (ret == 0 && verb != NULL && !known) {
+		fprintf(stderr, "hafend user: unknown action \"%s\"\n", verb);
 		ret = EX_USAGE_;
 	}
+	if (ret == 0 && (verb == NULL || (strcmp(verb, "list") != 0 && name == NULL)))
+		ret = usage();
 	if (ret == 0)
 		ret = open_db(&a);
-	if (ret == 0) {
-		if (strcmp(verb, "add") == 0)
-			ret = cmd_add(&a, name);
-		else if (strcmp(verb, "passwd") == 0)
-			ret = cmd_passwd(&a, name);
-		else if (strcmp(verb, "del") == 0)
-			ret = cmd_del(&a, name);
-		else if (strcmp(verb, "list") == 0)
-			ret = cmd_list(&a);
-		else if (strcmp(verb, "quota") == 0)
-			ret = cmd_quota(&a, name, argc - 3, argv + 3);
-		else {
-			fprintf(stderr, "hafend user: unknown action \"%s\"\n", verb);
-			ret = EX_USAGE_;
-		}
-	}
+	if (ret == 0 && verb != NULL)
+		ret = run_verb(&a, verb, name, argc - 3, argv + 3);
 	userdb_close(&a.db);
 	server_config_free(&a.cfg);
 	return ret;
