@@ -46,12 +46,12 @@ struct fetch_item {
 struct fetch_plan {
 	struct fetch_item *items;
 	size_t count;
-	unsigned want;      /* enum store_fetch_want: the columns the items need */
-	bool sets_seen;     /* an item without .PEEK implies \Seen (RFC 9051 6.4.5) */
-	bool has_uid;       /* UID was asked for */
-	bool has_flags;     /* FLAGS was asked for */
-	bool has_modseq;    /* MODSEQ was asked for */
-	size_t sections;    /* body items and BINARY.SIZE, for FETCH_MAX_SECTIONS */
+	unsigned want;   /* enum store_fetch_want: the columns the items need */
+	bool sets_seen;  /* an item without .PEEK implies \Seen (RFC 9051 6.4.5) */
+	bool has_uid;    /* UID was asked for */
+	bool has_flags;  /* FLAGS was asked for */
+	bool has_modseq; /* MODSEQ was asked for */
+	size_t sections; /* body items and BINARY.SIZE, for FETCH_MAX_SECTIONS */
 };
 
 /* Make the plan for the items of f. The plan points into f (the command's
@@ -63,7 +63,7 @@ void fetch_plan_free(struct fetch_plan *plan);
 
 /* Append "NAME value" for an item that is not body data. */
 void fetch_attr_write(struct imap_session *s, struct buf *out, const struct fetch_item *it,
-		      const struct store_msg *m);
+                      const struct store_msg *m);
 /* The pieces, also used for items a response carries without being asked
  * (UID in UID FETCH, FLAGS after an implicit \Seen). */
 void fetch_attr_flags(struct imap_session *s, struct buf *out, const struct store_msg *m);
@@ -80,13 +80,13 @@ enum fetch_source {
 /* What one body item sends for one message, and how far sending got. */
 struct fetch_body {
 	enum fetch_source src;
-	uint64_t size;      /* bytes of the literal (after the partial window) */
-	bool literal8;      /* BINARY data holding NUL (RFC 3516 4.3) */
-	struct buf mem;     /* FETCH_SRC_MEM */
-	uint64_t offset;    /* FILE: first byte to send; DECODE: encoded range */
-	uint64_t raw_size;  /* DECODE: encoded range length */
-	uint64_t skip;      /* DECODE: decoded bytes before the window */
-	enum mime_cte cte;  /* DECODE */
+	uint64_t size;     /* bytes of the literal (after the partial window) */
+	bool literal8;     /* BINARY data holding NUL (RFC 3516 4.3) */
+	struct buf mem;    /* FETCH_SRC_MEM */
+	uint64_t offset;   /* FILE: first byte to send; DECODE: encoded range */
+	uint64_t raw_size; /* DECODE: encoded range length */
+	uint64_t skip;     /* DECODE: decoded bytes before the window */
+	enum mime_cte cte; /* DECODE */
 	/* MEM whose bytes were dropped after preparing: built again from this
 	 * item when sent (fetch_body_rebuild) */
 	const struct fetch_item *rebuild;
@@ -117,13 +117,13 @@ enum fetch_body_result {
  * opening the message file through f when the answer needs it (BINARY's
  * literal8 decision reads the data). */
 enum fetch_body_result fetch_body_prepare(struct fetch_file *f, const struct fetch_item *it,
-					  struct fetch_body *b, int *err_r);
+                                          struct fetch_body *b, int *err_r);
 /* Build again the bytes of a body prepared with rebuild set, before it
  * is sent. 0, or -1 (logged) when they cannot be had as announced. */
 int fetch_body_rebuild(struct fetch_file *f, struct fetch_body *b);
 /* BINARY.SIZE (RFC 3516 4.2) of item it for message f->m. */
 enum fetch_body_result fetch_body_binary_size(struct fetch_file *f, const struct fetch_item *it,
-					      uint64_t *size_r, int *err_r);
+                                              uint64_t *size_r, int *err_r);
 void fetch_body_clear(struct fetch_body *b);
 /* Open the message file if not yet open: STORE_OK or a store error. A
  * file shorter than the message's size is STORE_ERR_CORRUPT (logged), so
