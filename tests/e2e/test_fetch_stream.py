@@ -96,13 +96,21 @@ def worker_rss_kb(server):
     return total
 
 
-@pytest.fixture
-def big_server(make_server, monkeypatch):
-    """A server with four big messages in alice's INBOX. ASan's quarantine
-    is off so freed memory is reused and resident size means something."""
-    old = os.environ.get("ASAN_OPTIONS", "")
-    monkeypatch.setenv("ASAN_OPTIONS", (old + ":" if old else "") + "quarantine_size_mb=0")
-    server = make_server()
+@pytest.fixture(scope="module")
+def big_server():
+    """A server with four big messages in alice's INBOX, shared by this
+    file's tests (they read with EXAMINE or .PEEK, or undo what they
+    change). ASan's quarantine is off so freed memory is reused and
+    resident size means something."""
+    old = os.environ.get("ASAN_OPTIONS")
+    os.environ["ASAN_OPTIONS"] = (old + ":" if old else "") + "quarantine_size_mb=0"
+    try:
+        server = conftest.Server()
+    finally:
+        if old is None:
+            del os.environ["ASAN_OPTIONS"]
+        else:
+            os.environ["ASAN_OPTIONS"] = old
     c = server.connect()
     c.login("alice")
     messages = []
@@ -111,7 +119,8 @@ def big_server(make_server, monkeypatch):
         fu.append(c, "INBOX", msg)
         messages.append((msg, blob))
     c.close()
-    return server, messages
+    yield server, messages
+    server.stop()
 
 
 def slow_fetch(server, messages, tls=False):
@@ -308,15 +317,23 @@ def test_damaged_message_file(big_server):
     goes on serving the other messages."""
     server, messages = big_server
     msg_dir = os.path.join(server.data, "users", "alice", "msg")
-    damaged = 0
+    damaged = []
     for root, dirs, files in os.walk(msg_dir):
         for f in files:
             path = os.path.join(root, f)
             with open(path, "r+b") as fh:
                 if len(f) == 32 and fh.read(200) == messages[2][0][:200]:
                     fh.truncate(len(messages[2][0]) // 2)
-                    damaged += 1
-    assert damaged == 1
+                    damaged.append(path)
+    assert len(damaged) == 1
+    try:
+        check_damaged(server, messages)
+    finally:
+        with open(damaged[0], "r+b") as fh:
+            fh.write(messages[2][0])
+
+
+def check_damaged(server, messages):
     c = server.connect()
     c.login("alice")
     assert " OK " in c.command("EXAMINE INBOX")[1]
