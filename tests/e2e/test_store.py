@@ -22,6 +22,17 @@ def run(c, text):
     return untagged, tagged.split(" ", 1)[1]
 
 
+def announced(untagged, keywords):
+    """Strip the FLAGS and PERMANENTFLAGS lines that announce keywords new
+    to the mailbox (RFC 9051 7.3.5), checking that they come first and
+    name them."""
+    assert untagged[0].startswith("* FLAGS (") and \
+        untagged[1].startswith("* OK [PERMANENTFLAGS ("), untagged
+    for k in keywords.split():
+        assert k in untagged[0] and k in untagged[1], (k, untagged)
+    return untagged[2:]
+
+
 def session(server, mailbox="INBOX", count=0, rev2=False, user="alice"):
     c = server.connect()
     c.login(user)
@@ -86,12 +97,13 @@ def test_store_silent_and_uid(srv):
 
 def test_store_keywords(srv):
     c = session(srv, count=2, rev2=True)
-    assert run(c, "STORE 1 +FLAGS ($Work Junk)")[0] == ["* 1 FETCH (FLAGS ($Work Junk))"]
+    assert announced(run(c, "STORE 1 +FLAGS ($Work Junk)")[0], "$Work Junk") == [
+        "* 1 FETCH (FLAGS ($Work Junk))"]
     # Keywords compare without case: no duplicate, the first spelling stays.
     assert run(c, "STORE 1 +FLAGS (junk \\Seen)")[0] == [
         "* 1 FETCH (FLAGS (\\Seen $Work Junk))"]
     assert run(c, "STORE 1 -FLAGS ($WORK)")[0] == ["* 1 FETCH (FLAGS (\\Seen Junk))"]
-    assert run(c, "STORE 1:2 FLAGS (NonJunk)")[0] == [
+    assert announced(run(c, "STORE 1:2 FLAGS (NonJunk)")[0], "NonJunk") == [
         "* 1 FETCH (FLAGS (NonJunk))", "* 2 FETCH (FLAGS (NonJunk))"]
     assert [m["keywords"] for m in sv.messages(srv, "INBOX")] == [["NonJunk"], ["NonJunk"]]
     # A new keyword is announced to sessions that select the mailbox.
@@ -130,9 +142,10 @@ def test_store_empty_mailbox(srv):
 def test_other_session_sees_flags_once(srv):
     a = session(srv, count=3, rev2=True)
     b = session(srv, rev2=True)
-    assert run(a, "STORE 2 +FLAGS (\\Flagged $X)")[0] == ["* 2 FETCH (FLAGS (\\Flagged $X))"]
+    assert announced(run(a, "STORE 2 +FLAGS (\\Flagged $X)")[0], "$X") == [
+        "* 2 FETCH (FLAGS (\\Flagged $X))"]
     # The other session learns at its next NOOP, with UID; this one does not hear it twice.
-    assert run(b, "NOOP")[0] == ["* 2 FETCH (UID 2 FLAGS (\\Flagged $X))"]
+    assert announced(run(b, "NOOP")[0], "$X") == ["* 2 FETCH (UID 2 FLAGS (\\Flagged $X))"]
     assert run(a, "NOOP")[0] == []
     assert run(b, "NOOP")[0] == []
     # And while idling, at once.
@@ -210,7 +223,8 @@ def test_condstore_forms_after_enabling(srv):
     assert run(c, "STORE 1 -FLAGS (\\Seen)")[0] == [
         "* 1 FETCH (FLAGS () MODSEQ (%d))" % (high + 3)]
     # HIGHESTMODSEQ is reported once only.
-    assert run(c, "STORE 1 (UNCHANGEDSINCE %d) +FLAGS ($A)" % (high + 3))[0] == [
+    assert announced(run(c, "STORE 1 (UNCHANGEDSINCE %d) +FLAGS ($A)" % (high + 3))[0],
+                     "$A") == [
         "* 1 FETCH (FLAGS ($A) MODSEQ (%d))" % (high + 4)]
     run(other, "STORE 2 +FLAGS.SILENT (\\Flagged)")
     assert run(c, "NOOP")[0] == [
@@ -251,7 +265,7 @@ def test_store_thousands_of_messages(srv):
     time.sleep(0.5)
     untagged, tagged = c.until_tagged("big")
     assert tagged == "big OK STORE completed"
-    assert untagged == ["* %d FETCH (FLAGS (\\Seen %s))" % (i, keywords)
+    assert announced(untagged, keywords) == ["* %d FETCH (FLAGS (\\Seen %s))" % (i, keywords)
                         for i in range(1, count + 1)]
     assert run(c, "NOOP")[0] == []
     c.close()

@@ -227,5 +227,9 @@ enum cmd_result cmd_store(struct imap_session *s, struct imap_command *cmd)
 		session_store_error(s, ret);
 		return CMD_DONE;
 	}
+	/* A keyword new to the mailbox is announced before the FETCH
+	 * responses that carry it (RFC 9051 7.3.5). */
+	if (st->mode != IMAP_STORE_REMOVE)
+		imap_selected_announce_keywords(s, fl.keywords, fl.keyword_count);
 	return store_resume(s, cmd);
 }

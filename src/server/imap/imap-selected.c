@@ -55,7 +55,9 @@ static int append_keyword(void *ctx, const char *name)
 	return 0;
 }
 
-void imap_selected_send_flags(struct imap_session *s)
+/* FLAGS and PERMANENTFLAGS; with only_if_changed, nothing when the
+ * mailbox's keywords are what the client was last told. */
+static void send_flags(struct imap_session *s, bool only_if_changed)
 {
 	struct imap_selected *sel = s->sel;
 	struct buf kw = BUF_INIT;
@@ -63,6 +65,11 @@ void imap_selected_send_flags(struct imap_session *s)
 
 	buf_append_byte(&kw, ' ');
 	store_mailbox_keywords(session_store(s), sel->mailbox_id, append_keyword, &kw);
+	if (only_if_changed && sel->keywords_sent != NULL &&
+	    strcmp(sel->keywords_sent, buf_cstr(&kw)) == 0) {
+		buf_free(&kw);
+		return;
+	}
 	free(sel->keywords_sent);
 	sel->keywords_sent = xstrdup(buf_cstr(&kw));
 	/* " a b " -> " a b" for the lists below. */
@@ -76,6 +83,11 @@ void imap_selected_send_flags(struct imap_session *s)
 		session_untagged(s, "OK [PERMANENTFLAGS (%s%s \\*)] Flags permitted", system_flags,
 				 list);
 	buf_free(&kw);
+}
+
+void imap_selected_send_flags(struct imap_session *s)
+{
+	send_flags(s, false);
 }
 
 /* Does a message carry a keyword the client was not told about? */
@@ -98,6 +110,16 @@ static bool has_new_keyword(const struct imap_selected *sel, const char *keyword
 		p = end ? end + 1 : NULL;
 	}
 	return false;
+}
+
+void imap_selected_announce_keywords(struct imap_session *s, const char *const *kw, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (has_new_keyword(s->sel, kw[i])) {
+			send_flags(s, true);
+			return;
+		}
+	}
 }
 
 void imap_selected_free(struct imap_selected **selp)
@@ -229,7 +251,7 @@ int imap_selected_sync(struct imap_session *s, bool allow_expunge)
 		old_last = uidmap_last_uid(&sel->map);
 		for (size_t i = 0; i < rows.count; i++) {
 			if (has_new_keyword(sel, rows.v[i].keywords)) {
-				imap_selected_send_flags(s);
+				send_flags(s, true);
 				break;
 			}
 		}

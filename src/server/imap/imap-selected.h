@@ -51,6 +51,9 @@ void imap_selected_free(struct imap_selected **selp);
 /* Send FLAGS and PERMANENTFLAGS for the selected mailbox (SELECT, and
  * again when a keyword new to the mailbox appears: RFC 9051 7.3.5). */
 void imap_selected_send_flags(struct imap_session *s);
+/* Send FLAGS again if one of these keywords is new to the client (before
+ * a STORE's own FETCH responses use it). */
+void imap_selected_announce_keywords(struct imap_session *s, const char *const *kw, size_t n);
 
 /* Report changes from the store. allow_expunge: whether EXPUNGE/VANISHED
  * may be sent now (RFC 9051 7.5.1). Returns 0, or -1 when the mailbox is
