@@ -10,11 +10,14 @@
 
 #include <string.h>
 
-/* The header fields whose raw lines are cached for list views. */
+/* The header fields whose raw lines are cached for list views: what
+ * Thunderbird (which adds Newsgroups), K-9 (X-K9mail-Identity,
+ * Chat-Version), Apple Mail and mutt ask for when they list a folder, so
+ * a list view never opens a message file. */
 static const char *const list_field_names[] = {
 	"From", "To", "Cc", "Bcc", "Reply-To", "Sender", "Subject", "Date", "Message-ID",
 	"In-Reply-To", "References", "Content-Type", "List-Id", "Priority", "X-Priority",
-	"Importance",
+	"Importance", "Newsgroups", "X-K9mail-Identity", "Chat-Version",
 };
 
 /* Bare LF becomes CRLF: IMAP serves messages with CRLF line ends, and
