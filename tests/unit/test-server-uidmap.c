@@ -126,6 +126,37 @@ static void test_remove_matches_model(void **state)
 
 /* RFC 9051 7.4.1's example: expunging 3, 4, 7 and 11 of 11 messages
  * reports 3, 3, 5, 8. */
+/* Sequence ranges to UIDs agree with the model for random maps and ranges. */
+static void test_seqs_to_uids_matches_model(void **state)
+{
+	struct rangeset got = RANGESET_INIT, want = RANGESET_INIT;
+	struct uidmap m;
+	struct model mod;
+
+	(void)state;
+	srand(7);
+	for (int round = 0; round < 200; round++) {
+		random_model(&mod, 1 + (size_t)(rand() % 300));
+		uidmap_init(&m, mod.uids, mod.count);
+		for (int k = 0; k < 20; k++) {
+			uint32_t lo = (uint32_t)rand() % ((uint32_t)mod.count + 3);
+			uint32_t hi = (uint32_t)rand() % ((uint32_t)mod.count + 3);
+
+			rangeset_clear(&got);
+			rangeset_clear(&want);
+			uidmap_seqs_to_uids(&m, lo, hi, &got);
+			for (uint32_t seq = lo < hi ? lo : hi; seq <= (lo < hi ? hi : lo); seq++)
+				if (seq >= 1 && seq <= mod.count)
+					rangeset_add(&want, mod.uids[seq - 1]);
+			assert_true(rangeset_equal(&got, &want));
+		}
+		uidmap_free(&m);
+		free(mod.uids);
+	}
+	rangeset_free(&got);
+	rangeset_free(&want);
+}
+
 static void test_rfc_example(void **state)
 {
 	uint32_t uids[11];
@@ -202,6 +233,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_remove_matches_model),
+		cmocka_unit_test(test_seqs_to_uids_matches_model),
 		cmocka_unit_test(test_rfc_example),
 		cmocka_unit_test(test_chunked_removal_is_linear),
 		cmocka_unit_test(test_high_uids),

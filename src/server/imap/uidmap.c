@@ -52,12 +52,11 @@ uint32_t uidmap_last_uid(const struct uidmap *m)
 	return r->first_uid + r->count - 1;
 }
 
-uint32_t uidmap_seq_to_uid(const struct uidmap *m, uint32_t seq)
+/* Index of the run holding sequence number seq (1 <= seq <= total). */
+static size_t run_for_seq(const struct uidmap *m, uint32_t seq)
 {
 	size_t lo = 0, hi = m->nruns;
 
-	if (seq == 0 || seq > m->total)
-		return 0;
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -66,7 +65,17 @@ uint32_t uidmap_seq_to_uid(const struct uidmap *m, uint32_t seq)
 		else
 			hi = mid;
 	}
-	return m->runs[lo].first_uid + (seq - m->runs[lo].first_seq);
+	return lo;
+}
+
+uint32_t uidmap_seq_to_uid(const struct uidmap *m, uint32_t seq)
+{
+	size_t i;
+
+	if (seq == 0 || seq > m->total)
+		return 0;
+	i = run_for_seq(m, seq);
+	return m->runs[i].first_uid + (seq - m->runs[i].first_seq);
 }
 
 /* Index of the last run whose first UID is <= uid, or nruns when none. */
@@ -160,7 +169,11 @@ void uidmap_seqs_to_uids(const struct uidmap *m, uint32_t lo, uint32_t hi, struc
 	}
 	if (hi > m->total)
 		hi = m->total;
-	for (size_t i = 0; i < m->nruns && lo <= hi; i++) {
+	if (lo == 0)
+		lo = 1;
+	/* Start at the run holding lo: a set of many ranges over a mailbox of
+	 * many runs must not cost ranges x runs. */
+	for (size_t i = run_for_seq(m, lo); i < m->nruns && lo <= hi; i++) {
 		const struct uidrun *r = &m->runs[i];
 		uint32_t rlast = r->first_seq + r->count - 1, a, b;
 
