@@ -449,3 +449,30 @@ def test_stalled_reader_is_dropped(make_server):
         time.sleep(0.2)
     c.close()
     still_serving(server)
+
+
+def test_login_deadline_even_when_talking(make_server):
+    """A client that keeps sending NOOP before login is still cut off after
+    three times preauth_timeout."""
+    import time
+    srv = make_server("preauth_timeout = 1s")
+    c = srv.connect()
+    start = time.time()
+    seen = []
+    try:
+        n = 0
+        while time.time() - start < 10:
+            n += 1
+            c.send("n%d NOOP\r\n" % n)
+            while True:
+                line = c.readline()
+                seen.append(line)
+                if line.startswith("n%d " % n):
+                    break
+            time.sleep(0.5)
+    except (EOFError, OSError):
+        pass
+    elapsed = time.time() - start
+    assert 2.5 < elapsed < 6, elapsed
+    assert "* BYE Login took too long" in seen, seen
+    c.close()

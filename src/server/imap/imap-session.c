@@ -520,12 +520,38 @@ int session_login(struct imap_session *s, const char *user)
 	s->listener.ctx = s;
 	user_store_listen(s->ustore, &s->listener);
 	s->state = IMAP_STATE_AUTH;
+	if (s->login_deadline != NULL)
+		event_del(s->login_deadline);
 	s->append_sink = append_sink_new(store_dir(user_store_store(s->ustore)),
 					 s->w->cfg->append_limit);
 	session_update_parser_limits(s);
 	conn_set_idle_timeout(s->conn, (unsigned)s->w->cfg->autologout * 1000);
 	log_info("imap %s: logged in as %s", s->peer, user);
 	return 0;
+}
+
+static void on_login_deadline(evutil_socket_t fd, short what, void *ctx)
+{
+	struct imap_session *s = ctx;
+
+	(void)fd;
+	(void)what;
+	if (s->state != IMAP_STATE_NOT_AUTH)
+		return;
+	session_untagged(s, "BYE Login took too long");
+	session_close(s);
+}
+
+/* preauth_timeout limits silence before login; this limits the whole time
+ * before login, so a client that keeps talking (NOOP every 50 s) cannot
+ * hold an unauthenticated connection forever. Three times the timeout
+ * leaves room for a few failed attempts and their growing delays. */
+static void start_login_deadline(struct imap_session *s)
+{
+	struct timeval tv = {(time_t)(3 * s->w->cfg->preauth_timeout), 0};
+
+	s->login_deadline = evtimer_new(s->w->base, on_login_deadline, s);
+	evtimer_add(s->login_deadline, &tv);
 }
 
 /* ---- life cycle ---- */
@@ -581,6 +607,7 @@ struct imap_session *imap_session_new(struct worker *w, int fd, const struct soc
 		s->addr_counted = true;
 	}
 	conn_set_idle_timeout(s->conn, (unsigned)w->cfg->preauth_timeout * 1000);
+	start_login_deadline(s);
 	greet(s);
 	return s;
 }
@@ -630,6 +657,8 @@ static void session_free(struct imap_session *s)
 		auth_guard_conn_close(s->w->guard, s->addr_key);
 	if (s->wake != NULL)
 		event_free(s->wake);
+	if (s->login_deadline != NULL)
+		event_free(s->login_deadline);
 	if (s->timer != NULL)
 		event_free(s->timer);
 	imap_parser_free(&s->parser);

@@ -101,6 +101,7 @@ struct imap_session {
 	struct user_store_listener listener;
 	struct event *wake;             /* deferred "store changed" */
 	struct event *timer;            /* auth delay, IDLE keepalive */
+	struct event *login_deadline;   /* before login: the absolute time limit */
 	struct imap_selected *sel;      /* the selected mailbox, or NULL */
 	struct imap_running run;
 	struct sasl_server *sasl;       /* AUTHENTICATE in progress */
