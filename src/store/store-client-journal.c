@@ -218,3 +218,21 @@ int store_client_journal_done(struct store *s, int64_t id)
 	arena_free(&a);
 	return ret;
 }
+
+int store_client_journal_drop_uid(struct store *s, uint32_t uid, size_t *count_r)
+{
+	int ret;
+
+	if (uid < STORE_CLIENT_PLACEHOLDER_MIN)
+		return store_fail(s, STORE_ERR_INVALID, "UID %u is no placeholder", uid);
+	ret = store_tx_begin(s);
+	if (ret != STORE_OK)
+		return ret;
+	ret = store_client_exec(s, "DELETE FROM client_journal WHERE uid = ?1", "i", (int64_t)uid);
+	if (ret == STORE_OK && count_r != NULL)
+		*count_r = (size_t)sqlite3_changes(s->db);
+	if (ret == STORE_OK)
+		return store_tx_commit(s);
+	store_tx_rollback(s);
+	return ret;
+}

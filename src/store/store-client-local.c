@@ -7,12 +7,37 @@
 #include "store-remove.h"
 #include "lib/mem.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 static int mailbox_by_id(struct store *s, int64_t id, struct store_mailbox *mb_r)
 {
 	return store_mailbox_get_by_id(s, id, mb_r);
+}
+
+/* "<message-id> size" of a cached message, NULL when it has no Message-ID. */
+static int message_ident(struct store *s, const struct store_client_msg *m, char **ident_r)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, "SELECT message_id FROM files WHERE id = ?1", -1, &st,
+				    NULL);
+
+	*ident_r = NULL;
+	if (rc != SQLITE_OK)
+		return store_sql_error(s, rc, "read message id");
+	sqlite3_bind_int64(st, 1, m->file_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		size_t n = strlen(id) + 24;
+
+		*ident_r = xmalloc(n);
+		snprintf(*ident_r, n, "%s %llu", id, (unsigned long long)m->size);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK
+						     : store_sql_error(s, rc, "read message id");
 }
 
 /* Keywords after +add -remove (space-separated lists). */
@@ -82,12 +107,19 @@ static int flags_locked(struct store *s, const struct store_client_msg *m, unsig
 						.flags_remove = remove & STORE_FLAGS_ALL,
 						.kw_add = kw_add, .kw_remove = kw_remove};
 
+		char *ident = NULL;
+
 		ret = mailbox_by_id(s, m->mailbox_id, &mb);
 		if (ret == STORE_OK)
 			ret = store_client_folder_uidvalidity(s, m->mailbox_id, &e.uidvalidity);
+		if (ret == STORE_OK)
+			ret = message_ident(s, m, &ident);
 		e.mailbox = mb.name;
+		e.data = ident;
+		e.data_len = ident ? strlen(ident) : 0;
 		if (ret == STORE_OK)
 			ret = store_client_journal_insert(s, &e);
+		free(ident);
 		store_mailbox_clear(&mb);
 	}
 	free(kw);
@@ -153,10 +185,16 @@ static int move_locked(struct store *s, const struct store_client_msg *m,
 		struct store_journal_entry e = {.kind = STORE_JOURNAL_MOVE, .mailbox = src->name,
 						.uid = m->uid, .cid = m->cid, .target = dest->name,
 						.target_uid = ph};
+		char *ident = NULL;
 
 		ret = store_client_folder_uidvalidity(s, src->id, &e.uidvalidity);
 		if (ret == STORE_OK)
+			ret = message_ident(s, m, &ident);
+		e.data = ident;
+		e.data_len = ident ? strlen(ident) : 0;
+		if (ret == STORE_OK)
 			ret = store_client_journal_insert(s, &e);
+		free(ident);
 	}
 	*new_uid_r = ph;
 	return ret;
@@ -211,10 +249,18 @@ static int expunge_locked(struct store *s, int64_t mailbox_id, uint32_t uid, boo
 	if (ret == STORE_OK && journal) {
 		struct store_journal_entry e = {.kind = STORE_JOURNAL_EXPUNGE, .mailbox = mb.name,
 						.uid = uid, .cid = m.cid};
+		char *ident = NULL;
 
+		/* The row goes now, so the entry keeps what identifies the
+		 * message should its UID change before the replay. */
 		ret = store_client_folder_uidvalidity(s, mailbox_id, &e.uidvalidity);
 		if (ret == STORE_OK)
+			ret = message_ident(s, &m, &ident);
+		e.data = ident;
+		e.data_len = ident ? strlen(ident) : 0;
+		if (ret == STORE_OK)
 			ret = store_client_journal_insert(s, &e);
+		free(ident);
 	}
 	rangeset_add(&one, uid);
 	if (ret == STORE_OK)

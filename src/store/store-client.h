@@ -224,7 +224,10 @@ struct store_journal_entry {
 	uint32_t target_uid;       /* MOVE: the placeholder in target */
 	unsigned flags_add, flags_remove;
 	const char *kw_add, *kw_remove; /* space-separated, "" for none */
-	const void *data;          /* SEND: envelope, as the client wrote it */
+	/* SEND: the envelope as the client wrote it. FLAGS, MOVE, EXPUNGE:
+	 * "<message-id> size" of the message (NULL without a Message-ID), so
+	 * a UIDVALIDITY change can re-match it even when its row has gone. */
+	const void *data;
 	size_t data_len;
 	int64_t created;
 	unsigned attempts;         /* failed or interrupted replays so far */
@@ -246,6 +249,11 @@ int store_client_journal_failed(struct store *s, int64_t id, const char *error);
 /* The server confirmed the entry: remove it. For FLAGS the change also
  * enters the merge base of its message, in the same transaction. */
 int store_client_journal_done(struct store *s, int64_t id);
+
+/* Remove every entry that names the local-only message with placeholder
+ * UID uid (its move was dropped, so they can never apply). *count_r (may
+ * be NULL) gets how many. */
+int store_client_journal_drop_uid(struct store *s, uint32_t uid, size_t *count_r);
 
 /* ---- local changes, each committed together with its journal entry ---- */
 

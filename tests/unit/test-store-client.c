@@ -636,6 +636,47 @@ static void test_idents(void **state)
 	assert_int_equal(n, 2);
 }
 
+/* Entries that name a message keep its Message-ID and size, so a
+ * UIDVALIDITY change can re-match them after the row has gone. */
+static void test_entry_idents_and_drop(void **state)
+{
+	struct fixture *f = *state;
+	struct arena *a = arena_new(0);
+	struct store_journal_entry e;
+	uint32_t ph;
+	size_t n = 99;
+
+	assert_int_equal(store_mailbox_create(f->s, "Archive", 0), STORE_OK);
+	add_stub(f->s, f->inbox, 1, 0, NULL, 1);
+	add_stub(f->s, f->inbox, 2, 0, NULL, 1);
+	assert_int_equal(store_client_local_flags(f->s, f->inbox, 1, STORE_FLAG_SEEN, 0, NULL, NULL,
+						  true),
+			 STORE_OK);
+	assert_int_equal(store_client_local_move(f->s, f->inbox, 1, "Archive", true, &ph), STORE_OK);
+	assert_int_equal(store_client_local_expunge(f->s, f->inbox, 2, true), STORE_OK);
+	assert_int_equal(next_entry(f->s, 0, a, &e), 1);
+	assert_int_equal(e.kind, STORE_JOURNAL_FLAGS);
+	assert_int_equal(e.data_len, strlen("<m1@example.org> 1001"));
+	assert_memory_equal(e.data, "<m1@example.org> 1001", e.data_len);
+	assert_int_equal(next_entry(f->s, e.id, a, &e), 1);
+	assert_int_equal(e.kind, STORE_JOURNAL_MOVE);
+	assert_memory_equal(e.data, "<m1@example.org> 1001", e.data_len);
+	assert_int_equal(next_entry(f->s, e.id, a, &e), 1);
+	assert_int_equal(e.kind, STORE_JOURNAL_EXPUNGE);
+	assert_memory_equal(e.data, "<m2@example.org> 1002", e.data_len);
+	/* a flag change in the new place names the placeholder; dropping the
+	 * placeholder's entries takes it, and nothing else */
+	assert_int_equal(store_client_local_flags(f->s, mailbox_id(f->s, "Archive"), ph,
+						  STORE_FLAG_FLAGGED, 0, NULL, NULL, true),
+			 STORE_OK);
+	assert_int_equal(journal_count(f->s), 4);
+	assert_int_equal(store_client_journal_drop_uid(f->s, ph, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(journal_count(f->s), 3);
+	assert_int_equal(store_client_journal_drop_uid(f->s, 5, &n), STORE_ERR_INVALID);
+	arena_free(&a);
+}
+
 static void test_folder_ops(void **state)
 {
 	struct fixture *f = *state;
@@ -722,6 +763,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_uidvalidity_reset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset_swap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idents, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_entry_idents_and_drop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_folder_ops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal_survives_reopen, setup, teardown),
 	};
