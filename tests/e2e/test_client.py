@@ -11,65 +11,11 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "client"))
 
-from harness import Backend, Hafen, hafen_binary, make_message, server_state  # noqa: E402
-import dovecot  # noqa: E402
+from harness import Hafen, hafen_binary, make_message, server_state  # noqa: E402
+from fixtures import backend, client, dovecot_server  # noqa: E402,F401
 from smtp_sink import SmtpSink  # noqa: E402
 
 pytestmark = pytest.mark.skipif(hafen_binary() is None, reason="hafen is not built")
-
-USERS = {"alice": "alice-secret", "bob": "bob-secret"}
-
-
-def hafend_backend(server):
-    def add_user(user, password):
-        server.hafend("user", "add", user, stdin=password + "\n")
-        server.passwords[user] = password
-    return Backend("hafend", server.host, server.imap_port, server.imaps_port,
-                   os.path.join(server.data, "tls", "cert.pem"), server.passwords,
-                   server.imaplib, add_user)
-
-
-@pytest.fixture(scope="module")
-def dovecot_server():
-    if not dovecot.available():
-        pytest.skip("Dovecot is not installed (scripts/deps bench)")
-    d = dovecot.Dovecot(USERS)
-    yield d
-    d.stop()
-
-
-def dovecot_backend(d):
-    def add_user(user, password):
-        d.passwords[user] = password
-        with open(os.path.join(d.tmp, "passwd"), "a") as f:
-            f.write("%s:{PLAIN}%s::::::\n" % (user, password))
-    return Backend("dovecot", "127.0.0.1", d.imap_port, d.imaps_port, d.cert, d.passwords,
-                   d.imaplib, add_user)
-
-
-_user_seq = [0]
-
-
-@pytest.fixture(params=["hafend", "dovecot"])
-def backend(request):
-    """A fresh user on either server, so tests do not see each other's mail."""
-    if request.param == "hafend":
-        b = hafend_backend(request.getfixturevalue("server"))
-    else:
-        b = dovecot_backend(request.getfixturevalue("dovecot_server"))
-    _user_seq[0] += 1
-    user = "u%d%s" % (_user_seq[0], os.urandom(3).hex())
-    b.add_user(user, "pw-" + user)
-    b.user = user
-    return b
-
-
-@pytest.fixture
-def client(backend):
-    h = Hafen(backend, user=backend.user)
-    yield h
-    h.cleanup()
-
 
 def fill(backend, n, folder="INBOX", seen_every=3):
     m = backend.imaplib(backend.user)

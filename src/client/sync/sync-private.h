@@ -119,6 +119,7 @@ enum sync_replay_result {
 	SYNC_REPLAY_FAILED, /* the server refused: keep it, report, go on */
 	SYNC_REPLAY_AGAIN,  /* entries were re-keyed: read this entry again */
 	SYNC_REPLAY_LOST,   /* the connection is gone: stop */
+	SYNC_REPLAY_DROPPED,/* its folder or message is gone on the server: remove it */
 };
 
 enum sync_replay_result sync_replay_append(struct sync *s, const struct store_journal_entry *e,

@@ -115,11 +115,69 @@ static int fetch_remote(struct sync *s, struct ident_list *l, const char **error
 	return imapc_run(s->c, &cmd, remote_untagged, l, NULL, error_r);
 }
 
+struct local_idents {
+	struct ident_list *list;
+	struct rangeset uids; /* UIDs with an ident already */
+};
+
 static int local_ident(void *ctx, uint32_t uid, const char *message_id, uint64_t size)
 {
+	struct local_idents *li = ctx;
+
+	rangeset_add(&li->uids, uid);
 	if (message_id != NULL)
-		ident_add(ctx, message_id, size, uid);
+		ident_add(li->list, message_id, size, uid);
 	return 0;
+}
+
+/* The ident of the message a journal entry names when its row has left
+ * the folder (moved or expunged offline): from the row wherever it is
+ * now, or from what an EXPUNGE entry kept. */
+static void entry_ident(struct sync *s, const struct store_journal_entry *e,
+			struct local_idents *li)
+{
+	struct store_client_msg m;
+	struct buf id = BUF_INIT;
+	unsigned long long size = 0;
+
+	if (e->kind != STORE_JOURNAL_SEND && e->data != NULL) {
+		char *copy = xstrndup(e->data, e->data_len), *sp = strrchr(copy, ' ');
+
+		if (sp != NULL && sscanf(sp + 1, "%llu", &size) == 1) {
+			*sp = '\0';
+			ident_add(li->list, copy, size, e->uid);
+			rangeset_add(&li->uids, e->uid);
+		}
+		free(copy);
+		return;
+	}
+	if (e->cid == 0 || store_client_msg_by_cid(s->store, e->cid, &m) != STORE_OK)
+		return;
+	if (sync_cached_msgid(s, e->cid, &id) == 0 && id.len > 0) {
+		ident_add(li->list, buf_cstr(&id), m.size, e->uid);
+		rangeset_add(&li->uids, e->uid);
+	}
+	store_client_msg_clear(&m);
+	buf_free(&id);
+}
+
+static int journal_idents(struct sync *s, const struct store_client_folder *f,
+			  struct local_idents *li)
+{
+	struct arena *a = arena_new(0);
+	struct store_journal_entry e;
+	int64_t after = 0;
+	int r;
+
+	while ((r = store_client_journal_next(s->store, after, a, &e)) == 1) {
+		after = e.id;
+		if (strcmp(e.mailbox, f->name) == 0 && e.uid > 0 &&
+		    e.uid < STORE_CLIENT_PLACEHOLDER_MIN && !rangeset_contains(&li->uids, e.uid))
+			entry_ident(s, &e, li);
+		arena_clear(a);
+	}
+	arena_free(&a);
+	return r;
 }
 
 /* Pair each local ident with an unused remote one of the same key. A key
@@ -156,11 +214,13 @@ int sync_rematch(struct sync *s, const struct store_client_folder *f, uint32_t u
 		 const char **error_r)
 {
 	struct ident_list local = {NULL, 0, 0}, remote = {NULL, 0, 0};
+	struct local_idents li = {&local, RANGESET_INIT};
 	uint32_t *old_uids = NULL, *new_uids = NULL;
 	size_t n = 0, dropped = 0;
 	int ret = fetch_remote(s, &remote, error_r);
 
-	if (ret == 0 && store_client_idents(s->store, f->mailbox_id, local_ident, &local) != STORE_OK) {
+	if (ret == 0 && (store_client_idents(s->store, f->mailbox_id, local_ident, &li) != STORE_OK ||
+			 journal_idents(s, f, &li) < 0)) {
 		*error_r = sync_store_error(s, -1, "list cached messages");
 		ret = -1;
 	}
@@ -184,6 +244,7 @@ int sync_rematch(struct sync *s, const struct store_client_folder *f, uint32_t u
 	}
 	free(old_uids);
 	free(new_uids);
+	rangeset_free(&li.uids);
 	ident_free(&local);
 	ident_free(&remote);
 	return ret;

@@ -30,6 +30,37 @@ static enum sync_replay_result run_cmd(struct sync *s, const struct imap_command
 	return imapc_is_connected(s->c) ? SYNC_REPLAY_FAILED : SYNC_REPLAY_LOST;
 }
 
+static void exists_untagged(void *ctx, const struct imap_response *resp)
+{
+	if (resp->kind == IMAP_RESP_LIST && !resp->u.list.has_ext)
+		*(bool *)ctx = true;
+}
+
+/* Is the folder still on the server? (A failed SELECT alone does not say.) */
+static enum sync_replay_result folder_gone(struct sync *s, const char *name,
+					   const char **error_r)
+{
+	struct imap_command cmd = {.kind = IMAP_CMD_LIST};
+	struct buf wire = BUF_INIT;
+	const char *patterns[1], *err;
+	bool exists = false;
+	int ret = sync_wire_name(s, name, &wire, &err);
+
+	patterns[0] = buf_cstr(&wire);
+	cmd.u.list.reference = "";
+	cmd.u.list.patterns.items = patterns;
+	cmd.u.list.patterns.count = 1;
+	if (ret == 0)
+		ret = imapc_run(s->c, &cmd, exists_untagged, &exists, NULL, &err);
+	buf_free(&wire);
+	if (ret < 0)
+		return imapc_is_connected(s->c) ? SYNC_REPLAY_FAILED : SYNC_REPLAY_LOST;
+	if (exists)
+		return SYNC_REPLAY_FAILED;
+	*error_r = sync_error(s, "folder %s no longer exists on the server", name);
+	return SYNC_REPLAY_DROPPED;
+}
+
 enum sync_replay_result sync_replay_select(struct sync *s, const char *name,
 					   uint32_t uidvalidity, const char **error_r)
 {
@@ -42,7 +73,7 @@ enum sync_replay_result sync_replay_select(struct sync *s, const char *name,
 		f.name = xstrdup(name);
 	if (!local || s->selected_id != f.mailbox_id) {
 		if (sync_select(s, &f, false, NULL, NULL, error_r) < 0)
-			r = imapc_is_connected(s->c) ? SYNC_REPLAY_FAILED : SYNC_REPLAY_LOST;
+			r = imapc_is_connected(s->c) ? folder_gone(s, name, error_r) : SYNC_REPLAY_LOST;
 		if (!local)
 			s->selected_id = 0;
 	}
@@ -197,6 +228,7 @@ static enum sync_replay_result move_on_server(struct sync *s, const struct store
 {
 	struct imap_command cmd = {.uid = true};
 	struct imap_seq_range one = {e->uid, e->uid};
+	enum imap_code_kind code = IMAP_CODE_NONE;
 	struct buf wire = BUF_INIT;
 	enum sync_replay_result r;
 
@@ -206,7 +238,11 @@ static enum sync_replay_result move_on_server(struct sync *s, const struct store
 	cmd.u.copy.set.ranges = &one;
 	cmd.u.copy.set.count = 1;
 	cmd.u.copy.mailbox = buf_cstr(&wire);
-	r = run_cmd(s, &cmd, move_untagged, cu, NULL, error_r);
+	r = run_cmd(s, &cmd, move_untagged, cu, &code, error_r);
+	/* RFC 9051 6.4.7: TRYCREATE — the destination is not there (deleted
+	 * or renamed on the server meanwhile). The message stays where it is. */
+	if (r == SYNC_REPLAY_FAILED && code == IMAP_CODE_TRYCREATE)
+		r = SYNC_REPLAY_DROPPED;
 	if (r == SYNC_REPLAY_DONE && imapc_last_tagged(s->c) != NULL)
 		take_copyuid(cu, &imapc_last_tagged(s->c)->u.status.code);
 	if (r == SYNC_REPLAY_DONE && cmd.kind == IMAP_CMD_COPY)
@@ -245,6 +281,65 @@ static enum sync_replay_result find_moved(struct sync *s, const struct store_jou
 	return r;
 }
 
+/* Later moves of the same local copy, which can no longer happen either. */
+static int later_moves(struct sync *s, uint32_t placeholder, struct store_journal_entry **v_r,
+		       size_t *n_r, struct arena *a)
+{
+	struct store_journal_entry e;
+	int64_t after = 0;
+	int r;
+
+	*v_r = NULL;
+	*n_r = 0;
+	while ((r = store_client_journal_next(s->store, after, a, &e)) == 1) {
+		after = e.id;
+		if (e.kind != STORE_JOURNAL_MOVE || e.uid != placeholder)
+			continue;
+		*v_r = xreallocarray(*v_r, *n_r + 1, sizeof(**v_r));
+		(*v_r)[(*n_r)++] = e;
+	}
+	return r;
+}
+
+/* The move did not happen on the server: the copy the cache shows in the
+ * destination goes, and so does every later entry that names it (moving
+ * it on again drops those copies too). The message itself is still in
+ * its source on the server; the next pull of that folder brings it back. */
+static enum sync_replay_result drop_placeholder(struct sync *s,
+						const struct store_journal_entry *e,
+						const char **error_r)
+{
+	struct arena *a = arena_new(0);
+	struct store_journal_entry *later;
+	enum sync_replay_result r = SYNC_REPLAY_DROPPED;
+	int64_t dest_id;
+	size_t n = 0, dropped = 0;
+
+	if (local_folder_id(s, e->target, &dest_id) == STORE_OK)
+		(void)store_client_local_expunge(s->store, dest_id, e->target_uid, false);
+	if (e->target_uid < STORE_CLIENT_PLACEHOLDER_MIN) {
+		arena_free(&a);
+		return r;
+	}
+	if (later_moves(s, e->target_uid, &later, &n, a) < 0)
+		r = SYNC_REPLAY_LOST;
+	/* A chain of moves ends: each copy is a fresh placeholder. */
+	for (size_t i = 0; i < n && r != SYNC_REPLAY_LOST; i++)
+		if (later[i].target_uid != e->target_uid)
+			r = drop_placeholder(s, &later[i], error_r);
+	free(later);
+	arena_free(&a);
+	if (r != SYNC_REPLAY_LOST &&
+	    store_client_journal_drop_uid(s->store, e->target_uid, &dropped) != STORE_OK)
+		r = SYNC_REPLAY_LOST;
+	if (r == SYNC_REPLAY_LOST) {
+		*error_r = sync_store_error(s, -1, "drop journal entries");
+		return r;
+	}
+	s->stats.dropped += (unsigned)dropped;
+	return SYNC_REPLAY_DROPPED;
+}
+
 static enum sync_replay_result replay_move(struct sync *s, const struct store_journal_entry *e,
 					   const char **error_r)
 {
@@ -262,13 +357,15 @@ static enum sync_replay_result replay_move(struct sync *s, const struct store_jo
 		r = move_on_server(s, e, &cu, error_r);
 	if (r == SYNC_REPLAY_DONE && cu.dst == 0)
 		r = find_moved(s, e, &cu, error_r);
+	if (r == SYNC_REPLAY_DROPPED)
+		return drop_placeholder(s, e, error_r);
 	if (r != SYNC_REPLAY_DONE || local_folder_id(s, e->target, &dest_id) != STORE_OK)
 		return r;
-	if (cu.dst != 0)
-		ret = store_client_confirm(s->store, dest_id, e->target_uid, cu.dst, cu.uidvalidity,
-					   0, false);
-	else /* gone on the server meanwhile: the next sync tells */
-		ret = store_client_local_expunge(s->store, dest_id, e->target_uid, false);
+	if (cu.dst == 0) /* gone on the server meanwhile */
+		return drop_placeholder(s, e, error_r) == SYNC_REPLAY_LOST ? SYNC_REPLAY_LOST
+									   : SYNC_REPLAY_DONE;
+	ret = store_client_confirm(s->store, dest_id, e->target_uid, cu.dst, cu.uidvalidity, 0,
+				   false);
 	if (ret != STORE_OK && ret != STORE_ERR_NONEXISTENT) {
 		*error_r = sync_store_error(s, ret, "record the moved message");
 		return SYNC_REPLAY_LOST;
@@ -377,6 +474,21 @@ static bool needs_mark(const struct store_journal_entry *e)
 	       e->kind == STORE_JOURNAL_RENAME;
 }
 
+/* A dropped entry leaves the cache unlike the server in ways the changes
+ * since the last sync do not show (a moved copy undone): the folders it
+ * named get a full comparison at their next pull. */
+static void force_full_compare(struct sync *s, const char *name)
+{
+	struct store_client_folder f;
+
+	if (name == NULL || store_client_folder_get(s->store, name, &f) != STORE_OK)
+		return;
+	f.highestmodseq = 0;
+	xfree(&f.remote_name);
+	(void)store_client_folder_put(s->store, &f);
+	store_client_folder_clear(&f);
+}
+
 static int finish_entry(struct sync *s, const struct store_journal_entry *e,
 			enum sync_replay_result r, const char *err, const char **error_r)
 {
@@ -385,6 +497,13 @@ static int finish_entry(struct sync *s, const struct store_journal_entry *e,
 	if (r == SYNC_REPLAY_DONE) {
 		ret = store_client_journal_done(s->store, e->id);
 		s->stats.replayed++;
+	} else if (r == SYNC_REPLAY_DROPPED) {
+		force_full_compare(s, e->mailbox);
+		force_full_compare(s, e->target);
+		ret = store_client_journal_done(s->store, e->id);
+		s->stats.dropped++;
+		fprintf(stderr, "hafen: dropped from the journal: %s %s: %s\n",
+			store_journal_kind_name(e->kind), e->mailbox, err);
 	} else if (r == SYNC_REPLAY_FAILED) {
 		ret = store_client_journal_failed(s->store, e->id, err);
 		s->stats.replay_failed++;

@@ -31,7 +31,7 @@ class Backend:
     """What a test needs to know about a server, whichever it is."""
 
     def __init__(self, name, host, imap_port, imaps_port, cert, passwords, imaplib_fn,
-                 add_user=None):
+                 new_user=None):
         self.name = name
         self.host = host
         self.imap_port = imap_port
@@ -39,14 +39,14 @@ class Backend:
         self.cert = cert
         self.passwords = passwords
         self._imaplib = imaplib_fn
-        self._add_user = add_user
+        self._new_user = new_user
 
     def imaplib(self, user):
         return self._imaplib(user)
 
-    def add_user(self, user, password):
-        self._add_user(user, password)
-        self.passwords[user] = password
+    def new_user(self):
+        """A user no other test has touched; its password is in passwords."""
+        return self._new_user()
 
 
 class Hafen:
