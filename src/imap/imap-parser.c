@@ -51,8 +51,8 @@ struct line_scan {
 
 struct imap_parser {
 	enum imap_parser_side side;
+	enum frame_state state;
 	struct imap_parser_limits limits;
-	bool has_sink;
 	struct imap_literal_sink sink;
 
 	struct buf in;
@@ -60,14 +60,10 @@ struct imap_parser {
 	struct buf item;
 	struct buf raw_line; /* the last raw line returned */
 
-	enum frame_state state;
-	bool raw_next;      /* the next item is a raw line */
-	bool raw;           /* the current item is a raw line */
 	unsigned lines;     /* complete lines of the current item */
 	size_t line_bytes;  /* bytes of the item outside literal data */
 	size_t line_start;  /* item offset of the current line */
 	struct line_scan ls;
-	bool text_item;     /* client: first line is free text, no literals */
 
 	struct imap_frame_lit *lits;
 	size_t lit_count, lit_cap;
@@ -75,14 +71,18 @@ struct imap_parser {
 	uint64_t lit_left;
 	uint64_t lit_mem;
 
+	struct imap_literal_request request;
+	struct imap_parse_error err;
+
+	bool has_sink;
+	bool raw_next;      /* the next item is a raw line */
+	bool raw;           /* the current item is a raw line */
+	bool text_item;     /* client: first line is free text, no literals */
 	bool head_done;
 	bool has_tag, has_command, uid;
+	bool err_pending;
 	char tag[IMAP_PARSER_MAX_TAG + 1];
 	char command[MAX_COMMAND_NAME + 1];
-	struct imap_literal_request request;
-
-	bool err_pending;
-	struct imap_parse_error err;
 	char err_tag[IMAP_PARSER_MAX_TAG + 1];
 	char err_command[MAX_COMMAND_NAME + 1];
 };

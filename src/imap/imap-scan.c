@@ -602,7 +602,7 @@ static bool scan_value_list(struct imap_scan *s, struct imap_value *value_r)
 
 bool scan_value(struct imap_scan *s, struct imap_value *value_r)
 {
-	const char *str;
+	const char *str = NULL;
 	size_t n;
 
 	memset(value_r, 0, sizeof(*value_r));

@@ -52,7 +52,7 @@ static size_t read_word(struct date_scan *d, const unsigned char **w_r)
 static bool read_char(struct date_scan *d, char c)
 {
 	skip_cfws(d);
-	if (d->pos < d->len && d->s[d->pos] == c) {
+	if (d->pos < d->len && d->s[d->pos] == (unsigned char)c) {
 		d->pos++;
 		return true;
 	}
