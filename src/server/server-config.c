@@ -49,6 +49,10 @@ static const struct key keys[] = {
 	{"auth_upgrade_hashes", KEY_BOOL, F(auth_upgrade_hashes), 0},
 	{"local_domains", KEY_STR, F(local_domains), 0},
 	{"recipient_delimiter", KEY_STR, F(recipient_delimiter), 0},
+	{"lmtp_max_recipients", KEY_UINT, F(lmtp_max_recipients), 100000},
+	{"lmtp_max_message_size", KEY_SIZE, F(lmtp_max_message_size), 0},
+	{"lmtp_timeout", KEY_DURATION, F(lmtp_timeout), 0},
+	{"lmtp_quota_tempfail", KEY_BOOL, F(lmtp_quota_tempfail), 0},
 };
 
 void server_config_set_str(char **field, const char *value)
@@ -90,6 +94,10 @@ void server_config_defaults(struct server_config *cfg)
 	cfg->auth_upgrade_hashes = true;
 	cfg->local_domains = xstrdup("");
 	cfg->recipient_delimiter = xstrdup("+");
+	cfg->lmtp_max_recipients = 100;
+	cfg->lmtp_max_message_size = 64ull << 20;
+	cfg->lmtp_timeout = 5 * 60;
+	cfg->lmtp_quota_tempfail = false;
 }
 
 void server_config_clear_listen(struct server_config *cfg)
@@ -253,6 +261,12 @@ int server_config_reload(struct server_config *cfg, const char **note_r, const c
 	cfg->autologout = fresh.autologout;
 	cfg->idle_timeout = fresh.idle_timeout;
 	cfg->idle_keepalive = fresh.idle_keepalive;
+	server_config_set_str(&cfg->local_domains, fresh.local_domains);
+	server_config_set_str(&cfg->recipient_delimiter, fresh.recipient_delimiter);
+	cfg->lmtp_max_recipients = fresh.lmtp_max_recipients;
+	cfg->lmtp_max_message_size = fresh.lmtp_max_message_size;
+	cfg->lmtp_timeout = fresh.lmtp_timeout;
+	cfg->lmtp_quota_tempfail = fresh.lmtp_quota_tempfail;
 	server_config_free(&fresh);
 	return 0;
 }

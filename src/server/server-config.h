@@ -41,6 +41,10 @@ struct server_config {
 	/* Delivery (LMTP, hafend deliver) */
 	char *local_domains;       /* space-separated; "" means the host name and localhost */
 	char *recipient_delimiter;
+	uint64_t lmtp_max_recipients;   /* RCPT TO per transaction */
+	uint64_t lmtp_max_message_size; /* bytes; SIZE and the DATA/BDAT limit */
+	uint64_t lmtp_timeout;          /* seconds a client may stay silent */
+	bool lmtp_quota_tempfail;       /* over quota: 452 4.2.2, not 552 5.2.2 */
 };
 
 /* Fill with the defaults (docs/config.md). */
