@@ -14,6 +14,7 @@ static const struct {
 	{"user", admin_user, "user add|passwd|del|list|quota --data DIR [NAME]"},
 	{"check", admin_check, "check --data DIR [--repair] [USER]"},
 	{"imap", admin_imap, "imap --stdio --data DIR --user NAME"},
+	{"import", admin_import, "import --data DIR USER maildir|mbox PATH [--mbox-format mboxrd|mboxo]"},
 };
 
 static int usage(FILE *out, int code)

@@ -9,6 +9,7 @@ int admin_serve(int argc, char **argv);
 int admin_user(int argc, char **argv);
 int admin_check(int argc, char **argv);
 int admin_imap(int argc, char **argv);
+int admin_import(int argc, char **argv);
 
 /* Options every subcommand shares: -c FILE, --data DIR, --log-level L.
  * Consumes them from argv (compacting it) and loads the config.
@@ -19,6 +20,7 @@ int admin_common_options(int *argc, char **argv, struct server_config *cfg);
 /* sysexits(3) codes the admin commands use. */
 #define EX_USAGE_ 64
 #define EX_DATAERR_ 65
+#define EX_NOINPUT_ 66
 #define EX_NOUSER_ 67
 #define EX_SOFTWARE_ 70
 #define EX_TEMPFAIL_ 75
