@@ -10,6 +10,9 @@
 
 struct store;
 
+/* sysexits(3): the output cannot be created. */
+#define EX_CANTCREAT_ 73
+
 /* "mboxrd" or "mboxo"; -1 for anything else. */
 int admin_parse_mbox_format(const char *value, enum mbox_format *format_r);
 /* Find the run_as user, prepare the data directory and take the store
