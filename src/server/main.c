@@ -15,6 +15,7 @@ static const struct {
 	{"check", admin_check, "check --data DIR [--repair] [USER]"},
 	{"imap", admin_imap, "imap --stdio --data DIR --user NAME"},
 	{"import", admin_import, "import --data DIR USER maildir|mbox PATH [--mbox-format mboxrd|mboxo]"},
+	{"export", admin_export, "export --data DIR USER --format maildir|mbox PATH [--utf8-names]"},
 };
 
 static int usage(FILE *out, int code)

@@ -10,6 +10,7 @@ int admin_user(int argc, char **argv);
 int admin_check(int argc, char **argv);
 int admin_imap(int argc, char **argv);
 int admin_import(int argc, char **argv);
+int admin_export(int argc, char **argv);
 
 /* Options every subcommand shares: -c FILE, --data DIR, --log-level L.
  * Consumes them from argv (compacting it) and loads the config.
