@@ -6,8 +6,7 @@
 #include <string.h>
 
 /* 1 found, 0 not a user, -1 database failure. */
-static int lookup(struct userdb *db, const char *name, struct deliver_rcpt *r,
-		  const char **error_r)
+static int lookup(struct userdb *db, const char *name, struct deliver_rcpt *r, const char **error_r)
 {
 	struct userdb_user u;
 	int ret = userdb_get(db, name, &u, error_r);
@@ -19,8 +18,8 @@ static int lookup(struct userdb *db, const char *name, struct deliver_rcpt *r,
 	return ret == USERDB_ERR_DB ? -1 : 0;
 }
 
-static int try_name(struct userdb *db, const char *local, const char *domain,
-		    const char *detail, struct deliver_rcpt *r, const char **error_r)
+static int try_name(struct userdb *db, const char *local, const char *domain, const char *detail,
+                    struct deliver_rcpt *r, const char **error_r)
 {
 	char name[2 * DELIVER_ADDR_MAX + 2];
 	int ret;
@@ -36,8 +35,8 @@ static int try_name(struct userdb *db, const char *local, const char *domain,
 }
 
 enum deliver_rcpt_result deliver_rcpt_resolve(struct userdb *db, const struct server_config *cfg,
-					      const char *address, struct deliver_rcpt *r,
-					      const char **error_r)
+                                              const char *address, struct deliver_rcpt *r,
+                                              const char **error_r)
 {
 	struct deliver_addr a;
 	bool local_domain;
@@ -60,8 +59,9 @@ enum deliver_rcpt_result deliver_rcpt_resolve(struct userdb *db, const struct se
 	if (ret < 0)
 		return DELIVER_RCPT_TEMPFAIL;
 	if (ret == 0) {
-		*error_r = local_domain || a.domain[0] == '\0' ? "no such user"
-							       : "no such user here (domain not local)";
+		*error_r = local_domain || a.domain[0] == '\0'
+		               ? "no such user"
+		               : "no such user here (domain not local)";
 		return DELIVER_RCPT_UNKNOWN;
 	}
 	return DELIVER_RCPT_OK;

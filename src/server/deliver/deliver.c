@@ -13,7 +13,7 @@ struct deliver_message {
 };
 
 struct deliver_message *deliver_message_new(const struct deliver_envelope *env, const void *data,
-					    size_t len)
+                                            size_t len)
 {
 	struct deliver_message *m = xcalloc(1, sizeof(*m));
 	struct buf all = BUF_INIT;
@@ -66,8 +66,8 @@ static int append_one(struct store *s, const struct store_parsed *p, const char 
 }
 
 enum deliver_result deliver_to_store(struct store *s, const struct deliver_message *m,
-				     const char *rcpt, const char *mailbox,
-				     const char **mailbox_r, const char **error_r)
+                                     const char *rcpt, const char *mailbox, const char **mailbox_r,
+                                     const char **error_r)
 {
 	struct buf line = BUF_INIT;
 	struct store_parsed *copy;
@@ -85,7 +85,8 @@ enum deliver_result deliver_to_store(struct store *s, const struct deliver_messa
 	/* A subaddress naming no (selectable) mailbox falls back to INBOX,
 	 * as Postfix and Dovecot do with "user+unknown". */
 	if ((ret == STORE_ERR_NONEXISTENT || ret == STORE_ERR_NOSELECT ||
-	     ret == STORE_ERR_INVALID) && strcmp(used, "INBOX") != 0) {
+	     ret == STORE_ERR_INVALID) &&
+	    strcmp(used, "INBOX") != 0) {
 		used = "INBOX";
 		ret = append_one(s, copy, used);
 	}
@@ -108,8 +109,8 @@ enum deliver_result deliver_quota_check(struct store *s, uint64_t size, const ch
 	}
 	if (size == 0)
 		size = 1;
-	if ((q.bytes_limit > 0 && (q.bytes_used >= q.bytes_limit ||
-				   size > q.bytes_limit - q.bytes_used)) ||
+	if ((q.bytes_limit > 0 &&
+	     (q.bytes_used >= q.bytes_limit || size > q.bytes_limit - q.bytes_used)) ||
 	    (q.messages_limit > 0 && q.messages_used >= q.messages_limit)) {
 		*error_r = "mailbox full";
 		return DELIVER_OVERQUOTA;
