@@ -4,6 +4,7 @@
 #include "worker.h"
 #include "user-store.h"
 #include "imap/imap-session.h"
+#include "lmtp/lmtp-session.h"
 #include "auth/userdb.h"
 #include "lib/log.h"
 #include "lib/mem.h"
@@ -91,6 +92,8 @@ static void on_accepted(int fd, const struct sockaddr *peer, socklen_t peer_len,
 	}
 	if (strcmp(l->proto, "imap") == 0 || strcmp(l->proto, "imaps") == 0)
 		imap_session_new(l->w, fd, peer, peer_len, strcmp(l->proto, "imaps") == 0);
+	else if (strcmp(l->proto, "lmtp") == 0)
+		lmtp_session_new(l->w, fd, peer, peer_len);
 	else
 		close(fd);
 }
