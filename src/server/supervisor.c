@@ -27,7 +27,7 @@
 #define MAX_WORKERS 256
 #define STOP_DEADLINE_SECS 5
 
-static const char *const protos[] = {"imap", "imaps", NULL};
+static const char *const protos[] = {"imap", "imaps", "lmtp", NULL};
 
 static volatile sig_atomic_t got_term, got_hup, got_chld;
 
