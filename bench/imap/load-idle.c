@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SETUP_PARALLEL 16          /* connections being set up at once */
+#define SETUP_PARALLEL   16 /* connections being set up at once */
 #define SETUP_TIMEOUT_US (300 * 1000000ull)
 
 struct idle_conn {
@@ -111,8 +111,9 @@ static void idle_next(struct idler *d)
 			conn_failed(c, error);
 	}
 	if (d->next == o->connections && d->setting_up == 0 && !d->settled) {
-		struct timeval settle = {(time_t)o->settle,
-					 (suseconds_t)((o->settle - (double)(time_t)o->settle) * 1e6)};
+		struct timeval settle = {
+		    (time_t)o->settle,
+		    (suseconds_t)((o->settle - (double)(time_t)o->settle) * 1e6)};
 
 		d->settled = true;
 		evtimer_del(d->timer);
@@ -128,7 +129,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (!d->settled)
 		load_stats_error(&d->run->stats, "connections not set up in time (%u idling)",
-				 d->idling);
+		                 d->idling);
 	event_base_loopbreak(d->run->base);
 }
 
@@ -138,7 +139,7 @@ static int idle_sample(const struct load_run *run, struct load_proc_sample *s)
 
 	if (load_proc_sample(run->o->server_pid, 1, s, &error) < 0) {
 		fprintf(stderr, "imap-load: server process %d: %s\n", (int)run->o->server_pid,
-			error);
+		        error);
 		return -1;
 	}
 	return 0;

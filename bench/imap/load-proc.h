@@ -17,16 +17,16 @@
 #include <sys/types.h>
 
 struct load_proc_sample {
-	double cpu_secs;     /* user + system, including reaped children */
-	uint64_t pss_kib;    /* sum of Pss over the tree; 0 when not asked for */
-	unsigned processes;  /* live processes in the tree */
+	double cpu_secs;    /* user + system, including reaped children */
+	uint64_t pss_kib;   /* sum of Pss over the tree; 0 when not asked for */
+	unsigned processes; /* live processes in the tree */
 };
 
 /* Sample the tree rooted at pid. with_pss: read smaps_rollup too (slower:
  * a few milliseconds per hundred processes). Returns 0, or -1 with
  * *error_r when pid does not exist. */
 int load_proc_sample(pid_t pid, int with_pss, struct load_proc_sample *sample_r,
-		     const char **error_r);
+                     const char **error_r);
 
 /* CPU seconds this process (the generator) used so far, user + system. */
 double load_proc_self_cpu(void);

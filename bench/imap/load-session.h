@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 #define LOAD_PENDING_MAX 16 /* appended, not yet expunged */
-#define LOAD_LISTVIEW 50    /* messages per list-view FETCH (at most 64) */
+#define LOAD_LISTVIEW    50 /* messages per list-view FETCH (at most 64) */
 
 struct load_msgpool;
 
@@ -32,16 +32,16 @@ struct load_session {
 	unsigned index, user;
 	struct load_conn *conn;
 	struct bench_rand rnd;
-	struct event *retry;  /* reconnect after a failure */
+	struct event *retry; /* reconnect after a failure */
 	bool greeted;
-	bool stopping;        /* the run drains: expunge, log out, stop */
+	bool stopping; /* the run drains: expunge, log out, stop */
 	bool finished;
 
-	enum load_op op;      /* in flight */
-	unsigned phase;       /* command of the op (EXPUNGE has two) */
+	enum load_op op; /* in flight */
+	unsigned phase;  /* command of the op (EXPUNGE has two) */
 	unsigned op_commands;
 	uint64_t op_start;
-	unsigned ops_left;    /* before LOGOUT */
+	unsigned ops_left; /* before LOGOUT */
 
 	uint32_t exists, uidvalidity;
 	uint32_t pending[LOAD_PENDING_MAX];
@@ -49,11 +49,11 @@ struct load_session {
 
 	/* What the command in flight must produce. */
 	uint32_t uid, uid_lo, uid_hi;
-	uint64_t seen_mask;   /* list view: UIDs uid_lo + bit seen */
-	unsigned matches;     /* responses that answered the command */
+	uint64_t seen_mask; /* list view: UIDs uid_lo + bit seen */
+	unsigned matches;   /* responses that answered the command */
 	bool flag_add;
 	bool saw_bye;
-	char error[256];      /* first verification failure; "" when none */
+	char error[256]; /* first verification failure; "" when none */
 };
 
 struct load_op_def {
@@ -70,6 +70,6 @@ struct load_op_def {
 const struct load_op_def *load_op_def(enum load_op op);
 /* Record the first verification failure of the command in flight. */
 void load_session_fail(struct load_session *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -19,9 +19,9 @@ enum load_op {
 	LOAD_OP_EXPUNGE,  /* UID STORE +FLAGS.SILENT (\Deleted), UID EXPUNGE: 2 commands */
 	LOAD_OP_IDLE,     /* IDLE, "+", DONE */
 	LOAD_OP_NOOP,
-	LOAD_OP_SEARCH,   /* UID SEARCH UNSEEN */
-	LOAD_OP_STATUS,   /* STATUS Sent (MESSAGES UIDNEXT UNSEEN) */
-	LOAD_OP_LIST,     /* LIST "" "*" */
+	LOAD_OP_SEARCH, /* UID SEARCH UNSEEN */
+	LOAD_OP_STATUS, /* STATUS Sent (MESSAGES UIDNEXT UNSEEN) */
+	LOAD_OP_LIST,   /* LIST "" "*" */
 	LOAD_OP_LOGOUT,
 	LOAD_OP_COUNT
 };
@@ -29,8 +29,8 @@ enum load_op {
 #define LOAD_HIST_BUCKETS 320 /* up to 2^40 us */
 
 struct load_stats {
-	bool measuring;        /* count operations now (errors always count) */
-	uint64_t commands;     /* tagged completions while measuring */
+	bool measuring;    /* count operations now (errors always count) */
+	uint64_t commands; /* tagged completions while measuring */
 	uint64_t errors;
 	uint64_t ops[LOAD_OP_COUNT];
 	uint32_t hist[LOAD_OP_COUNT][LOAD_HIST_BUCKETS];
@@ -45,7 +45,7 @@ enum load_op load_op_lookup(const char *name);
 void load_stats_op(struct load_stats *st, enum load_op op, uint64_t usec, unsigned commands);
 /* Count an error and print it (the first 20 in full, then every 1000th). */
 void load_stats_error(struct load_stats *st, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Latency percentile q (0..1) of op in microseconds; 0 without samples. */
 uint64_t load_stats_percentile(const struct load_stats *st, enum load_op op, double q);
 /* "op.NAME=count p50_ms=.. p99_ms=.." lines for every op that ran. */

@@ -28,21 +28,21 @@ struct load_msgpool;
 struct load_opts {
 	const char *host;
 	unsigned port;
-	bool tls;              /* implicit TLS (IMAPS) */
-	const char *user_fmt;  /* printf with one %u: the user's index */
-	const char *pass_fmt;  /* the same for the password */
-	unsigned users;        /* user indexes 0 .. users-1 */
-	unsigned clients;      /* concurrent connections */
-	double warmup, duration; /* seconds (mix) */
-	unsigned messages;     /* base messages per INBOX: UIDs 1..messages */
-	unsigned session_ops;  /* mix: operations per session between LOGIN and LOGOUT */
+	bool tls;                        /* implicit TLS (IMAPS) */
+	const char *user_fmt;            /* printf with one %u: the user's index */
+	const char *pass_fmt;            /* the same for the password */
+	unsigned users;                  /* user indexes 0 .. users-1 */
+	unsigned clients;                /* concurrent connections */
+	double warmup, duration;         /* seconds (mix) */
+	unsigned messages;               /* base messages per INBOX: UIDs 1..messages */
+	unsigned session_ops;            /* mix: operations per session between LOGIN and LOGOUT */
 	unsigned weights[LOAD_OP_COUNT]; /* mix: relative frequency of each operation */
-	unsigned sessions;     /* logins: sessions in all */
-	unsigned connections;  /* idle: connections to hold */
-	unsigned batch;        /* populate: messages per MULTIAPPEND */
-	double settle;         /* idle: seconds between the last IDLE and the sample */
+	unsigned sessions;               /* logins: sessions in all */
+	unsigned connections;            /* idle: connections to hold */
+	unsigned batch;                  /* populate: messages per MULTIAPPEND */
+	double settle;                   /* idle: seconds between the last IDLE and the sample */
 	uint64_t seed;
-	pid_t server_pid;      /* 0: do not sample the server */
+	pid_t server_pid; /* 0: do not sample the server */
 	bool verbose;
 };
 
@@ -55,8 +55,8 @@ struct load_run {
 };
 
 /* What a mail client's message list asks for (a list-view FETCH). */
-#define LOAD_LISTVIEW_ITEMS                                                                      \
-	"(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS "    \
+#define LOAD_LISTVIEW_ITEMS                                                                        \
+	"(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS "      \
 	"(DATE FROM TO CC SUBJECT MESSAGE-ID IN-REPLY-TO REFERENCES LIST-ID CONTENT-TYPE)])"
 
 /* Fill in the user name or password of user index i. */
