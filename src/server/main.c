@@ -14,6 +14,8 @@ static const struct {
 	{"user", admin_user, "user add|passwd|del|list|quota --data DIR [NAME]"},
 	{"check", admin_check, "check --data DIR [--repair] [USER]"},
 	{"imap", admin_imap, "imap --stdio --data DIR --user NAME"},
+	{"deliver", admin_deliver,
+	 "deliver --data DIR [-f SENDER] [-a ADDRESS] [-m MAILBOX] USER < message"},
 	{"import", admin_import, "import --data DIR USER maildir|mbox PATH [--mbox-format mboxrd|mboxo]"},
 	{"export", admin_export, "export --data DIR USER --format maildir|mbox PATH [--utf8-names]"},
 };
