@@ -9,6 +9,7 @@ int admin_serve(int argc, char **argv);
 int admin_user(int argc, char **argv);
 int admin_check(int argc, char **argv);
 int admin_imap(int argc, char **argv);
+int admin_deliver(int argc, char **argv);
 int admin_import(int argc, char **argv);
 int admin_export(int argc, char **argv);
 
