@@ -133,7 +133,8 @@ enum sync_replay_result sync_replay_select(struct sync *s, const char *name,
 /* UID SEARCH HEADER Message-ID in the selected folder: the highest UID, 0
  * for none. */
 int sync_find_msgid(struct sync *s, const char *message_id, uint32_t *uid_r);
-/* The Message-ID of a cached message (by cid), "" when it has none. */
+/* The Message-ID of a cached message (by cid), "" when it has none; out
+ * is NUL-terminated afterwards. */
 int sync_cached_msgid(struct sync *s, int64_t cid, struct buf *out);
 /* Read a cached message's whole text (it must have its body). */
 int sync_cached_message(struct sync *s, int64_t cid, struct buf *out, const char **error_r);

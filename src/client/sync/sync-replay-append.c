@@ -118,8 +118,12 @@ static int read_msgid(struct store *store, const struct store_msg *m, void *ctx)
 
 int sync_cached_msgid(struct sync *s, int64_t cid, struct buf *out)
 {
+	int ret;
+
 	buf_reset(out);
-	return with_msg(s->store, cid, STORE_WANT_HEADERS, read_msgid, out) == STORE_OK ? 0 : -1;
+	ret = with_msg(s->store, cid, STORE_WANT_HEADERS, read_msgid, out) == STORE_OK ? 0 : -1;
+	buf_cstr(out); /* callers use it as a C string */
+	return ret;
 }
 
 static void max_uid_untagged(void *ctx, const struct imap_response *resp)
