@@ -7,37 +7,35 @@ static int changed_rows(struct store *s, int64_t mailbox_id, uint64_t since, sto
 			void *ctx)
 {
 	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(s->db,
-				    "SELECT uid, flags, keywords, modseq FROM messages"
-				    " WHERE mailbox_id = ?1 AND modseq > ?2 ORDER BY uid",
-				    -1, &st, NULL);
+	int rc = SQLITE_OK;
 
-	if (rc != SQLITE_OK)
-		return store_sql_error(s, rc, "read changes");
+	st = store_stmt_sql(s, "SELECT uid, flags, keywords, modseq FROM messages"
+			      " WHERE mailbox_id = ?1 AND modseq > ?2 ORDER BY uid");
+	if (st == NULL)
+		return STORE_ERR_IO;
 	sqlite3_bind_int64(st, 1, mailbox_id);
 	sqlite3_bind_int64(st, 2, (int64_t)since);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		cb(ctx, (uint32_t)sqlite3_column_int64(st, 0), (unsigned)sqlite3_column_int(st, 1),
 		   (const char *)sqlite3_column_text(st, 2), (uint64_t)sqlite3_column_int64(st, 3));
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? STORE_OK : store_sql_error(s, rc, "read changes");
 }
 
 static int expunged_rows(struct store *s, int64_t mailbox_id, uint64_t since, struct rangeset *out)
 {
 	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(s->db,
-				    "SELECT uid FROM expunged WHERE mailbox_id = ?1 AND modseq > ?2"
-				    " ORDER BY uid",
-				    -1, &st, NULL);
+	int rc = SQLITE_OK;
 
-	if (rc != SQLITE_OK)
-		return store_sql_error(s, rc, "read expunges");
+	st = store_stmt_sql(s, "SELECT uid FROM expunged WHERE mailbox_id = ?1 AND modseq > ?2"
+			      " ORDER BY uid");
+	if (st == NULL)
+		return STORE_ERR_IO;
 	sqlite3_bind_int64(st, 1, mailbox_id);
 	sqlite3_bind_int64(st, 2, (int64_t)since);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		rangeset_add(out, (uint32_t)sqlite3_column_int64(st, 0));
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? STORE_OK : store_sql_error(s, rc, "read expunges");
 }
 
@@ -57,17 +55,50 @@ int store_changes(struct store *s, int64_t mailbox_id, uint64_t since, store_cha
 	return ret;
 }
 
+int store_changes_page(struct store *s, int64_t mailbox_id, uint64_t since,
+		       struct store_changes_pos *pos, unsigned limit, store_changed_cb *cb,
+		       void *ctx)
+{
+	sqlite3_stmt *st;
+	int count = 0;
+	/* The (mailbox_id, modseq) index holds the primary key's uid too, so
+	 * the row-value bound is a range scan of that index. */
+	int rc = SQLITE_OK;
+
+	st = store_stmt_sql(s, "SELECT uid, flags, keywords, modseq FROM messages"
+			      " WHERE mailbox_id = ?1 AND (modseq, uid) > (?2, ?3)"
+			      " ORDER BY modseq, uid LIMIT ?4");
+	if (st == NULL)
+		return STORE_ERR_IO;
+	if (pos->modseq < since || (pos->modseq == since && pos->uid == 0)) {
+		pos->modseq = since;
+		pos->uid = UINT32_MAX;
+	}
+	sqlite3_bind_int64(st, 1, mailbox_id);
+	sqlite3_bind_int64(st, 2, (int64_t)pos->modseq);
+	sqlite3_bind_int64(st, 3, pos->uid);
+	sqlite3_bind_int64(st, 4, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		pos->uid = (uint32_t)sqlite3_column_int64(st, 0);
+		pos->modseq = (uint64_t)sqlite3_column_int64(st, 3);
+		cb(ctx, pos->uid, (unsigned)sqlite3_column_int(st, 1),
+		   (const char *)sqlite3_column_text(st, 2), pos->modseq);
+		count++;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? count : store_sql_error(s, rc, "read changes");
+}
+
 int store_mailbox_uids(struct store *s, int64_t mailbox_id, uint32_t **uids_r, size_t *count_r)
 {
 	sqlite3_stmt *st;
 	uint32_t *uids = NULL;
 	size_t count = 0, cap = 0;
-	int rc = sqlite3_prepare_v2(s->db,
-				    "SELECT uid FROM messages WHERE mailbox_id = ?1 ORDER BY uid",
-				    -1, &st, NULL);
+	int rc = SQLITE_OK;
 
-	if (rc != SQLITE_OK)
-		return store_sql_error(s, rc, "read UIDs");
+	st = store_stmt_sql(s, "SELECT uid FROM messages WHERE mailbox_id = ?1 ORDER BY uid");
+	if (st == NULL)
+		return STORE_ERR_IO;
 	sqlite3_bind_int64(st, 1, mailbox_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (count == cap) {
@@ -76,7 +107,7 @@ int store_mailbox_uids(struct store *s, int64_t mailbox_id, uint32_t **uids_r, s
 		}
 		uids[count++] = (uint32_t)sqlite3_column_int64(st, 0);
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		free(uids);
 		return store_sql_error(s, rc, "read UIDs");
@@ -89,16 +120,15 @@ int store_mailbox_uids(struct store *s, int64_t mailbox_id, uint32_t **uids_r, s
 int store_mailbox_first_unseen(struct store *s, int64_t mailbox_id, uint32_t *uid_r)
 {
 	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(s->db,
-				    "SELECT min(uid) FROM messages WHERE mailbox_id = ?1"
-				    " AND (flags & 1) = 0",
-				    -1, &st, NULL);
+	int rc = SQLITE_OK;
 
-	if (rc != SQLITE_OK)
-		return store_sql_error(s, rc, "first unseen");
+	st = store_stmt_sql(s, "SELECT min(uid) FROM messages WHERE mailbox_id = ?1"
+			      " AND (flags & 1) = 0");
+	if (st == NULL)
+		return STORE_ERR_IO;
 	sqlite3_bind_int64(st, 1, mailbox_id);
 	rc = sqlite3_step(st);
 	*uid_r = rc == SQLITE_ROW ? (uint32_t)sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? STORE_OK : store_sql_error(s, rc, "first unseen");
 }

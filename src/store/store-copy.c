@@ -34,14 +34,13 @@ static int read_sources(struct store *s, int64_t mailbox_id, const struct ranges
 			struct copy_rows *rows)
 {
 	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(s->db,
-				    "SELECT uid, file_id, flags, keywords, internaldate, tz, size"
-				    " FROM messages WHERE mailbox_id = ?1 AND uid BETWEEN ?2 AND ?3"
-				    " ORDER BY uid",
-				    -1, &st, NULL);
+	int rc = SQLITE_OK;
 
-	if (rc != SQLITE_OK)
-		return store_sql_error(s, rc, "read messages to copy");
+	st = store_stmt_sql(s, "SELECT uid, file_id, flags, keywords, internaldate, tz, size"
+			      " FROM messages WHERE mailbox_id = ?1 AND uid BETWEEN ?2 AND ?3"
+			      " ORDER BY uid");
+	if (st == NULL)
+		return STORE_ERR_IO;
 	for (size_t i = 0; i < uids->count; i++) {
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, mailbox_id);
@@ -64,11 +63,11 @@ static int read_sources(struct store *s, int64_t mailbox_id, const struct ranges
 			c->size = (uint64_t)sqlite3_column_int64(st, 6);
 		}
 		if (rc != SQLITE_DONE) {
-			sqlite3_finalize(st);
+			sqlite3_reset(st);
 			return store_sql_error(s, rc, "read messages to copy");
 		}
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return STORE_OK;
 }
 

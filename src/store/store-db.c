@@ -170,6 +170,31 @@ sqlite3_stmt *store_stmt(struct store *s, enum store_stmt which)
 	return st;
 }
 
+sqlite3_stmt *store_stmt_sql(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	for (size_t i = 0; i < s->sql_stmt_count; i++) {
+		if (s->sql_stmts[i].sql == sql) {
+			st = s->sql_stmts[i].stmt;
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return st;
+		}
+	}
+	rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+	if (rc != SQLITE_OK) {
+		store_sql_error(s, rc, "prepare");
+		return NULL;
+	}
+	s->sql_stmts = xreallocarray(s->sql_stmts, s->sql_stmt_count + 1, sizeof(*s->sql_stmts));
+	s->sql_stmts[s->sql_stmt_count].sql = sql;
+	s->sql_stmts[s->sql_stmt_count].stmt = st;
+	s->sql_stmt_count++;
+	return st;
+}
+
 int store_exec(struct store *s, const char *sql)
 {
 	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
@@ -301,6 +326,9 @@ static int open_db(struct store *s, bool create)
 		return store_sql_error(s, rc, "open store.db");
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+	/* Closing must stay cheap (a session's last logout): the WAL is
+	 * checkpointed by SQLite's automatic checkpoints, not at every close. */
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	/* synchronous=FULL: a commit is on disk when COMMIT returns, which is
 	 * the moment we acknowledge (docs/store.md explains the choice). */
 	return store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
@@ -360,6 +388,9 @@ void store_close(struct store **sp)
 		return;
 	for (size_t i = 0; i < STMT_COUNT; i++)
 		sqlite3_finalize(s->stmts[i]);
+	for (size_t i = 0; i < s->sql_stmt_count; i++)
+		sqlite3_finalize(s->sql_stmts[i].stmt);
+	free(s->sql_stmts);
 	if (s->in_tx)
 		store_tx_rollback(s);
 	sqlite3_close_v2(s->db);

@@ -37,12 +37,10 @@ int store_removal_collect(struct store *s, int64_t mailbox_id, const struct rang
 	size_t nranges = uids ? uids->count : 1;
 	int rc;
 
-	rc = sqlite3_prepare_v2(s->db,
-				"SELECT uid, file_id, flags, size FROM messages WHERE mailbox_id = ?1"
-				" AND uid BETWEEN ?2 AND ?3 AND (flags & ?4) = ?4 ORDER BY uid",
-				-1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return store_sql_error(s, rc, "find messages to remove");
+	st = store_stmt_sql(s, "SELECT uid, file_id, flags, size FROM messages WHERE mailbox_id = ?1"
+			       " AND uid BETWEEN ?2 AND ?3 AND (flags & ?4) = ?4 ORDER BY uid");
+	if (st == NULL)
+		return STORE_ERR_IO;
 	for (size_t i = 0; i < nranges; i++) {
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, mailbox_id);
@@ -55,11 +53,11 @@ int store_removal_collect(struct store *s, int64_t mailbox_id, const struct rang
 					  (unsigned)sqlite3_column_int(st, 2),
 					  (uint64_t)sqlite3_column_int64(st, 3));
 		if (rc != SQLITE_DONE) {
-			sqlite3_finalize(st);
+			sqlite3_reset(st);
 			return store_sql_error(s, rc, "find messages to remove");
 		}
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return STORE_OK;
 }
 
@@ -90,21 +88,18 @@ int store_removal_apply(struct store *s, int64_t mailbox_id, const struct store_
 	sqlite3_stmt *del = NULL, *log = NULL;
 	uint64_t modseq = 0, bytes = 0;
 	int64_t unseen = 0, deleted = 0;
-	int ret = STORE_OK, rc;
+	int ret = STORE_OK;
 
 	if (r->count == 0)
 		return STORE_OK;
 	if (tombstones)
 		ret = store_mailbox_next_modseq(s, mailbox_id, &modseq);
-	rc = sqlite3_prepare_v2(s->db, "DELETE FROM messages WHERE mailbox_id = ?1 AND uid = ?2",
-				-1, &del, NULL);
-	if (rc == SQLITE_OK && tombstones)
-		rc = sqlite3_prepare_v2(s->db,
-					"INSERT OR REPLACE INTO expunged(mailbox_id, uid, modseq)"
-					" VALUES (?1, ?2, ?3)",
-					-1, &log, NULL);
-	if (rc != SQLITE_OK && ret == STORE_OK)
-		ret = store_sql_error(s, rc, "prepare removal");
+	del = store_stmt_sql(s, "DELETE FROM messages WHERE mailbox_id = ?1 AND uid = ?2");
+	if (del != NULL && tombstones)
+		log = store_stmt_sql(s, "INSERT OR REPLACE INTO expunged(mailbox_id, uid, modseq)"
+				       " VALUES (?1, ?2, ?3)");
+	if ((del == NULL || (tombstones && log == NULL)) && ret == STORE_OK)
+		ret = STORE_ERR_IO;
 	for (size_t i = 0; i < r->count && ret == STORE_OK; i++) {
 		const struct store_removed *m = &r->v[i];
 
@@ -113,8 +108,10 @@ int store_removal_apply(struct store *s, int64_t mailbox_id, const struct store_
 		unseen += (m->flags & STORE_FLAG_SEEN) == 0;
 		deleted += (m->flags & STORE_FLAG_DELETED) != 0;
 	}
-	sqlite3_finalize(del);
-	sqlite3_finalize(log);
+	if (del != NULL)
+		sqlite3_reset(del);
+	if (log != NULL)
+		sqlite3_reset(log);
 	/* Files only after every row is gone: a file shared by two removed
 	 * rows is released once, by whichever comes last. */
 	for (size_t i = 0; i < r->count && ret == STORE_OK; i++)

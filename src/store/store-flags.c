@@ -32,13 +32,12 @@ static int read_rows(struct store *s, int64_t mailbox_id, const struct rangeset 
 		     struct flag_rows *rows)
 {
 	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(s->db,
-				    "SELECT uid, flags, keywords, modseq FROM messages"
-				    " WHERE mailbox_id = ?1 AND uid BETWEEN ?2 AND ?3 ORDER BY uid",
-				    -1, &st, NULL);
+	int rc = SQLITE_OK;
 
-	if (rc != SQLITE_OK)
-		return store_sql_error(s, rc, "read flags");
+	st = store_stmt_sql(s, "SELECT uid, flags, keywords, modseq FROM messages"
+			      " WHERE mailbox_id = ?1 AND uid BETWEEN ?2 AND ?3 ORDER BY uid");
+	if (st == NULL)
+		return STORE_ERR_IO;
 	for (size_t i = 0; i < uids->count && rc != SQLITE_ERROR; i++) {
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, mailbox_id);
@@ -59,11 +58,11 @@ static int read_rows(struct store *s, int64_t mailbox_id, const struct rangeset 
 			row->changed = row->failed = false;
 		}
 		if (rc != SQLITE_DONE) {
-			sqlite3_finalize(st);
+			sqlite3_reset(st);
 			return store_sql_error(s, rc, "read flags");
 		}
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return STORE_OK;
 }
 

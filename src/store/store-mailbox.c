@@ -388,18 +388,37 @@ int store_mailbox_adjust(struct store *s, int64_t mailbox_id, int64_t messages, 
 int store_mailbox_claim_recent(struct store *s, int64_t mailbox_id, uint32_t *first_recent_r)
 {
 	struct store_mailbox mb;
-	char sql[128];
-	int ret = store_tx_begin(s);
+	sqlite3_stmt *st;
+	uint32_t uidnext;
+	int ret, rc;
 
+	/* Most sessions find nothing left to claim (another session saw the
+	 * new messages first): answer that without a write transaction. */
+	ret = store_mailbox_get_by_id(s, mailbox_id, &mb);
 	if (ret != STORE_OK)
 		return ret;
-	ret = store_mailbox_get_by_id(s, mailbox_id, &mb);
-	if (ret == STORE_OK) {
-		*first_recent_r = mb.first_recent_uid;
-		snprintf(sql, sizeof(sql), "UPDATE mailboxes SET first_recent_uid = %u WHERE id = %lld",
-			 mb.uidnext, (long long)mailbox_id);
-		store_mailbox_clear(&mb);
-		ret = store_exec(s, sql);
+	*first_recent_r = mb.first_recent_uid;
+	uidnext = mb.uidnext;
+	store_mailbox_clear(&mb);
+	if (*first_recent_r >= uidnext)
+		return STORE_OK;
+	ret = store_tx_begin(s);
+	if (ret != STORE_OK)
+		return ret;
+	/* Claim in one statement: whoever commits first gets them. */
+	st = store_stmt_sql(s, "UPDATE mailboxes SET first_recent_uid = uidnext WHERE id = ?1");
+	ret = st == NULL ? STORE_ERR_IO : STORE_OK;
+	if (st != NULL) {
+		ret = store_mailbox_get_by_id(s, mailbox_id, &mb);
+		if (ret == STORE_OK) {
+			*first_recent_r = mb.first_recent_uid;
+			store_mailbox_clear(&mb);
+			sqlite3_bind_int64(st, 1, mailbox_id);
+			rc = sqlite3_step(st);
+			sqlite3_reset(st);
+			if (rc != SQLITE_DONE)
+				ret = store_sql_error(s, rc, "claim recent");
+		}
 	}
 	if (ret != STORE_OK) {
 		store_tx_rollback(s);

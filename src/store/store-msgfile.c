@@ -192,12 +192,10 @@ int store_file_release(struct store *s, int64_t file_id, struct store_unlink_lis
 	bool released = false;
 	int rc;
 
-	rc = sqlite3_prepare_v2(s->db,
-				"DELETE FROM files WHERE id = ?1 AND NOT EXISTS"
-				" (SELECT 1 FROM messages WHERE file_id = ?1) RETURNING name",
-				-1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return store_sql_error(s, rc, "release file");
+	st = store_stmt_sql(s, "DELETE FROM files WHERE id = ?1 AND NOT EXISTS"
+			       " (SELECT 1 FROM messages WHERE file_id = ?1) RETURNING name");
+	if (st == NULL)
+		return STORE_ERR_IO;
 	sqlite3_bind_int64(st, 1, file_id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -209,14 +207,18 @@ int store_file_release(struct store *s, int64_t file_id, struct store_unlink_lis
 		released = true;
 		rc = sqlite3_step(st);
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return store_sql_error(s, rc, "release file");
 	if (released) {
-		char sql[64];
-
-		snprintf(sql, sizeof(sql), "DELETE FROM fts WHERE rowid = %lld", (long long)file_id);
-		return store_exec(s, sql);
+		st = store_stmt_sql(s, "DELETE FROM fts WHERE rowid = ?1");
+		if (st == NULL)
+			return STORE_ERR_IO;
+		sqlite3_bind_int64(st, 1, file_id);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return store_sql_error(s, rc, "release file text");
 	}
 	return STORE_OK;
 }

@@ -41,11 +41,24 @@ struct store {
 	int notify_fd;      /* the file touched after each commit */
 	bool in_tx;
 	sqlite3_stmt *stmts[STMT_COUNT];
+	/* Statements prepared by store_stmt_sql(), keyed by their SQL text's
+	 * address (always a string literal). */
+	struct store_sql_stmt {
+		const char *sql;
+		sqlite3_stmt *stmt;
+	} *sql_stmts;
+	size_t sql_stmt_count;
 	char err[512];
 };
 
 /* The statement, reset and with bindings cleared; NULL on failure (error set). */
 sqlite3_stmt *store_stmt(struct store *s, enum store_stmt which);
+
+/* The statement for a SQL string literal, prepared once per store handle
+ * and then only reset: preparing costs more than most of our queries.
+ * Reset and cleared on return; NULL on failure (error set). Never use it
+ * for two iterations at once. */
+sqlite3_stmt *store_stmt_sql(struct store *s, const char *sql);
 
 /* Map a SQLite result code to a store_err and record the message. */
 int store_sql_error(struct store *s, int rc, const char *what);
