@@ -277,7 +277,7 @@ int importer_finish(struct importer *im, const char **error_r)
 {
 	if (flush(im, error_r) < 0)
 		return -1;
+	progress_show(im, true);
 	mailbox_done(im);
-	progress_clear(im);
 	return 0;
 }

@@ -145,10 +145,12 @@ void mbox_meta_extract(const void *data, size_t len, struct buf *out, struct mbo
 		copied = (size_t)(f.start - p) + f.len;
 	}
 	buf_append(out, p + copied, len - copied);
-	if (!own)
+	/* Thunderbird's fields count only in a file with none of the classic
+	 * ones (ours always has Status). */
+	if (!own && meta_r->keywords.len == 0) {
 		meta_r->flags |= moz;
-	if (meta_r->keywords.len == 0 && moz_kw.len > 0)
 		buf_append(&meta_r->keywords, moz_kw.data, moz_kw.len);
+	}
 	meta_r->pseudo = x_imap && internal;
 	buf_free(&moz_kw);
 }

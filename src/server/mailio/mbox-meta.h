@@ -4,8 +4,8 @@
  * Flags live in "Status:" (R: \Seen; O: no longer new) and "X-Status:"
  * (A: \Answered, F: \Flagged, T: \Draft, D: \Deleted), as mutt, Pine and
  * Dovecot write them; keywords in "X-Keywords:" (Dovecot). Thunderbird's
- * "X-Mozilla-Status:" and "X-Mozilla-Keys:" are read when those are
- * absent. On import the bookkeeping fields (Status, X-Status, X-Keywords,
+ * "X-Mozilla-Status:" and "X-Mozilla-Keys:" are read when none of those
+ * is there. On import the bookkeeping fields (Status, X-Status, X-Keywords,
  * X-UID, X-IMAP, X-IMAPbase) are taken out of the message, as Dovecot's
  * mbox hides them from IMAP clients; export writes Status, X-Status and
  * X-Keywords back at the top of the header, so an mbox round trip gives
