@@ -53,6 +53,9 @@ struct conn {
 	struct conn_set *set;
 	struct conn *set_prev, *set_next;
 
+	/* COMPRESS: NULL until conn_start_compress() (conn-compress.c). */
+	struct conn_compress *z;
+
 	/* STARTTLS in progress: the SSL to use and output queued meanwhile. */
 	SSL *pending_ssl;
 	struct evbuffer *tls_pending;
@@ -111,6 +114,17 @@ void conn_tls_switch(struct conn *conn);
 void conn_tls_connected(struct conn *conn);
 /* Describe a TLS failure on the conn's bev for a log line (static storage). */
 const char *conn_tls_error_text(struct conn *conn);
+
+/* conn-compress.c */
+/* The compressed read path: inflate the wire input and deliver it. */
+void conn_compress_read(struct conn *conn, struct evbuffer *wire);
+/* The buffer the session writes plain output to; NULL without COMPRESS. */
+struct evbuffer *conn_compress_output(struct conn *conn);
+/* Plain bytes written and not yet compressed; inflated bytes waiting. */
+size_t conn_compress_out_pending(const struct conn *conn);
+size_t conn_compress_in_pending(const struct conn *conn);
+/* Release everything compression holds (conn_release_io). */
+void conn_compress_free(struct conn *conn);
 
 /* conn-set.c */
 void conn_set_add(struct conn_set *set, struct conn *conn);

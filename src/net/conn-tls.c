@@ -54,6 +54,11 @@ int conn_start_tls(struct conn *conn, struct tls_ctx *ctx, const char *peer_name
 		*error_r = "the connection is closing";
 		return -1;
 	}
+	/* RFC 4978 section 3: TLS goes under compression, never over it. */
+	if (conn->z != NULL) {
+		*error_r = "TLS cannot start once compression is active";
+		return -1;
+	}
 	if (conn->tls || conn->is_stdio) {
 		*error_r = conn->tls ? "TLS is already active" : "TLS is not available over stdio";
 		return -1;

@@ -68,6 +68,7 @@ static void conn_release_io(struct conn *conn)
 	conn->pending_ssl = NULL;
 	if (conn->timer != NULL)
 		evtimer_del(conn->timer);
+	conn_compress_free(conn);
 }
 
 static void conn_destroy(struct conn *conn)
@@ -209,7 +210,10 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 
 	conn_hold(conn);
 	conn->last_activity = conn_now_msecs();
-	if (conn->state == CONN_STATE_OPEN) {
+	if (conn->state == CONN_STATE_OPEN && conn->z != NULL) {
+		if (!conn->input_paused)
+			conn_compress_read(conn, input);
+	} else if (conn->state == CONN_STATE_OPEN) {
 		if (!conn->input_paused && evbuffer_get_length(input) > 0)
 			conn->cb->input(conn, input, conn->ctx);
 		/* A full buffer the session did not touch can never make
@@ -259,7 +263,10 @@ static void conn_linger_start(struct conn *conn)
 static void conn_write_cb(struct bufferevent *bev, void *arg)
 {
 	struct conn *conn = arg;
-	size_t pending = evbuffer_get_length(bufferevent_get_output(bev));
+	/* What still waits: on the wire, and plain output not yet compressed
+	 * (the output queued for after STARTTLS does not count here). */
+	size_t pending =
+	    evbuffer_get_length(bufferevent_get_output(bev)) + conn_compress_out_pending(conn);
 
 	conn_hold(conn);
 	switch (conn->state) {
@@ -557,6 +564,8 @@ struct evbuffer *conn_output(struct conn *conn)
 	switch (conn->state) {
 	case CONN_STATE_OPEN:
 	case CONN_STATE_CLOSING:
+		if (conn->z != NULL)
+			return conn_compress_output(conn);
 		return bufferevent_get_output(conn->obev);
 	case CONN_STATE_STARTTLS_FLUSH:
 		if (conn->tls_pending == NULL)
@@ -600,6 +609,15 @@ size_t conn_output_pending(const struct conn *conn)
 		n += evbuffer_get_length(bufferevent_get_output(conn->obev));
 	if (conn->tls_pending != NULL)
 		n += evbuffer_get_length(conn->tls_pending);
+	return n + conn_compress_out_pending(conn);
+}
+
+size_t conn_input_pending(const struct conn *conn)
+{
+	size_t n = conn_compress_in_pending(conn);
+
+	if (conn->bev != NULL && conn->state != CONN_STATE_CLOSED)
+		n += evbuffer_get_length(bufferevent_get_input(conn->bev));
 	return n;
 }
 
@@ -636,7 +654,7 @@ void conn_input_resume(struct conn *conn)
 	if (!conn->input_eof)
 		bufferevent_enable(conn->bev, EV_READ);
 	/* Bytes that arrived before the pause get delivered from the loop. */
-	if (evbuffer_get_length(bufferevent_get_input(conn->bev)) > 0)
+	if (conn_input_pending(conn) > 0)
 		bufferevent_trigger(conn->bev, EV_READ,
 		                    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
 }

@@ -36,6 +36,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 struct conn;
@@ -179,6 +180,47 @@ void conn_close_after_flush(struct conn *conn);
  * *error_r set when TLS cannot start (the conn is unchanged: answer NO/BAD). */
 int conn_start_tls(struct conn *conn, struct tls_ctx *ctx, const char *peer_name,
                    size_t *discarded_r, const char **error_r);
+
+/* ---- compression (COMPRESS=DEFLATE, RFC 4978; conn-compress.c) ----
+ *
+ * A stage between the session and the socket (or TLS: compressed data is
+ * then encrypted, RFC 4978 section 3): the session keeps reading and
+ * writing plain bytes. Output written during one event-loop callback is
+ * compressed as one batch, ending with a sync flush, so every response
+ * reaches the peer whole. Input is inflated only as far as the input
+ * limit leaves room, so the limit counts inflated bytes and a small
+ * packet that inflates to gigabytes costs no memory; input expanding
+ * beyond the ratio guard (compress.h) closes the conn with
+ * CONN_CLOSE_ERROR. After CONN_COMPRESS_PARK_MSECS without traffic the
+ * zlib state is given back (an idle conn keeps at most the 32 KiB of
+ * history the peer may refer to, usually far less). */
+#define CONN_COMPRESS_PARK_MSECS 2000
+
+struct compress_settings;
+
+/* Compress both directions from now on. Output queued before the call
+ * goes out as it is (the tagged OK of COMPRESS); everything written after
+ * it is compressed. Input received and not yet consumed is taken as
+ * compressed: call it when the peer cannot have sent anything else yet
+ * (RFC 4978: the client waits for the OK). set NULL: the defaults.
+ * Returns 0, or -1 with *error_r (already compressing, closing, settings
+ * out of range): the conn is unchanged. */
+int conn_start_compress(struct conn *conn, const struct compress_settings *set,
+                        const char **error_r);
+bool conn_is_compressed(const struct conn *conn);
+/* How long traffic must pause before the zlib state is given back. */
+void conn_set_compress_park(struct conn *conn, unsigned msecs);
+
+struct conn_compress_stats {
+	uint64_t in_wire, in_plain;   /* received: compressed, inflated */
+	uint64_t out_plain, out_wire; /* sent: before and after compressing */
+	size_t memory;                /* zlib state and saved history now */
+};
+/* Zeros when the conn does not compress. */
+void conn_compress_stats(const struct conn *conn, struct conn_compress_stats *stats_r);
+/* Bytes received and not yet consumed by the session (when compressing:
+ * inflated bytes waiting plus compressed bytes not yet inflated). */
+size_t conn_input_pending(const struct conn *conn);
 
 /* A TLS handshake has completed on this conn. */
 bool conn_is_tls(const struct conn *conn);
