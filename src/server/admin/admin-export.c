@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define EXPORT_USAGE                                                                              \
+#define EXPORT_USAGE                                                                               \
 	"usage: hafend export --data DIR USER --format maildir|mbox PATH [--utf8-names]"           \
 	" [--mbox-format mboxrd|mboxo] [--progress|--no-progress]\n"
 
@@ -37,7 +37,7 @@ static int parse_args(int argc, char **argv, struct export_args *a)
 		} else if (strcmp(argv[i], "--utf8-names") == 0) {
 			a->opt.utf8_names = true;
 		} else if (strcmp(argv[i], "--progress") == 0 ||
-			   strcmp(argv[i], "--no-progress") == 0) {
+		           strcmp(argv[i], "--no-progress") == 0) {
 			a->progress = argv[i][2] == 'p';
 		} else if (argv[i][0] != '-' && npos < HF_N_ELEMENTS(pos)) {
 			*pos[npos++] = argv[i];
@@ -61,14 +61,15 @@ static int run(struct store *s, struct export_args *a, const char *user)
 	if (a->progress == 1 || (a->progress < 0 && isatty(STDERR_FILENO)))
 		a->opt.progress = stderr;
 	ret = strcmp(a->format, "maildir") == 0
-		      ? export_maildir(s, a->path, &a->opt, &st, &store_err, &error)
-		      : export_mbox(s, a->path, &a->opt, &st, &store_err, &error);
+	          ? export_maildir(s, a->path, &a->opt, &st, &store_err, &error)
+	          : export_mbox(s, a->path, &a->opt, &st, &store_err, &error);
 	printf("%s: %llu messages exported from %llu mailboxes", user,
 	       (unsigned long long)st.exported, (unsigned long long)st.mailboxes);
 	if (st.present > 0)
 		printf(", %llu already there", (unsigned long long)st.present);
 	if (st.keywords_dropped > 0)
-		printf(", %llu keywords Maildir could not hold", (unsigned long long)st.keywords_dropped);
+		printf(", %llu keywords Maildir could not hold",
+		       (unsigned long long)st.keywords_dropped);
 	printf("\n");
 	if (ret == 0)
 		return 0;

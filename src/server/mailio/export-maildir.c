@@ -18,23 +18,14 @@
 
 struct maildir_out {
 	char host[256];
-	char *dir;                   /* the folder being written */
+	char *dir; /* the folder being written */
 	uint32_t uidvalidity;
 	struct maildir_keywords kw;
-	char **existing;             /* base names in cur/ and new/, sorted */
+	char **existing; /* base names in cur/ and new/, sorted */
 	size_t existing_count;
 	bool dropped_reported;
 	struct buf body, name;
 };
-
-static char *join(const char *a, const char *b)
-{
-	size_t n = strlen(a) + strlen(b) + 2;
-	char *p = xmalloc(n);
-
-	snprintf(p, n, "%s/%s", a, b);
-	return p;
-}
 
 /* The host part of a name: '/' and ':' cannot be in it (the Maildir
  * specification writes them as \057 and \072), nor ',' (Dovecot's
@@ -76,7 +67,7 @@ static void load_existing(struct maildir_out *o)
 	static const char *const subs[] = {"cur", "new"};
 
 	for (size_t s = 0; s < HF_N_ELEMENTS(subs); s++) {
-		char *dir = join(o->dir, subs[s]);
+		char *dir = mailio_path_join(o->dir, subs[s]);
 		DIR *d;
 		struct dirent *e;
 
@@ -86,10 +77,10 @@ static void load_existing(struct maildir_out *o)
 		while (d != NULL && (e = readdir(d)) != NULL) {
 			if (e->d_name[0] == '.')
 				continue;
-			o->existing = xreallocarray(o->existing, o->existing_count + 1,
-						    sizeof(*o->existing));
+			o->existing =
+			    xreallocarray(o->existing, o->existing_count + 1, sizeof(*o->existing));
 			o->existing[o->existing_count++] = xstrndup(
-				e->d_name, maildir_name_base_len(e->d_name, strlen(e->d_name)));
+			    e->d_name, maildir_name_base_len(e->d_name, strlen(e->d_name)));
 		}
 		if (d != NULL)
 			closedir(d);
@@ -101,16 +92,15 @@ static void load_existing(struct maildir_out *o)
 
 static bool exists(const struct maildir_out *o, const char *base)
 {
-	return o->existing_count > 0 &&
-	       bsearch(&base, o->existing, o->existing_count, sizeof(*o->existing), cmp_str) !=
-		       NULL;
+	return o->existing_count > 0 && bsearch(&base, o->existing, o->existing_count,
+	                                        sizeof(*o->existing), cmp_str) != NULL;
 }
 
 /* Write a small file whole: to a temporary name, then renamed. */
 static int write_small(struct export *e, const char *dir, const char *name, const struct buf *b,
-		       const char **error_r)
+                       const char **error_r)
 {
-	char *tmp = join(dir, ".hafen-tmp"), *path = join(dir, name);
+	char *tmp = mailio_path_join(dir, ".hafen-tmp"), *path = mailio_path_join(dir, name);
 	int fd, ret = 0;
 
 	mailio_creds_outside();
@@ -136,8 +126,9 @@ static int add_keyword(void *ctx, const char *name)
 		return 0;
 	if (maildir_keywords_index(&o->kw, name, true) < 0 && !o->dropped_reported) {
 		o->dropped_reported = true;
-		export_report(e, "%s: more than 26 keywords; Maildir cannot hold %s and later ones\n",
-			      o->dir, name);
+		export_report(e,
+		              "%s: more than 26 keywords; Maildir cannot hold %s and later ones\n",
+		              o->dir, name);
 	}
 	return 0;
 }
@@ -147,7 +138,7 @@ static int add_keyword(void *ctx, const char *name)
 static int setup_keywords(struct export *e, const struct store_mailbox *mb, const char **error_r)
 {
 	struct maildir_out *o = e->format_ctx;
-	char *path = join(o->dir, MAILDIR_KEYWORDS_FILE);
+	char *path = mailio_path_join(o->dir, MAILDIR_KEYWORDS_FILE);
 	struct buf b = BUF_INIT;
 	struct stat st;
 	const char *err;
@@ -182,12 +173,12 @@ static int folder_dirs(struct export *e, const struct store_mailbox *mb, const c
 	} else if (maildir_name_folder_encode(mb->name, e->opt->utf8_names, &name, error_r) < 0) {
 		return -1;
 	} else {
-		o->dir = join(e->path, buf_cstr(&name));
+		o->dir = mailio_path_join(e->path, buf_cstr(&name));
 	}
 	buf_free(&name);
 	ret = export_mkdir(e, o->dir, error_r);
 	for (size_t i = 0; i < HF_N_ELEMENTS(subs) && ret == 0; i++) {
-		char *sub = join(o->dir, subs[i]);
+		char *sub = mailio_path_join(o->dir, subs[i]);
 
 		ret = export_mkdir(e, sub, error_r);
 		free(sub);
@@ -201,7 +192,8 @@ static int folder_dirs(struct export *e, const struct store_mailbox *mb, const c
 	return ret;
 }
 
-static int mailbox_begin(struct export *e, const struct store_mailbox *mb, const char **error_r)
+static int maildir_mailbox_begin(struct export *e, const struct store_mailbox *mb,
+                                 const char **error_r)
 {
 	struct maildir_out *o = e->format_ctx;
 
@@ -239,7 +231,7 @@ static void info_of(struct export *e, const struct store_msg *m, struct maildir_
 
 /* Write tmp/BASE, date it, rename to cur/BASE:2,FLAGS. */
 static int write_file(struct export *e, const char *base, const struct buf *body,
-		      const struct maildir_info *info, int64_t date, const char **error_r)
+                      const struct maildir_info *info, int64_t date, const char **error_r)
 {
 	struct maildir_out *o = e->format_ctx;
 	struct timespec times[2] = {{(time_t)date, 0}, {(time_t)date, 0}};
@@ -248,15 +240,15 @@ static int write_file(struct export *e, const char *base, const struct buf *body
 
 	buf_reset(&o->name);
 	buf_printf(&o->name, "tmp/%s", base);
-	tmp = join(o->dir, buf_cstr(&o->name));
+	tmp = mailio_path_join(o->dir, buf_cstr(&o->name));
 	buf_reset(&o->name);
 	buf_printf(&o->name, "cur/%s", base);
 	maildir_name_write_info(info, &o->name);
-	cur = join(o->dir, buf_cstr(&o->name));
+	cur = mailio_path_join(o->dir, buf_cstr(&o->name));
 	mailio_creds_outside();
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || export_write_all(fd, body->data, body->len) < 0 ||
-	    futimens(fd, times) < 0 || rename(tmp, cur) < 0) {
+	if (fd < 0 || export_write_all(fd, body->data, body->len) < 0 || futimens(fd, times) < 0 ||
+	    rename(tmp, cur) < 0) {
 		*error_r = export_errno(e, fd < 0 ? tmp : cur);
 		ret = -1;
 	}
@@ -268,8 +260,8 @@ static int write_file(struct export *e, const char *base, const struct buf *body
 	return ret;
 }
 
-static int message(struct export *e, const struct store_msg *m, const struct buf *data,
-		   const char **error_r)
+static int maildir_message(struct export *e, const struct store_msg *m, const struct buf *data,
+                           const char **error_r)
 {
 	struct maildir_out *o = e->format_ctx;
 	struct maildir_info info;
@@ -281,7 +273,7 @@ static int message(struct export *e, const struct store_msg *m, const struct buf
 	else
 		buf_append(&o->body, data->data, data->len);
 	snprintf(base, sizeof(base), "%lld.V%uU%u.%s,S=%zu,W=%zu", (long long)m->internaldate,
-		 o->uidvalidity, m->uid, o->host, o->body.len, data->len);
+	         o->uidvalidity, m->uid, o->host, o->body.len, data->len);
 	if (exists(o, base)) {
 		e->stats->present++;
 		return 0;
@@ -293,7 +285,7 @@ static int message(struct export *e, const struct store_msg *m, const struct buf
 	return 0;
 }
 
-static int mailbox_end(struct export *e, const char **error_r)
+static int maildir_mailbox_end(struct export *e, const char **error_r)
 {
 	struct maildir_out *o = e->format_ctx;
 
@@ -304,10 +296,11 @@ static int mailbox_end(struct export *e, const char **error_r)
 	return 0;
 }
 
-static const struct export_format maildir_format = {mailbox_begin, message, mailbox_end};
+static const struct export_format maildir_writer = {maildir_mailbox_begin, maildir_message,
+                                                    maildir_mailbox_end};
 
 int export_maildir(struct store *s, const char *path, const struct export_options *opt,
-		   struct export_stats *stats_r, int *store_err_r, const char **error_r)
+                   struct export_stats *stats_r, int *store_err_r, const char **error_r)
 {
 	struct maildir_out o;
 	struct export e;
@@ -322,9 +315,9 @@ int export_maildir(struct store *s, const char *path, const struct export_option
 	e.opt = opt;
 	e.stats = stats_r;
 	e.format_ctx = &o;
-	ret = export_run(&e, &maildir_format, store_err_r, error_r);
+	ret = export_run(&e, &maildir_writer, store_err_r, error_r);
 	if (o.dir != NULL)
-		mailbox_end(&e, error_r);
+		maildir_mailbox_end(&e, error_r);
 	buf_free(&o.body);
 	buf_free(&o.name);
 	/* One sync for every file written, rather than one per message. */

@@ -17,7 +17,7 @@
 #define MBOX_WRITE_CHUNK (1u << 20)
 
 struct mbox_out {
-	char *tmp, *final;  /* the file being written and its name when done */
+	char *tmp, *final; /* the file being written and its name when done */
 	int fd;
 	struct buf out;
 };
@@ -33,7 +33,7 @@ static int file_path(struct export *e, const char *name, struct buf *path, const
 			continue;
 		buf_append_byte(path, '/');
 		if (maildir_name_level_encode(name + begin, i - begin, MAILDIR_LAYOUT_TREE,
-					      e->opt->utf8_names, path, error_r) < 0)
+		                              e->opt->utf8_names, path, error_r) < 0)
 			return -1;
 		if (i < len) {
 			buf_append_str(path, ".sbd");
@@ -45,7 +45,8 @@ static int file_path(struct export *e, const char *name, struct buf *path, const
 	return 0;
 }
 
-static int mailbox_begin(struct export *e, const struct store_mailbox *mb, const char **error_r)
+static int mbox_mailbox_begin(struct export *e, const struct store_mailbox *mb,
+                              const char **error_r)
 {
 	struct mbox_out *o = e->format_ctx;
 	struct buf path = BUF_INIT;
@@ -84,13 +85,13 @@ static int flush_out(struct export *e, const char **error_r)
 	return 0;
 }
 
-static int message(struct export *e, const struct store_msg *m, const struct buf *data,
-		   const char **error_r)
+static int mbox_message(struct export *e, const struct store_msg *m, const struct buf *data,
+                        const char **error_r)
 {
 	struct mbox_out *o = e->format_ctx;
 
 	mbox_write_record(data->data, data->len, m->flags, m->keywords, m->internaldate,
-			  m->tz_offset, e->opt->mbox_format, &o->out);
+	                  m->tz_offset, e->opt->mbox_format, &o->out);
 	e->stats->exported++;
 	return o->out.len >= MBOX_WRITE_CHUNK ? flush_out(e, error_r) : 0;
 }
@@ -105,7 +106,7 @@ static void close_out(struct mbox_out *o)
 	buf_reset(&o->out);
 }
 
-static int mailbox_end(struct export *e, const char **error_r)
+static int mbox_mailbox_end(struct export *e, const char **error_r)
 {
 	struct mbox_out *o = e->format_ctx;
 	int ret = flush_out(e, error_r);
@@ -126,10 +127,11 @@ static int mailbox_end(struct export *e, const char **error_r)
 	return ret;
 }
 
-static const struct export_format mbox_format = {mailbox_begin, message, mailbox_end};
+static const struct export_format mbox_writer = {mbox_mailbox_begin, mbox_message,
+                                                 mbox_mailbox_end};
 
 int export_mbox(struct store *s, const char *path, const struct export_options *opt,
-		struct export_stats *stats_r, int *store_err_r, const char **error_r)
+                struct export_stats *stats_r, int *store_err_r, const char **error_r)
 {
 	struct mbox_out o;
 	struct export e;
@@ -144,7 +146,7 @@ int export_mbox(struct store *s, const char *path, const struct export_options *
 	e.opt = opt;
 	e.stats = stats_r;
 	e.format_ctx = &o;
-	ret = export_run(&e, &mbox_format, store_err_r, error_r);
+	ret = export_run(&e, &mbox_writer, store_err_r, error_r);
 	if (o.tmp != NULL) {
 		/* Stopped in the middle of a mailbox: leave no half file. */
 		mailio_creds_outside();

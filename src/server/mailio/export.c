@@ -75,7 +75,7 @@ int export_write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-static void progress_clear(struct export *e)
+static void export_progress_clear(struct export *e)
 {
 	if (e->shown && e->opt->progress != NULL) {
 		fputs("\r\033[K", e->opt->progress);
@@ -88,14 +88,14 @@ void export_report(struct export *e, const char *fmt, ...)
 {
 	va_list ap;
 
-	progress_clear(e);
+	export_progress_clear(e);
 	va_start(ap, fmt);
 	vfprintf(e->opt->report, fmt, ap);
 	va_end(ap);
 	fflush(e->opt->report);
 }
 
-static void progress(struct export *e)
+static void export_progress(struct export *e)
 {
 	struct timespec ts;
 	int64_t now;
@@ -108,7 +108,7 @@ static void progress(struct export *e)
 		return;
 	e->last_ms = now;
 	fprintf(e->opt->progress, "\r\033[Kexporting: %llu/%llu messages",
-		(unsigned long long)e->done, (unsigned long long)e->total);
+	        (unsigned long long)e->done, (unsigned long long)e->total);
 	fflush(e->opt->progress);
 	e->shown = true;
 }
@@ -133,7 +133,7 @@ static int read_message(struct export *e, const struct store_msg *m, struct buf 
 }
 
 static int export_mailbox(struct export *e, const struct export_format *fmt,
-			  const struct store_mailbox *mb, int *store_err_r, const char **error_r)
+                          const struct store_mailbox *mb, int *store_err_r, const char **error_r)
 {
 	struct buf data = BUF_INIT;
 	struct store_fetch *f;
@@ -149,7 +149,7 @@ static int export_mailbox(struct export *e, const struct export_format *fmt,
 		if (err == STORE_OK)
 			ret = fmt->message(e, m, &data, error_r);
 		e->done++;
-		progress(e);
+		export_progress(e);
 	}
 	store_fetch_end(&f);
 	buf_free(&data);
@@ -163,12 +163,12 @@ static int export_mailbox(struct export *e, const struct export_format *fmt,
 		return -1;
 	e->stats->mailboxes++;
 	export_report(e, "%s: %llu exported\n", mb->name,
-		      (unsigned long long)(e->stats->exported - before));
+	              (unsigned long long)(e->stats->exported - before));
 	return 0;
 }
 
 int export_run(struct export *e, const struct export_format *fmt, int *store_err_r,
-	       const char **error_r)
+               const char **error_r)
 {
 	struct names n = {NULL, 0};
 	int ret = store_mailbox_list(e->s, NULL, collect, &n);
@@ -205,6 +205,6 @@ int export_run(struct export *e, const struct export_format *fmt, int *store_err
 	for (size_t i = 0; i < n.count; i++)
 		free(n.names[i]);
 	free(n.names);
-	progress_clear(e);
+	export_progress_clear(e);
 	return ret;
 }

@@ -35,22 +35,22 @@ struct store;
 struct export_options {
 	bool utf8_names;
 	enum mbox_format mbox_format;
-	FILE *report;     /* per-mailbox lines and problems */
-	FILE *progress;   /* a progress line (a terminal), or NULL */
+	FILE *report;   /* per-mailbox lines and problems */
+	FILE *progress; /* a progress line (a terminal), or NULL */
 };
 
 struct export_stats {
-	uint64_t exported;          /* messages written */
-	uint64_t present;           /* Maildir: already there under the same name */
+	uint64_t exported; /* messages written */
+	uint64_t present;  /* Maildir: already there under the same name */
 	uint64_t mailboxes;
-	uint64_t keywords_dropped;  /* Maildir: keywords past the 26 letters */
+	uint64_t keywords_dropped; /* Maildir: keywords past the 26 letters */
 };
 
 /* 0, or -1 with *error_r: *store_err_r is the store error when the store
  * failed, STORE_OK when writing the output did. */
 int export_maildir(struct store *s, const char *path, const struct export_options *opt,
-		   struct export_stats *stats_r, int *store_err_r, const char **error_r);
+                   struct export_stats *stats_r, int *store_err_r, const char **error_r);
 int export_mbox(struct store *s, const char *path, const struct export_options *opt,
-		struct export_stats *stats_r, int *store_err_r, const char **error_r);
+                struct export_stats *stats_r, int *store_err_r, const char **error_r);
 
 #endif

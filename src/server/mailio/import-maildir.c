@@ -27,8 +27,8 @@
 #define MAILDIR_TREE_DEPTH 32
 
 struct folder {
-	char *path;   /* directory on disk */
-	char *name;   /* mailbox name */
+	char *path; /* directory on disk */
+	char *name; /* mailbox name */
 };
 
 struct walk {
@@ -38,18 +38,9 @@ struct walk {
 };
 
 struct entry {
-	char *name;   /* "cur/..." or "new/..." */
+	char *name; /* "cur/..." or "new/..." */
 	int64_t mtime;
 };
-
-static char *join(const char *a, const char *b)
-{
-	size_t n = strlen(a) + strlen(b) + 2;
-	char *p = xmalloc(n);
-
-	snprintf(p, n, "%s/%s", a, b);
-	return p;
-}
 
 static bool is_dir(const char *path)
 {
@@ -64,7 +55,7 @@ static bool is_dir(const char *path)
 
 static bool is_maildir(const char *path)
 {
-	char *cur = join(path, "cur"), *new = join(path, "new");
+	char *cur = mailio_path_join(path, "cur"), *new = mailio_path_join(path, "new");
 	bool ret = is_dir(cur) || is_dir(new);
 
 	free(cur);
@@ -105,8 +96,8 @@ static void find_tree(struct walk *w, const char *dir, const char *rel, int dept
 
 		if (e->d_name[0] == '.' || skip_name(e->d_name))
 			continue;
-		path = join(dir, e->d_name);
-		name = rel[0] != '\0' ? join(rel, e->d_name) : xstrdup(e->d_name);
+		path = mailio_path_join(dir, e->d_name);
+		name = rel[0] != '\0' ? mailio_path_join(rel, e->d_name) : xstrdup(e->d_name);
 		if (is_dir(path)) {
 			if (is_maildir(path))
 				add_folder(w, path, name);
@@ -134,12 +125,12 @@ static void decode_names(struct walk *w, size_t tree_from)
 		struct folder *f = &w->folders[i];
 		struct buf name = BUF_INIT;
 		const char *error;
-		enum maildir_layout layout = i >= tree_from ? MAILDIR_LAYOUT_TREE
-							    : MAILDIR_LAYOUT_MAILDIRPP;
+		enum maildir_layout layout =
+		    i >= tree_from ? MAILDIR_LAYOUT_TREE : MAILDIR_LAYOUT_MAILDIRPP;
 		int ret = strcmp(f->name, "INBOX") == 0 && i == 0
-				  ? (buf_append_str(&name, "INBOX"), 0)
-				  : maildir_name_folder_decode(f->name, strlen(f->name), layout, &name,
-							       &error);
+		              ? (buf_append_str(&name, "INBOX"), 0)
+		              : maildir_name_folder_decode(f->name, strlen(f->name), layout, &name,
+		                                           &error);
 
 		if (ret < 0) {
 			importer_skip(w->im, f->path, error);
@@ -169,7 +160,7 @@ static void find_folders(struct walk *w, const char *root)
 		if (e->d_name[0] != '.' || strcmp(e->d_name, ".") == 0 ||
 		    strcmp(e->d_name, "..") == 0)
 			continue;
-		path = join(root, e->d_name);
+		path = mailio_path_join(root, e->d_name);
 		if (is_maildir(path))
 			add_folder(w, path, e->d_name + 1);
 		free(path);
@@ -191,7 +182,7 @@ static void list_messages(const char *folder, struct entry **entries_r, size_t *
 	size_t count = 0;
 
 	for (size_t s = 0; s < HF_N_ELEMENTS(subs); s++) {
-		char *dir = join(folder, subs[s]);
+		char *dir = mailio_path_join(folder, subs[s]);
 		DIR *d = open_dir(dir);
 		struct dirent *e;
 
@@ -205,7 +196,7 @@ static void list_messages(const char *folder, struct entry **entries_r, size_t *
 				st.st_mtime = 0;
 			mailio_creds_store();
 			entries = xreallocarray(entries, count + 1, sizeof(*entries));
-			entries[count].name = join(subs[s], e->d_name);
+			entries[count].name = mailio_path_join(subs[s], e->d_name);
 			entries[count++].mtime = (int64_t)st.st_mtime;
 		}
 		if (d != NULL)
@@ -227,7 +218,7 @@ static int cmp_entry(const void *a, const void *b)
 
 static void read_keywords(const char *folder, struct maildir_keywords *kw)
 {
-	char *path = join(folder, MAILDIR_KEYWORDS_FILE);
+	char *path = mailio_path_join(folder, MAILDIR_KEYWORDS_FILE);
 	struct buf data = BUF_INIT;
 	struct stat st;
 	const char *error;
@@ -247,21 +238,23 @@ static int local_offset(int64_t t)
 	return localtime_r(&tt, &tm) != NULL ? (int)(tm.tm_gmtoff / 60) : 0;
 }
 
-static int import_file(struct importer *im, const char *folder, const struct entry *e,
-		       struct maildir_keywords *kw, struct buf *data, const char **error_r)
+static int import_maildir_file(struct importer *im, const char *folder, const struct entry *e,
+                               struct maildir_keywords *kw, struct buf *data, const char **error_r)
 {
 	const char *kws[MAILDIR_KEYWORD_LETTERS + 1], *error;
-	char *path = join(folder, e->name);
+	char *path = mailio_path_join(folder, e->name);
 	struct maildir_info info;
 	struct import_msg m;
 	struct stat st;
 	size_t nkw = 0;
-	int ret = mailio_read_file(AT_FDCWD, path, importer_options(im)->max_message, data, &st,
-				   &error);
+	int ret =
+	    mailio_read_file(AT_FDCWD, path, importer_options(im)->max_message, data, &st, &error);
 
 	if (ret != 0 || data->len == 0) {
-		importer_skip(im, path, ret < 0 ? error : ret > 0 ? "larger than append_limit"
-								 : "empty file");
+		importer_skip(im, path,
+		              ret < 0   ? error
+		              : ret > 0 ? "larger than append_limit"
+		                        : "empty file");
 		free(path);
 		return 0;
 	}
@@ -298,7 +291,7 @@ static int import_folder(struct importer *im, const struct folder *f, const char
 	if (count > 1)
 		qsort(entries, count, sizeof(*entries), cmp_entry);
 	for (size_t i = 0; i < count && ret == 0; i++) {
-		ret = import_file(im, f->path, &entries[i], &kw, &data, error_r);
+		ret = import_maildir_file(im, f->path, &entries[i], &kw, &data, error_r);
 		importer_progress_add(im, 1);
 	}
 	for (size_t i = 0; i < count; i++)

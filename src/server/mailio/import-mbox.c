@@ -26,7 +26,7 @@
 
 struct mbox_file {
 	char *path;
-	char *rel;    /* path below the root, ".sbd" taken off directories */
+	char *rel; /* path below the root, ".sbd" taken off directories */
 	uint64_t size;
 };
 
@@ -35,16 +35,7 @@ struct tree {
 	size_t count;
 };
 
-static char *join(const char *a, const char *b)
-{
-	size_t n = strlen(a) + strlen(b) + 2;
-	char *p = xmalloc(n);
-
-	snprintf(p, n, "%s/%s", a, b);
-	return p;
-}
-
-static bool has_suffix(const char *s, const char *suffix)
+static bool ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);
 
@@ -72,16 +63,16 @@ static void walk(struct tree *t, const char *dir, const char *rel, int depth)
 		struct stat st;
 		int ok;
 
-		if (e->d_name[0] == '.' || has_suffix(e->d_name, ".msf"))
+		if (e->d_name[0] == '.' || ends_with(e->d_name, ".msf"))
 			continue;
-		path = join(dir, e->d_name);
+		path = mailio_path_join(dir, e->d_name);
 		mailio_creds_outside();
 		ok = stat(path, &st);
 		mailio_creds_store();
 		level = xstrdup(e->d_name);
-		if (ok == 0 && S_ISDIR(st.st_mode) && has_suffix(level, ".sbd"))
+		if (ok == 0 && S_ISDIR(st.st_mode) && ends_with(level, ".sbd"))
 			level[strlen(level) - 4] = '\0';
-		name = rel[0] != '\0' ? join(rel, level) : xstrdup(level);
+		name = rel[0] != '\0' ? mailio_path_join(rel, level) : xstrdup(level);
 		if (ok == 0 && S_ISDIR(st.st_mode))
 			walk(t, path, name, depth + 1);
 		else if (ok == 0 && S_ISREG(st.st_mode))
@@ -123,7 +114,7 @@ struct one_file {
 	struct importer *im;
 	const struct mbox_file *f;
 	const char *mailbox;
-	bool opened;           /* the mailbox was selected */
+	bool opened; /* the mailbox was selected */
 	struct buf stripped;
 };
 
@@ -140,7 +131,8 @@ static int ensure_mailbox(struct one_file *o, const char **error_r)
 	return ret;
 }
 
-static int take_message(struct one_file *o, const struct mbox_message *msg, const char **error_r)
+static int take_mbox_message(struct one_file *o, const struct mbox_message *msg,
+                             const char **error_r)
 {
 	struct mbox_meta meta;
 	struct import_msg m;
@@ -151,7 +143,7 @@ static int take_message(struct one_file *o, const struct mbox_message *msg, cons
 	if (ret != 0)
 		return ret;
 	snprintf(what, sizeof(what), "%s, message at byte %llu", o->f->path,
-		 (unsigned long long)msg->offset);
+	         (unsigned long long)msg->offset);
 	if (msg->too_big) {
 		importer_skip(o->im, what, "larger than append_limit");
 		return 0;
@@ -183,7 +175,7 @@ static int take_message(struct one_file *o, const struct mbox_message *msg, cons
 static int read_messages(struct one_file *o, int fd, const char **error_r)
 {
 	struct mbox_reader *r = mbox_reader_new(importer_options(o->im)->mbox_format,
-						(size_t)importer_options(o->im)->max_message);
+	                                        (size_t)importer_options(o->im)->max_message);
 	unsigned char *chunk = xmalloc(MBOX_READ_CHUNK);
 	struct mbox_message msg;
 	const char *rerr = NULL;
@@ -196,9 +188,9 @@ static int read_messages(struct one_file *o, int fd, const char **error_r)
 
 		while (ret == 0 && pos < (size_t)n &&
 		       (got = mbox_reader_feed(r, chunk + pos, (size_t)n - pos, &used, &msg,
-					       &rerr)) != 0) {
+		                               &rerr)) != 0) {
 			pos += used;
-			ret = got < 0 ? 2 : take_message(o, &msg, error_r);
+			ret = got < 0 ? 2 : take_mbox_message(o, &msg, error_r);
 		}
 		importer_progress_add(o->im, (uint64_t)n);
 	}
@@ -209,7 +201,7 @@ static int read_messages(struct one_file *o, int fd, const char **error_r)
 			ret = got < 0 ? 2 : 0;
 			break;
 		}
-		ret = take_message(o, &msg, error_r);
+		ret = take_mbox_message(o, &msg, error_r);
 	}
 	if (ret == 2)
 		importer_skip(o->im, o->f->path, rerr);
@@ -221,8 +213,8 @@ static int read_messages(struct one_file *o, int fd, const char **error_r)
 	return ret < 0 ? -1 : 0;
 }
 
-static int import_file(struct importer *im, const struct mbox_file *f, const char *mailbox,
-		       const char **error_r)
+static int import_mbox_file(struct importer *im, const struct mbox_file *f, const char *mailbox,
+                            const char **error_r)
 {
 	struct one_file o = {im, f, mailbox, false, BUF_INIT};
 	int fd, ret;
@@ -255,10 +247,10 @@ static int import_tree(struct importer *im, struct tree *t, const char **error_r
 		const char *error;
 
 		if (maildir_name_folder_decode(t->files[i].rel, strlen(t->files[i].rel),
-					       MAILDIR_LAYOUT_TREE, &name, &error) < 0)
+		                               MAILDIR_LAYOUT_TREE, &name, &error) < 0)
 			importer_skip(im, t->files[i].path, error);
 		else
-			ret = import_file(im, &t->files[i], buf_cstr(&name), error_r);
+			ret = import_mbox_file(im, &t->files[i], buf_cstr(&name), error_r);
 		buf_free(&name);
 	}
 	return ret;

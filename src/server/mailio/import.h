@@ -33,32 +33,32 @@ struct importer;
 
 /* A batch is appended when it holds this many messages or bytes. */
 #define IMPORT_BATCH_MESSAGES 256
-#define IMPORT_BATCH_BYTES (32u << 20)
+#define IMPORT_BATCH_BYTES    (32u << 20)
 
 struct import_options {
-	uint64_t max_message;       /* larger messages are skipped (append_limit) */
+	uint64_t max_message; /* larger messages are skipped (append_limit) */
 	enum mbox_format mbox_format;
-	FILE *report;               /* skipped items and the summary */
-	FILE *progress;             /* a progress line (a terminal), or NULL */
+	FILE *report;   /* skipped items and the summary */
+	FILE *progress; /* a progress line (a terminal), or NULL */
 };
 
 struct import_stats {
-	uint64_t imported;   /* appended now */
-	uint64_t present;    /* already in the mailbox */
-	uint64_t skipped;    /* could not be imported (reported) */
-	uint64_t mailboxes;  /* mailboxes imported into */
-	uint64_t created;    /* of which created now */
+	uint64_t imported;  /* appended now */
+	uint64_t present;   /* already in the mailbox */
+	uint64_t skipped;   /* could not be imported (reported) */
+	uint64_t mailboxes; /* mailboxes imported into */
+	uint64_t created;   /* of which created now */
 };
 
 /* A message as found: data with any line ends (made CRLF here). */
 struct import_msg {
 	const void *data;
 	size_t len;
-	unsigned flags;                 /* enum store_flag */
-	const char *const *keywords;    /* invalid ones are dropped */
+	unsigned flags;              /* enum store_flag */
+	const char *const *keywords; /* invalid ones are dropped */
 	size_t keyword_count;
-	int64_t internaldate;           /* unix time */
-	int tz;                         /* minutes east of UTC */
+	int64_t internaldate; /* unix time */
+	int tz;               /* minutes east of UTC */
 };
 
 struct importer *importer_new(struct store *s, const struct import_options *opt);

@@ -2,6 +2,7 @@
  * reading outside files (see mailio-creds.h). */
 #include "mailio-creds.h"
 #include "lib/err.h"
+#include "lib/mem.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,7 +41,7 @@ int mailio_creds_init(const struct run_as *ra, const char **error_r)
 		return 0;
 	if (setegid(creds.gid) < 0 || seteuid(creds.uid) < 0) {
 		snprintf(errbuf, sizeof(errbuf), "cannot switch to user %s: %s", creds.name,
-			 strerror(errno));
+		         strerror(errno));
 		*error_r = errbuf;
 		return -1;
 	}
@@ -52,6 +53,15 @@ void mailio_creds_done(void)
 {
 	mailio_creds_outside();
 	creds.active = false;
+}
+
+char *mailio_path_join(const char *a, const char *b)
+{
+	size_t n = strlen(a) + strlen(b) + 2;
+	char *p = xmalloc(n);
+
+	snprintf(p, n, "%s/%s", a, b);
+	return p;
 }
 
 static int read_fd(int fd, size_t size, struct buf *out)
@@ -74,8 +84,8 @@ static int read_fd(int fd, size_t size, struct buf *out)
 	return 0;
 }
 
-int mailio_read_file(int dirfd, const char *path, uint64_t max, struct buf *out,
-		     struct stat *st_r, const char **error_r)
+int mailio_read_file(int dirfd, const char *path, uint64_t max, struct buf *out, struct stat *st_r,
+                     const char **error_r)
 {
 	static char errbuf[512];
 	int fd, ret = -1;

@@ -23,10 +23,13 @@ void mailio_creds_done(void);
 void mailio_creds_outside(void);
 void mailio_creds_store(void);
 
+/* "a/b" (caller frees). */
+char *mailio_path_join(const char *a, const char *b);
+
 /* Read a whole outside file (opened with outside rights) into out. Returns
  * 0, 1 when it is larger than max (out empty), -1 with *error_r (static,
  * with strerror) when it cannot be read or is not a regular file. */
-int mailio_read_file(int dirfd, const char *path, uint64_t max, struct buf *out,
-		     struct stat *st_r, const char **error_r);
+int mailio_read_file(int dirfd, const char *path, uint64_t max, struct buf *out, struct stat *st_r,
+                     const char **error_r);
 
 #endif

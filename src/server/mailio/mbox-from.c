@@ -45,8 +45,9 @@ static int read_month(struct cursor *c)
 	if (c->end - c->p < 3)
 		return -1;
 	for (int i = 0; i < 12; i++)
-		if (str_has_prefix_ci(c->p, 3, (const char[4]){months[i * 3], months[i * 3 + 1],
-								months[i * 3 + 2], '\0'})) {
+		if (str_has_prefix_ci(c->p, 3,
+		                      (const char[4]){months[i * 3], months[i * 3 + 1],
+		                                      months[i * 3 + 2], '\0'})) {
 			c->p += 3;
 			return i;
 		}
@@ -80,9 +81,9 @@ static int read_zone(struct cursor *c, int *tz_r)
 	static const struct {
 		const char *name;
 		int minutes;
-	} names[] = {{"UT", 0},	      {"UTC", 0},	 {"GMT", 0},	    {"EST", -300},
-		     {"EDT", -240},   {"CST", -360},	 {"CDT", -300},	    {"MST", -420},
-		     {"MDT", -360},   {"PST", -480},	 {"PDT", -420}};
+	} names[] = {{"UT", 0},     {"UTC", 0},    {"GMT", 0},    {"EST", -300},
+	             {"EDT", -240}, {"CST", -360}, {"CDT", -300}, {"MST", -420},
+	             {"MDT", -360}, {"PST", -480}, {"PDT", -420}};
 	size_t n = word_len(c);
 
 	if (n == 5 && (c->p[0] == '+' || c->p[0] == '-')) {
@@ -236,7 +237,7 @@ void mbox_from_write(const char *sender, size_t sender_len, int64_t time, int tz
 		buf_append(out, sender, sender_len);
 	else
 		buf_append_str(out, "MAILER-DAEMON");
-	buf_printf(out, " %.3s %.3s %2d %02d:%02d:%02d %04d %c%02d%02d\n", weekdays + tm.tm_wday * 3,
-		   months + tm.tm_mon * 3, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		   tm.tm_year + 1900, tz < 0 ? '-' : '+', atz / 60, atz % 60);
+	buf_printf(out, " %.3s %.3s %2d %02d:%02d:%02d %04d %c%02d%02d\n",
+	           weekdays + tm.tm_wday * 3, months + tm.tm_mon * 3, tm.tm_mday, tm.tm_hour,
+	           tm.tm_min, tm.tm_sec, tm.tm_year + 1900, tz < 0 ? '-' : '+', atz / 60, atz % 60);
 }

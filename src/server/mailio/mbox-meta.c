@@ -7,8 +7,8 @@
 
 #include <string.h>
 
-static const char *const bookkeeping[] = {"Status",  "X-Status", "X-Keywords",
-					  "X-UID",   "X-IMAP",	 "X-IMAPbase"};
+static const char *const bookkeeping[] = {"Status", "X-Status", "X-Keywords",
+                                          "X-UID",  "X-IMAP",   "X-IMAPbase"};
 
 struct field {
 	const unsigned char *start; /* the field's first line */
@@ -38,8 +38,8 @@ static bool next_field(const unsigned char *p, size_t len, size_t *pos, struct f
 	f_r->name_len = colon != NULL ? (size_t)(colon - (p + i)) : 0;
 	f_r->value = colon != NULL ? colon + 1 : p + end;
 	f_r->value_len = (size_t)(p + end - f_r->value);
-	while (f_r->value_len > 0 && (f_r->value[f_r->value_len - 1] == '\n' ||
-				      f_r->value[f_r->value_len - 1] == '\r'))
+	while (f_r->value_len > 0 &&
+	       (f_r->value[f_r->value_len - 1] == '\n' || f_r->value[f_r->value_len - 1] == '\r'))
 		f_r->value_len--;
 	*pos = end;
 	return true;
@@ -47,8 +47,8 @@ static bool next_field(const unsigned char *p, size_t len, size_t *pos, struct f
 
 static bool field_is(const struct field *f, const char *name)
 {
-	return f->name_len == strlen(name) && str_has_prefix_ci((const char *)f->start, f->name_len,
-								name);
+	return f->name_len == strlen(name) &&
+	       str_has_prefix_ci((const char *)f->start, f->name_len, name);
 }
 
 static bool has_letter(const struct field *f, char c)
@@ -74,8 +74,8 @@ static void add_keywords(struct buf *kw, const unsigned char *v, size_t len)
 	for (size_t i = 0; i < len;) {
 		size_t n = 0;
 
-		while (i < len && (v[i] == ' ' || v[i] == '\t' || v[i] == ',' || v[i] == '\r' ||
-				   v[i] == '\n'))
+		while (i < len &&
+		       (v[i] == ' ' || v[i] == '\t' || v[i] == ',' || v[i] == '\r' || v[i] == '\n'))
 			i++;
 		while (i + n < len && v[i + n] != ' ' && v[i + n] != '\t' && v[i + n] != ',' &&
 		       v[i + n] != '\r' && v[i + n] != '\n')
@@ -132,7 +132,7 @@ void mbox_meta_extract(const void *data, size_t len, struct buf *out, struct mbo
 			add_keywords(&moz_kw, f.value, f.value_len);
 		else if (field_is(&f, "Subject"))
 			internal = str_find_ci((const char *)f.value, f.value_len,
-					       "FOLDER INTERNAL DATA", 20) != NULL;
+			                       "FOLDER INTERNAL DATA", 20) != NULL;
 		if (!is_bookkeeping(&f))
 			continue;
 		own = own || field_is(&f, "Status") || field_is(&f, "X-Status");
@@ -187,11 +187,11 @@ static void write_meta(unsigned flags, const char *keywords, const char *eol, st
 {
 	buf_printf(out, "Status: %sO%s", (flags & STORE_FLAG_SEEN) ? "R" : "", eol);
 	if ((flags & (STORE_FLAG_ANSWERED | STORE_FLAG_FLAGGED | STORE_FLAG_DRAFT |
-		      STORE_FLAG_DELETED)) != 0)
+	              STORE_FLAG_DELETED)) != 0)
 		buf_printf(out, "X-Status: %s%s%s%s%s", (flags & STORE_FLAG_ANSWERED) ? "A" : "",
-			   (flags & STORE_FLAG_FLAGGED) ? "F" : "",
-			   (flags & STORE_FLAG_DRAFT) ? "T" : "",
-			   (flags & STORE_FLAG_DELETED) ? "D" : "", eol);
+		           (flags & STORE_FLAG_FLAGGED) ? "F" : "",
+		           (flags & STORE_FLAG_DRAFT) ? "T" : "",
+		           (flags & STORE_FLAG_DELETED) ? "D" : "", eol);
 	if (keywords != NULL && keywords[0] != '\0')
 		buf_printf(out, "X-Keywords: %s%s", keywords, eol);
 }
@@ -208,7 +208,7 @@ static bool needs_quote(const unsigned char *p, size_t n, enum mbox_format forma
 }
 
 static void write_quoted(const unsigned char *p, size_t len, enum mbox_format format,
-			 struct buf *out)
+                         struct buf *out)
 {
 	size_t i = 0;
 
@@ -224,7 +224,7 @@ static void write_quoted(const unsigned char *p, size_t len, enum mbox_format fo
 }
 
 void mbox_write_record(const void *data, size_t len, unsigned flags, const char *keywords,
-		       int64_t date, int tz, enum mbox_format format, struct buf *out)
+                       int64_t date, int tz, enum mbox_format format, struct buf *out)
 {
 	const unsigned char *p = data;
 	struct buf body = BUF_INIT;

@@ -27,10 +27,10 @@ struct mbox_reader;
 struct mbox_message {
 	const unsigned char *data; /* the message, unquoted; valid until the next call */
 	size_t len;
-	struct mbox_from from;     /* its From_ line's date */
-	const char *sender;        /* its From_ line's sender, NUL-terminated */
-	uint64_t offset;           /* where its From_ line starts in the input */
-	bool too_big;              /* over max_message: data is empty */
+	struct mbox_from from; /* its From_ line's date */
+	const char *sender;    /* its From_ line's sender, NUL-terminated */
+	uint64_t offset;       /* where its From_ line starts in the input */
+	bool too_big;          /* over max_message: data is empty */
 };
 
 struct mbox_reader *mbox_reader_new(enum mbox_format format, size_t max_message);
@@ -40,7 +40,7 @@ void mbox_reader_free(struct mbox_reader **rp);
  * bytes were consumed and more are needed, -1 when the input is not an
  * mbox file (*error_r). */
 int mbox_reader_feed(struct mbox_reader *r, const void *data, size_t len, size_t *used_r,
-		     struct mbox_message *msg_r, const char **error_r);
+                     struct mbox_message *msg_r, const char **error_r);
 /* The input ended: 1 with the last message in *msg_r, 0 when there is none
  * (also for empty input), -1 when the input was not an mbox file. */
 int mbox_reader_finish(struct mbox_reader *r, struct mbox_message *msg_r, const char **error_r);
