@@ -27,6 +27,9 @@ struct user_store_listener {
 struct user_store *user_store_acquire(struct worker *w, const char *user, const char **error_r);
 /* Drop a reference; the store closes with the last one. *usp becomes NULL. */
 void user_store_release(struct user_store **usp);
+/* The user's store, opened again if it was closed for idleness; NULL
+ * (logged) when that fails. The handle is closed a few seconds after its
+ * last use, so do not keep the pointer across event-loop turns. */
 struct store *user_store_store(struct user_store *us);
 const char *user_store_name(const struct user_store *us);
 

@@ -146,6 +146,11 @@ const char *store_last_error(const struct store *s)
 	return s->err[0] ? s->err : "no error";
 }
 
+bool store_in_use(const struct store *s)
+{
+	return s->in_tx || s->iterators > 0;
+}
+
 const char *store_dir(const struct store *s)
 {
 	return s->dir;

@@ -55,6 +55,7 @@ int store_fetch_begin(struct store *s, int64_t mailbox_id, const struct rangeset
 	else
 		rangeset_add_range(&f->uids, 1, UINT32_MAX);
 	f->arena = arena_new(64 * 1024);
+	s->iterators++;
 	*f_r = f;
 	return STORE_OK;
 }
@@ -160,6 +161,7 @@ void store_fetch_end(struct store_fetch **fp)
 
 	if (f == NULL)
 		return;
+	f->s->iterators--;
 	sqlite3_finalize(f->st);
 	rangeset_free(&f->uids);
 	arena_free(&f->arena);

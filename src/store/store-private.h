@@ -40,6 +40,7 @@ struct store {
 	int msg_fd;         /* DATA/users/<u>/msg */
 	int notify_fd;      /* the file touched after each commit */
 	bool in_tx;
+	unsigned iterators; /* open store_fetch iterators: see store_in_use() */
 	sqlite3_stmt *stmts[STMT_COUNT];
 	/* Statements prepared by store_stmt_sql(), keyed by their SQL text's
 	 * address (always a string literal). */

@@ -89,6 +89,9 @@ void store_close(struct store **sp);
 /* The last error's sentence (for logs), valid until the next call. */
 const char *store_last_error(const struct store *s);
 const char *store_dir(const struct store *s);
+/* Is something still using the handle (a transaction, a fetch iterator)?
+ * Then it must not be closed yet. */
+bool store_in_use(const struct store *s);
 
 /* ---- mailboxes ---- */
 
@@ -315,6 +318,21 @@ typedef void store_changed_cb(void *ctx, uint32_t uid, unsigned flags, const cha
 int store_changes(struct store *s, int64_t mailbox_id, uint64_t since, store_changed_cb *cb,
 		  void *ctx, struct rangeset *expunged_r);
 
+/* Where store_changes_page() goes on: zero it to start. */
+struct store_changes_pos {
+	uint64_t modseq;
+	uint32_t uid;
+};
+/* The messages with MODSEQ above since, a page at a time, for a caller
+ * that writes them as its client reads (QRESYNC): up to limit rows in
+ * (MODSEQ, UID) order after *pos, which moves past them. No transaction
+ * is held between pages; a message changed meanwhile comes again later
+ * with its new MODSEQ, so nothing is missed. Returns the number of rows
+ * given to cb (fewer than limit: no more), or a store error. */
+int store_changes_page(struct store *s, int64_t mailbox_id, uint64_t since,
+		       struct store_changes_pos *pos, unsigned limit, store_changed_cb *cb,
+		       void *ctx);
+
 /* ---- quota (bytes and messages; 0 = unlimited) ---- */
 
 struct store_quota {
@@ -323,5 +341,8 @@ struct store_quota {
 };
 int store_quota_get(struct store *s, struct store_quota *q_r);
 int store_quota_set_limits(struct store *s, uint64_t bytes_limit, uint64_t messages_limit);
+/* The bytes an EXPUNGE of the mailbox would free: the sum of the sizes of
+ * its \Deleted messages (STATUS DELETED-STORAGE, RFC 9208 4.1.4). */
+int store_mailbox_deleted_size(struct store *s, int64_t mailbox_id, uint64_t *size_r);
 
 #endif
