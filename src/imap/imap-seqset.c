@@ -10,11 +10,17 @@ static bool parse_number(const char *s, size_t len, unsigned flags, uint32_t *n_
 		*n_r = RANGESET_STAR;
 		return true;
 	}
-	/* nz-number: no leading zero, no zero, fits in 32 bits. "4294967295"
-	 * is a valid number but would collide with "*"; it cannot be a real
-	 * sequence number or UID either, so refuse it. */
-	if (len == 0 || s[0] == '0' || !str_to_u32(s, len, n_r) || *n_r == RANGESET_STAR)
+	/* nz-number: no leading zero, no zero, fits in 32 bits. */
+	if (len == 0 || s[0] == '0' || !str_to_u32(s, len, n_r))
 		return false;
+	/* "4294967295" is valid, and clients use it as "the highest UID
+	 * there can be" (interimap: UID FETCH 1:4294967295). It would collide
+	 * with "*" (RANGESET_STAR), so it is read as 4294967294: no server
+	 * hands out either number, so every range means the same messages,
+	 * and unlike "*" it never names the last message when the range
+	 * lies above it. */
+	if (*n_r == RANGESET_STAR)
+		*n_r = RANGESET_STAR - 1;
 	return true;
 }
 

@@ -7,8 +7,9 @@
  * RFC 5182) is a set of its own kind: the result saved by the last SEARCH.
  * Convert to a struct rangeset (lib/rangeset.h) to compute with a set.
  *
- * Limit: the number 4294967295 is refused in a set, since rangeset uses it
- * for "*"; no server hands out that sequence number or UID in practice.
+ * Limit: rangeset uses 4294967295 for "*", so the number 4294967295 is
+ * read as 4294967294 (no server hands out either as a sequence number or
+ * UID, so the messages a range names do not change).
  */
 #ifndef HAFEN_IMAP_SEQSET_H
 #define HAFEN_IMAP_SEQSET_H

@@ -378,7 +378,7 @@ static const struct {
 	{"a FETCH 1 (FLAGS) (FOO)\r\n", true},
 	{"a FETCH 1 PREVIEW (FOO)\r\n", true},
 	{"a FETCH 1 FLAGS FLAGS\r\n", true},
-	{"a FETCH 4294967295 FLAGS\r\n", true},
+	{"a FETCH 4294967296 FLAGS\r\n", true},
 	{"a STORE 1 FLAGS\r\n", true},
 	{"a STORE 1 XFLAGS (\\Seen)\r\n", true},
 	{"a STORE 1 FLAGS (\\*)\r\n", true},

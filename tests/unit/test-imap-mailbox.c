@@ -162,7 +162,7 @@ static void test_seqset(void **state)
 	struct rangeset rs = RANGESET_INIT;
 	struct buf b = BUF_INIT;
 	static const char *const bad[] = {"", "0", "1,", ",1", "1::2", "1:", ":1", "a", "01",
-					  "4294967296", "4294967295", "$", "1,$", "*", "1:2:3"};
+					  "4294967296", "42949672950", "$", "1,$", "*", "1:2:3"};
 
 	assert_true(imap_seqset_parse(a, "5:3,1,7:*", 9, IMAP_SEQSET_ALLOW_STAR, &set));
 	assert_int_equal(set.count, 3);
@@ -189,6 +189,16 @@ static void test_seqset(void **state)
 	assert_int_equal(imap_seqset_count(&set), 0);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_false(imap_seqset_parse(a, bad[i], strlen(bad[i]), 0, &set));
+	/* 4294967295 is a number, not "*": read as 4294967294 (interimap
+	 * sends UID FETCH 1:4294967295). */
+	assert_true(imap_seqset_parse(a, "7:4294967295", 12, IMAP_SEQSET_ALLOW_STAR, &set));
+	assert_int_equal(set.ranges[0].last, 4294967294u);
+	rangeset_clear(&rs);
+	imap_seqset_to_rangeset(&set, &rs);
+	rangeset_resolve_star(&rs, 5);
+	assert_int_equal(rs.count, 1);
+	assert_int_equal(rs.r[0].lo, 7);
+	assert_int_equal(rs.r[0].hi, 4294967294u);
 	rangeset_free(&rs);
 	buf_free(&b);
 	arena_free(&a);
