@@ -63,3 +63,20 @@ int store_quota_set_limits(struct store *s, uint64_t bytes_limit, uint64_t messa
 	}
 	return store_tx_commit(s);
 }
+
+int store_mailbox_deleted_size(struct store *s, int64_t mailbox_id, uint64_t *size_r)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db,
+				    "SELECT COALESCE(sum(size), 0) FROM messages"
+				    " WHERE mailbox_id = ?1 AND (flags & 8) != 0",
+				    -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_sql_error(s, rc, "deleted size");
+	sqlite3_bind_int64(st, 1, mailbox_id);
+	rc = sqlite3_step(st);
+	*size_r = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? STORE_OK : store_sql_error(s, rc, "deleted size");
+}
