@@ -106,7 +106,12 @@ def test_thread_form(c):
 
 
 def test_thread_modseq_unchanged(c):
-    # RFC 7162 3.1.9: THREAD responses are not changed by MODSEQ
+    # RFC 7162 3.1.9: THREAD responses are not changed by MODSEQ; as the
+    # first CONDSTORE enabling command it reports HIGHESTMODSEQ (3.1).
+    untagged, tagged = c.command("THREAD REFERENCES UTF-8 MODSEQ 1", tag="t1")
+    assert tagged.startswith("t1 OK "), tagged
+    assert len(untagged) == 2 and untagged[0].startswith("* OK [HIGHESTMODSEQ "), untagged
+    assert untagged[1] == "* THREAD " + REFERENCES_ALL
     assert thread(c, "THREAD REFERENCES UTF-8 MODSEQ 1") == REFERENCES_ALL
 
 

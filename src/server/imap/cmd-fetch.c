@@ -162,19 +162,6 @@ static int send_vanished(struct imap_session *s, const struct imap_cmd_fetch *f)
 	return ret;
 }
 
-/* RFC 7162 3.1: MODSEQ in a FETCH and CHANGEDSINCE are CONDSTORE enabling
- * commands; the first one reports HIGHESTMODSEQ of the mailbox, and from
- * then on unsolicited FETCH responses carry MODSEQ. */
-static void enable_condstore(struct imap_session *s)
-{
-	if (!(s->enabled & IMAP_ENABLED_CONDSTORE)) {
-		s->enabled |= IMAP_ENABLED_CONDSTORE;
-		session_untagged(s, "OK [HIGHESTMODSEQ %llu] Highest",
-		                 (unsigned long long)s->sel->modseq);
-	}
-	s->sel->condstore = true;
-}
-
 /* ---- \Seen (RFC 9051 6.4.5) ---- */
 
 static void seen_changed(void *ctx, uint32_t uid, unsigned flags, const char *keywords,
@@ -492,8 +479,9 @@ enum cmd_result cmd_fetch(struct imap_session *s, struct imap_command *cmd)
 	r->bodies = xcalloc(r->plan.count + 1, sizeof(*r->bodies));
 	r->binary_sizes = xcalloc(r->plan.count + 1, sizeof(*r->binary_sizes));
 	r->add_modseq = f->has_changedsince && !r->plan.has_modseq;
+	/* RFC 7162 3.1: MODSEQ and CHANGEDSINCE are CONDSTORE enabling. */
 	if (r->plan.has_modseq || f->has_changedsince)
-		enable_condstore(s);
+		session_enable_condstore(s);
 	ret = select_messages(s, cmd, r);
 	if (ret == STORE_OK)
 		ret = store_fetch_begin(session_store(s), s->sel->mailbox_id, &r->uids,

@@ -102,7 +102,7 @@ enum cmd_result cmd_search(struct imap_session *s, struct imap_command *cmd)
 		return CMD_DONE;
 	}
 	if (q.has_modseq)
-		search_enable_condstore(s);
+		session_enable_condstore(s);
 	ret = search_query_run(s, &q, &found);
 	if (ret != STORE_OK) {
 		search_store_fail(s, save, ret);

@@ -23,6 +23,9 @@ enum cmd_result cmd_status(struct imap_session *s, struct imap_command *cmd)
 	}
 	if (session_read_mailbox(s, c->mailbox, &name) < 0)
 		return CMD_DONE;
+	/* RFC 7162 3.1: STATUS (HIGHESTMODSEQ) is a CONDSTORE enabling command. */
+	if (c->items & IMAP_STATUS_HIGHESTMODSEQ)
+		session_enable_condstore(s);
 	ret = mailbox_status_get(s, name, c->items, &st);
 	/* The response names the mailbox as the client did ("inbox" stays
 	 * "inbox"), so a client can match it with its command. */

@@ -60,17 +60,6 @@ static void collect(void *ctx, uint32_t uid, unsigned flags, const char *keyword
 	res->changed = changed;
 }
 
-/* RFC 7162 3.1: UNCHANGEDSINCE enables CONDSTORE; the first enabling
- * command reports the mailbox's HIGHESTMODSEQ. */
-static void enable_condstore(struct imap_session *s)
-{
-	if (!(s->enabled & IMAP_ENABLED_CONDSTORE)) {
-		s->enabled |= IMAP_ENABLED_CONDSTORE;
-		session_untagged(s, "OK [HIGHESTMODSEQ %" PRIu64 "] Highest", s->sel->modseq);
-	}
-	s->sel->condstore = true;
-}
-
 static void write_result(struct imap_session *s, const struct imap_command *cmd,
 			 const struct store_run *r, const struct store_result *res)
 {
@@ -212,10 +201,9 @@ enum cmd_result cmd_store(struct imap_session *s, struct imap_command *cmd)
 		session_tagged(s, IMAP_COND_BAD, NULL, "Message sequence number out of range");
 		return CMD_DONE;
 	}
+	/* RFC 7162 3.1: UNCHANGEDSINCE is a CONDSTORE enabling command. */
 	if (st->has_unchangedsince)
-		enable_condstore(s);
-	else if (s->enabled & IMAP_ENABLED_CONDSTORE)
-		s->sel->condstore = true; /* ENABLE CONDSTORE before SELECT */
+		session_enable_condstore(s);
 	r = xcalloc(1, sizeof(*r));
 	r->silent = st->silent;
 	r->conditional = st->has_unchangedsince;

@@ -138,6 +138,11 @@ void imap_selected_free(struct imap_selected **selp)
 	*selp = NULL;
 }
 
+uint64_t imap_selected_highestmodseq(const struct imap_selected *sel)
+{
+	return rangeset_is_empty(&sel->pending_expunge) ? sel->modseq : sel->expunge_floor;
+}
+
 void imap_selected_note_own(struct imap_selected *sel, uint32_t uid, uint64_t modseq)
 {
 	if (sel->self_modseq != modseq) {
@@ -247,6 +252,8 @@ int imap_selected_sync(struct imap_session *s, bool allow_expunge)
 	}
 	if (mb.highestmodseq != sel->modseq &&
 	    store_changes(st, sel->mailbox_id, sel->modseq, collect_row, &rows, &gone) == STORE_OK) {
+		if (rangeset_is_empty(&sel->pending_expunge))
+			sel->expunge_floor = sel->modseq;
 		uidmap_filter(&sel->map, &gone, &sel->pending_expunge);
 		old_last = uidmap_last_uid(&sel->map);
 		for (size_t i = 0; i < rows.count; i++) {
@@ -302,6 +309,7 @@ int imap_selected_open(struct imap_session *s, const char *mailbox, bool read_on
 	sel->name = xstrdup(mb_r->name);
 	sel->uidvalidity = mb_r->uidvalidity;
 	sel->read_only = read_only;
+	sel->condstore = (s->enabled & IMAP_ENABLED_CONDSTORE) != 0;
 	sel->modseq = mb_r->highestmodseq;
 	uidmap_init(&sel->map, uids, count);
 	/* Messages that arrived since the last claim are \Recent to us alone. */

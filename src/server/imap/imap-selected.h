@@ -30,6 +30,9 @@ struct imap_selected {
 	uint64_t modseq;              /* changes up to here were reported */
 	struct rangeset recent;       /* \Recent for this session (RFC 3501) */
 	struct rangeset pending_expunge;
+	/* While pending_expunge is not empty: a MODSEQ below every one of
+	 * those expunges (what the view had reported before the first). */
+	uint64_t expunge_floor;
 	/* This session's own flag change: its FETCH was sent by STORE, so the
 	 * next sync skips these UIDs at this MODSEQ. */
 	uint64_t self_modseq;
@@ -66,6 +69,11 @@ int imap_selected_sync(struct imap_session *s, bool allow_expunge);
  * (the caller answers BAD). UID sets keep only UIDs present in the view. */
 int imap_selected_resolve(struct imap_session *s, const struct imap_seqset *set, bool uid,
 			  struct rangeset *uids_r);
+
+/* The HIGHESTMODSEQ this session may announce: everything up to it was
+ * reported, so a client that resyncs from it loses nothing (the view's
+ * MODSEQ, or expunge_floor while expunges wait; RFC 7162 3.2). */
+uint64_t imap_selected_highestmodseq(const struct imap_selected *sel);
 
 /* Remember a flag change this session reported itself. */
 void imap_selected_note_own(struct imap_selected *sel, uint32_t uid, uint64_t modseq);

@@ -32,6 +32,18 @@ bool session_rev2(const struct imap_session *s)
 	return (s->enabled & IMAP_ENABLED_REV2) != 0;
 }
 
+void session_enable_condstore(struct imap_session *s)
+{
+	if (!(s->enabled & IMAP_ENABLED_CONDSTORE)) {
+		s->enabled |= IMAP_ENABLED_CONDSTORE;
+		if (s->sel != NULL)
+			session_untagged(s, "OK [HIGHESTMODSEQ %llu] Highest",
+					 (unsigned long long)imap_selected_highestmodseq(s->sel));
+	}
+	if (s->sel != NULL)
+		s->sel->condstore = true;
+}
+
 struct store *session_store(struct imap_session *s)
 {
 	return s->ustore ? user_store_store(s->ustore) : NULL;
@@ -91,6 +103,14 @@ void session_tagged(struct imap_session *s, enum imap_status_cond cond, const ch
 		session_close(s);
 		return;
 	}
+	/* RFC 7162 3.2 and section 6: a QRESYNC client takes the highest
+	 * MODSEQ it saw up to a tagged reply as its HIGHESTMODSEQ; while
+	 * expunges wait to be reported, tell it a value below theirs, or a
+	 * lost connection would lose them. */
+	if (s->sel != NULL && (s->enabled & IMAP_ENABLED_QRESYNC) &&
+	    !rangeset_is_empty(&s->sel->pending_expunge))
+		session_untagged(s, "OK [HIGHESTMODSEQ %llu] Expunges not yet reported",
+				 (unsigned long long)imap_selected_highestmodseq(s->sel));
 	buf_reset(&s->out);
 	buf_printf(&s->out, "%s %s ", tag, conds[cond]);
 	if (code != NULL)

@@ -160,6 +160,12 @@ bool session_output_full(struct imap_session *s);
 
 struct store *session_store(struct imap_session *s);
 bool session_rev2(const struct imap_session *s);
+/* A CONDSTORE enabling command ran (RFC 7162 3.1: ENABLE, SELECT/EXAMINE
+ * (CONDSTORE), STATUS (HIGHESTMODSEQ), FETCH MODSEQ or CHANGEDSINCE, STORE
+ * UNCHANGEDSINCE, SEARCH/SORT MODSEQ): the first one with a mailbox
+ * selected reports its HIGHESTMODSEQ in an untagged OK, and from then on
+ * every untagged FETCH carries MODSEQ, in this and later mailboxes. */
+void session_enable_condstore(struct imap_session *s);
 /* Called by LOGIN/AUTHENTICATE when credentials are right: limits,
  * store, state. Returns 0, or -1 with a tagged NO already sent. */
 int session_login(struct imap_session *s, const char *user);

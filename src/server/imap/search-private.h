@@ -105,8 +105,6 @@ void search_esearch_head(struct buf *head, const char *tag, bool uid, unsigned i
  * a store error. */
 int search_modseq_tail(struct imap_session *s, const struct search_query *q,
 		       const struct rangeset *subject, bool esearch, struct buf *tail);
-/* A MODSEQ key turns CONDSTORE on (RFC 7162 3.1). */
-void search_enable_condstore(struct imap_session *s);
 
 /* ---- search-stream.c: one long response line, written resumably ---- */
 

@@ -74,12 +74,3 @@ int search_modseq_tail(struct imap_session *s, const struct search_query *q,
 	buf_printf(tail, esearch ? " MODSEQ %llu" : " (MODSEQ %llu)", (unsigned long long)modseq);
 	return STORE_OK;
 }
-
-void search_enable_condstore(struct imap_session *s)
-{
-	/* RFC 7162 3.1: a SEARCH or SORT with MODSEQ enables CONDSTORE; from
-	 * now on unsolicited FETCH responses carry MODSEQ. */
-	s->enabled |= IMAP_ENABLED_CONDSTORE;
-	if (s->sel != NULL)
-		s->sel->condstore = true;
-}

@@ -146,7 +146,7 @@ enum cmd_result cmd_sort(struct imap_session *s, struct imap_command *cmd)
 		return CMD_DONE;
 	}
 	if (q.has_modseq)
-		search_enable_condstore(s);
+		session_enable_condstore(s);
 	ret = sort_run(s, &cmd->u.sort, &q, &uids, &count);
 	if (ret != STORE_OK) {
 		search_store_fail(s, save, ret);

@@ -168,7 +168,7 @@ enum cmd_result cmd_thread(struct imap_session *s, struct imap_command *cmd)
 	}
 	/* RFC 7162 3.1.9: MODSEQ enables CONDSTORE; THREAD's form is as is. */
 	if (q.has_modseq)
-		search_enable_condstore(s);
+		session_enable_condstore(s);
 	st = search_stream_new(cmd->uid ? "UID THREAD completed" : "THREAD completed");
 	ret = thread_run(s, cmd, &q, references, &st->text);
 	search_query_free(&q);
