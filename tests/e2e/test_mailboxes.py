@@ -122,7 +122,9 @@ def test_mailbox_commands_need_login(server):
 def test_create_and_trailing_delimiter(server, user):
     c = login(server, user)
     untagged, tagged = c.command("CREATE owatagusiam/")
-    assert (untagged, tagged) == ([], "a2 OK CREATE completed")
+    assert untagged == []
+    # RFC 8474 4.1: the new mailbox's MAILBOXID in the tagged OK.
+    assert re.fullmatch(r"a2 OK \[MAILBOXID \([A-Za-z0-9_-]{1,255}\)\] CREATE completed", tagged)
     ok(c, "CREATE owatagusiam/blurdybloop")
     assert names(c, "owa*") == ["owatagusiam", "owatagusiam/blurdybloop"]
     # The declaration of future children does not make a second name.
@@ -185,7 +187,7 @@ def test_create_depth_limit(server, user):
 def test_create_special_use(server, user):
     c = login(server, user)
     untagged, tagged = c.command("CREATE MySpecial (USE (\\Drafts \\Sent))")
-    assert tagged == "a2 OK CREATE completed"
+    assert re.fullmatch(r"a2 OK \[MAILBOXID \(\S+\)\] CREATE completed", tagged)
     assert ok(c, 'LIST "" MySpecial') == ['* LIST (\\HasNoChildren \\Drafts \\Sent) "/" MySpecial']
     ok(c, "CREATE Plain (USE ())")
     assert ok(c, 'LIST "" Plain') == ['* LIST (\\HasNoChildren) "/" Plain']
@@ -648,7 +650,7 @@ def test_utf8_names_after_enable(server, user):
     assert ok(c, "ENABLE UTF8=ACCEPT") == ["* ENABLED UTF8=ACCEPT"]
     c.send('a3 CREATE "Gr\u00fc\u00dfe/\u65e5\u672c"\r\n'.encode())
     untagged, tagged = c.until_tagged("a3")
-    assert tagged == "a3 OK CREATE completed"
+    assert re.fullmatch(r"a3 OK \[MAILBOXID \(\S+\)\] CREATE completed", tagged)
     c.ntag = 3
     assert names(c, "Gr*") == ['"Gr\u00fc\u00dfe"', '"Gr\u00fc\u00dfe/\u65e5\u672c"']
     assert names(c, "Entw*") == ['"Entw\u00fcrfe"']
@@ -674,7 +676,8 @@ def test_utf8_names_after_enable_imap4rev2(server, user):
 
 def test_imaplib_mailbox_commands(server, user):
     m = server.imaplib(user)
-    assert m.create("Projects/2024") == ("OK", [b"CREATE completed"])
+    typ, data = m.create("Projects/2024")
+    assert typ == "OK" and re.fullmatch(rb"\[MAILBOXID \(\S+\)\] CREATE completed", data[0])
     typ, data = m.list()
     assert typ == "OK"
     assert b'(\\HasChildren) "/" Projects' in data

@@ -11,11 +11,16 @@ static const struct {
 } enableable[] = {
 	{"IMAP4rev2", IMAP_ENABLED_REV2},
 	{"UTF8=ACCEPT", IMAP_ENABLED_UTF8},
+	{"CONDSTORE", IMAP_ENABLED_CONDSTORE},
+	/* RFC 7162 3.2.3: QRESYNC implies CONDSTORE ("ENABLE QRESYNC" and
+	 * "ENABLE QRESYNC CONDSTORE" have the same result). */
+	{"QRESYNC", IMAP_ENABLED_QRESYNC | IMAP_ENABLED_CONDSTORE},
 };
 
 enum cmd_result cmd_enable(struct imap_session *s, struct imap_command *cmd)
 {
 	const struct imap_strlist *names = &cmd->u.enable;
+	unsigned before = s->enabled, reported = 0;
 
 	buf_reset(&s->out);
 	buf_append_str(&s->out, "* ENABLED");
@@ -23,9 +28,12 @@ enum cmd_result cmd_enable(struct imap_session *s, struct imap_command *cmd)
 		for (size_t j = 0; j < HF_N_ELEMENTS(enableable); j++) {
 			if (str_casecmp(names->items[i], enableable[j].name) != 0)
 				continue;
-			/* Report only what this command newly enabled (RFC 5161 3.1). */
-			if (!(s->enabled & enableable[j].bit)) {
+			/* Report only what this command newly enabled (RFC 5161 3.1),
+			 * each name once; "ENABLE QRESYNC CONDSTORE" names both. */
+			if ((before & enableable[j].bit) != enableable[j].bit &&
+			    !(reported & (1u << j))) {
 				s->enabled |= enableable[j].bit;
+				reported |= 1u << j;
 				buf_printf(&s->out, " %s", enableable[j].name);
 			}
 		}

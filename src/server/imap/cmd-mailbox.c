@@ -19,6 +19,7 @@
 #include "lib/mem.h"
 #include "store/store.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +50,8 @@ static int parse_use(struct imap_session *s, const struct imap_strlist *use, uns
 enum cmd_result cmd_create(struct imap_session *s, struct imap_command *cmd)
 {
 	const struct imap_cmd_create *c = &cmd->u.create;
+	struct store_mailbox mb;
+	char code[64];
 	unsigned uses = 0;
 	char *name;
 	int ret;
@@ -63,12 +66,17 @@ enum cmd_result cmd_create(struct imap_session *s, struct imap_command *cmd)
 	}
 	/* INBOX always exists, so CREATE INBOX is ALREADYEXISTS (6.3.4). */
 	ret = store_mailbox_create(session_store(s), name, uses);
+	if (ret == STORE_OK)
+		ret = store_mailbox_get(session_store(s), name, &mb);
 	free(name);
 	if (ret != STORE_OK) {
 		session_store_error(s, ret);
 		return CMD_DONE;
 	}
-	session_tagged(s, IMAP_COND_OK, NULL, "CREATE completed");
+	/* RFC 8474 4.1: the new mailbox's MAILBOXID in the tagged OK. */
+	snprintf(code, sizeof(code), "MAILBOXID (%s)", mb.mailboxid);
+	store_mailbox_clear(&mb);
+	session_tagged(s, IMAP_COND_OK, code, "CREATE completed");
 	return CMD_DONE;
 }
 

@@ -6,11 +6,13 @@
 #include "imap-selected.h"
 #include "lib/mem.h"
 
+#include <stdio.h>
 #include <string.h>
 
 struct expunge_report {
 	struct rangeset left;
 	char *done_text;
+	bool any; /* at least one message went */
 };
 
 static void report_free(void *ctx)
@@ -37,6 +39,23 @@ void expunge_report_take(struct rangeset *set, uint32_t max, struct rangeset *ch
 	rangeset_subtract(set, chunk);
 }
 
+/* RFC 7162 3.2.7, 3.2.9 and RFC 6851 4.4: once CONDSTORE is on, a
+ * command that removed messages tells the mailbox's new HIGHESTMODSEQ in
+ * its tagged OK, taken after the view caught up with the store. */
+static void finish(struct imap_session *s, const struct expunge_report *r)
+{
+	char code[48];
+
+	if (!r->any || !s->sel->condstore) {
+		session_tagged(s, IMAP_COND_OK, NULL, "%s", r->done_text);
+		return;
+	}
+	(void)imap_selected_sync(s, true);
+	snprintf(code, sizeof(code), "HIGHESTMODSEQ %llu",
+		 (unsigned long long)imap_selected_highestmodseq(s->sel));
+	session_tagged(s, IMAP_COND_OK, code, "%s", r->done_text);
+}
+
 static enum cmd_result report_resume(struct imap_session *s, struct imap_command *cmd)
 {
 	struct expunge_report *r = s->run.state;
@@ -53,7 +72,7 @@ static enum cmd_result report_resume(struct imap_session *s, struct imap_command
 		imap_selected_expunged_own(s, &chunk);
 	}
 	rangeset_free(&chunk);
-	session_tagged(s, IMAP_COND_OK, NULL, "%s", r->done_text);
+	finish(s, r);
 	return CMD_DONE;
 }
 
@@ -62,6 +81,7 @@ enum cmd_result expunge_report_run(struct imap_session *s, struct rangeset *uids
 {
 	struct expunge_report *r = xcalloc(1, sizeof(*r));
 
+	r->any = !rangeset_is_empty(uids);
 	r->left = *uids;
 	memset(uids, 0, sizeof(*uids));
 	r->done_text = xstrdup(done_text);

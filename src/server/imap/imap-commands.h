@@ -45,6 +45,7 @@ cmd_run_fn cmd_expunge;                                    /* cmd-expunge.c */
 
 /* Capabilities each family adds after login (appended as " NAME"). */
 void caps_list(struct imap_session *s, struct buf *out);   /* cmd-list.c */
+void caps_select(struct imap_session *s, struct buf *out); /* cmd-select.c */
 void caps_fetch(struct imap_session *s, struct buf *out);  /* cmd-fetch.c */
 void caps_search(struct imap_session *s, struct buf *out); /* cmd-search.c */
 void caps_append(struct imap_session *s, struct buf *out); /* cmd-append.c */
