@@ -35,6 +35,7 @@ static const struct key keys[] = {
 	{"autologout", KEY_DURATION, F(autologout), 0},
 	{"idle_timeout", KEY_DURATION, F(idle_timeout), 0},
 	{"idle_keepalive", KEY_DURATION, F(idle_keepalive), 0},
+	{"imap_admins", KEY_STR, F(imap_admins), 0},
 	{"auth_delay_ms", KEY_UINT, F(auth_delay_ms), 60000},
 	{"auth_delay_max_ms", KEY_UINT, F(auth_delay_max_ms), 600000},
 	{"auth_fail_window", KEY_DURATION, F(auth_fail_window), 0},
@@ -93,6 +94,7 @@ void server_config_defaults(struct server_config *cfg)
 	cfg->auth_cache_ttl = 3600;
 	cfg->auth_upgrade_hashes = true;
 	cfg->local_domains = xstrdup("");
+	cfg->imap_admins = xstrdup("");
 	cfg->recipient_delimiter = xstrdup("+");
 	cfg->lmtp_max_recipients = 100;
 	cfg->lmtp_max_message_size = 64ull << 20;
@@ -262,6 +264,7 @@ int server_config_reload(struct server_config *cfg, const char **note_r, const c
 	cfg->idle_timeout = fresh.idle_timeout;
 	cfg->idle_keepalive = fresh.idle_keepalive;
 	server_config_set_str(&cfg->local_domains, fresh.local_domains);
+	server_config_set_str(&cfg->imap_admins, fresh.imap_admins);
 	server_config_set_str(&cfg->recipient_delimiter, fresh.recipient_delimiter);
 	cfg->lmtp_max_recipients = fresh.lmtp_max_recipients;
 	cfg->lmtp_max_message_size = fresh.lmtp_max_message_size;

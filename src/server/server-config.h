@@ -29,6 +29,7 @@ struct server_config {
 	uint64_t autologout;       /* seconds outside IDLE */
 	uint64_t idle_timeout;     /* seconds in IDLE (at least 29 min, RFC 2177) */
 	uint64_t idle_keepalive;   /* seconds between "* OK Still here" */
+	char *imap_admins;         /* space-separated user names that may SETQUOTA */
 	/* Authentication and limits (src/auth/auth-guard.h) */
 	uint64_t auth_delay_ms, auth_delay_max_ms;
 	uint64_t auth_fail_window, auth_fail_limit, auth_block_time;

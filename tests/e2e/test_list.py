@@ -447,7 +447,6 @@ def test_extended_errors(server, user):
     bad(c, 'LIST "" * RETURN (BOGUS)')
     bad(c, 'LIST "" * RETURN (STATUS ())')
     bad(c, 'LIST "" * RETURN (STATUS (BOGUS))')
-    bad(c, 'LIST "" * RETURN (STATUS (DELETED-STORAGE))')
     bad(c, 'LIST "" * RETURN SUBSCRIBED')
     bad(c, 'LIST "" ()')
     bad(c, 'LIST "" *  RETURN ()')

@@ -588,8 +588,9 @@ def test_status_extension_items(server, user):
 def test_status_errors(server, user):
     c = login(server, user)
     no(c, "STATUS nothere (MESSAGES)", "NONEXISTENT")
+    # RFC 9208 4.1.4: DELETED-STORAGE is answered (QUOTA=RES-STORAGE).
     untagged, tagged = c.command("STATUS INBOX (DELETED-STORAGE)")
-    assert tagged == "a3 BAD STATUS item DELETED-STORAGE is not supported"
+    assert re.fullmatch(r"\* STATUS INBOX \(DELETED-STORAGE \d+\)", untagged[0]), untagged
     for bad in ("STATUS INBOX ()", "STATUS INBOX (BOGUS)", "STATUS INBOX", "STATUS INBOX MESSAGES"):
         untagged, tagged = c.command(bad)
         assert re.match(r"a\d+ BAD ", tagged), (bad, tagged)

@@ -47,6 +47,12 @@ static int fill(struct imap_session *s, const struct store_mailbox *mb, bool sel
 	st->highestmodseq = mb->highestmodseq;
 	st->appendlimit = s->w->cfg->append_limit;
 	snprintf(st->mailboxid, sizeof(st->mailboxid), "%s", mb->mailboxid);
+	if (st->items & IMAP_STATUS_DELETED_STORAGE) {
+		int ret = store_mailbox_deleted_size(session_store(s), mb->id, &st->deleted_storage);
+
+		if (ret != STORE_OK)
+			return ret;
+	}
 	if (!(st->items & IMAP_STATUS_RECENT))
 		return STORE_OK;
 	/* \Recent belongs to one session (RFC 3501 2.3.2): for the mailbox
@@ -117,6 +123,9 @@ static void write_item(struct buf *out, unsigned item, const struct mailbox_stat
 		/* RFC 7889 4: the largest APPEND this mailbox takes; hafend has
 		 * one limit for all (append_limit), never none, so never NIL. */
 		buf_printf(out, "%" PRIu64, st->appendlimit);
+		break;
+	case IMAP_STATUS_DELETED_STORAGE:
+		buf_printf(out, "%" PRIu64, st->deleted_storage);
 		break;
 	case IMAP_STATUS_MAILBOXID:
 		/* RFC 8474 4: "MAILBOXID" SP "(" objectid ")". */

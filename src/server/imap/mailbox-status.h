@@ -15,18 +15,19 @@
 
 #include <stdint.h>
 
-/* The STATUS items hafend answers. IMAP_STATUS_DELETED_STORAGE (RFC 9208)
- * needs per-message sizes of \Deleted messages the store does not count:
- * asking for it is a BAD, as for any item not advertised. */
+/* The STATUS items hafend answers; any other is a BAD. DELETED-STORAGE
+ * (RFC 9208 4.1.4) is the sum of the sizes of the \Deleted messages,
+ * read from the store only when asked. */
 #define MAILBOX_STATUS_ITEMS                                                                       \
 	(IMAP_STATUS_MESSAGES | IMAP_STATUS_RECENT | IMAP_STATUS_UIDNEXT |                         \
 	 IMAP_STATUS_UIDVALIDITY | IMAP_STATUS_UNSEEN | IMAP_STATUS_DELETED | IMAP_STATUS_SIZE |   \
-	 IMAP_STATUS_HIGHESTMODSEQ | IMAP_STATUS_APPENDLIMIT | IMAP_STATUS_MAILBOXID)
+	 IMAP_STATUS_HIGHESTMODSEQ | IMAP_STATUS_APPENDLIMIT | IMAP_STATUS_MAILBOXID |            \
+	 IMAP_STATUS_DELETED_STORAGE)
 
 struct mailbox_status {
 	unsigned items; /* enum imap_status_item: what was asked */
 	uint32_t messages, recent, uidnext, uidvalidity, unseen, deleted;
-	uint64_t size, highestmodseq;
+	uint64_t size, highestmodseq, deleted_storage;
 	uint64_t appendlimit; /* the configured append_limit */
 	char mailboxid[32];
 };
