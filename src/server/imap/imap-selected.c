@@ -236,7 +236,7 @@ int imap_selected_sync(struct imap_session *s, bool allow_expunge)
 	uint32_t old_last;
 	int ret;
 
-	if (sel == NULL)
+	if (sel == NULL || st == NULL)
 		return 0;
 	ret = store_mailbox_get_by_id(st, sel->mailbox_id, &mb);
 	if (ret == STORE_ERR_NONEXISTENT)

@@ -220,6 +220,13 @@ static void run_command(struct imap_session *s, struct imap_command *cmd)
 		return;
 	}
 	s->bad_commands = 0;
+	/* The user's store may have been closed while idle; if it cannot be
+	 * opened again, say so instead of running the command without it. */
+	if (s->ustore != NULL && session_store(s) == NULL) {
+		session_tagged(s, IMAP_COND_NO, "UNAVAILABLE", "Mail store unavailable, try later");
+		finish_command(s);
+		return;
+	}
 	if ((def->flags & CMD_F_WRITE) && s->sel != NULL && s->sel->read_only) {
 		session_tagged(s, IMAP_COND_NO, "READ-ONLY", "Mailbox was opened with EXAMINE");
 		finish_command(s);
