@@ -42,10 +42,12 @@ cmd_run_fn cmd_append;                                     /* cmd-append.c */
 cmd_run_fn cmd_store;                                      /* cmd-store.c */
 cmd_run_fn cmd_copy;                                       /* cmd-copy.c: COPY, MOVE */
 cmd_run_fn cmd_expunge;                                    /* cmd-expunge.c */
+cmd_run_fn cmd_compress;                                   /* cmd-compress.c */
 cmd_run_fn cmd_getquota, cmd_getquotaroot, cmd_setquota;   /* cmd-quota.c */
 
 /* Capabilities each family adds after login (appended as " NAME"). */
 void caps_list(struct imap_session *s, struct buf *out);   /* cmd-list.c */
+void caps_compress(struct imap_session *s, struct buf *out); /* cmd-compress.c */
 void caps_select(struct imap_session *s, struct buf *out); /* cmd-select.c */
 void caps_fetch(struct imap_session *s, struct buf *out);  /* cmd-fetch.c */
 void caps_search(struct imap_session *s, struct buf *out); /* cmd-search.c */

@@ -120,6 +120,7 @@ void session_capabilities(struct imap_session *s, struct buf *out)
 	/* ENABLE UTF8=ACCEPT is valid only after login (RFC 9755 section 3). */
 	buf_append_str(out, " UTF8=ACCEPT");
 	caps_list(s, out);
+	caps_compress(s, out);
 	caps_select(s, out);
 	caps_fetch(s, out);
 	caps_search(s, out);
