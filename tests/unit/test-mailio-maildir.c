@@ -111,6 +111,8 @@ static void test_folder_decode(void **state)
 	check_decode("Caf\xe9", MAILDIR_LAYOUT_MAILDIRPP, NULL); /* Latin-1 */
 	check_decode("a\\00b", MAILDIR_LAYOUT_MAILDIRPP, NULL);
 	check_decode("a\\2fb", MAILDIR_LAYOUT_MAILDIRPP, NULL); /* '/' in a level */
+	check_decode("&AOk-\\2e&AOk-", MAILDIR_LAYOUT_MAILDIRPP, "\xc3\xa9.\xc3\xa9");
+	check_decode("\\26AOk-", MAILDIR_LAYOUT_MAILDIRPP, "&AOk-");
 }
 
 static void check_encode(const char *name, bool utf8, const char *want)
@@ -139,6 +141,8 @@ static void test_folder_encode(void **state)
 	check_encode("A/B", false, ".A.B");
 	check_encode("Caf\xc3\xa9/R&D", false, ".Caf&AOk-.R&-D");
 	check_encode("Caf\xc3\xa9", true, ".Caf\xc3\xa9");
+	check_encode("&AOk-/R&D", true, ".\\26AOk-.R\\26D"); /* not read as modified UTF-7 */
+	check_encode("&AOk-", false, ".&-AOk-");
 	check_encode("v1.2/.hidden", false, ".v1\\2e2.\\2ehidden");
 	check_encode("~home", false, ".\\7ehome");
 	check_encode("a\\b", false, ".a\\5cb");

@@ -101,9 +101,11 @@ static int unescape_level(const char *s, size_t len, struct buf *out)
 	return 0;
 }
 
+/* Modified UTF-7 is recognised on the level as written (where an escaped
+ * '&' is not a '&'), then escapes are undone. */
 static int decode_level(const char *s, size_t len, struct buf *out, const char **error_r)
 {
-	struct buf raw = BUF_INIT;
+	struct buf dec = BUF_INIT, raw = BUF_INIT;
 	const char *err;
 	int ret = 0;
 
@@ -111,20 +113,21 @@ static int decode_level(const char *s, size_t len, struct buf *out, const char *
 		*error_r = "empty folder name level";
 		return -1;
 	}
-	if (unescape_level(s, len, &raw) < 0) {
+	if (memchr(s, '&', len) == NULL || imap_utf7_decode(s, len, &dec, &err) < 0)
+		buf_append(&dec, s, len);
+	if (unescape_level((const char *)dec.data, dec.len, &raw) < 0) {
 		*error_r = "folder name escapes a NUL byte";
 		ret = -1;
-	} else if (memchr(raw.data, '&', raw.len) != NULL &&
-	           imap_utf7_decode((const char *)raw.data, raw.len, out, &err) == 0) {
-		ret = 0;
-	} else if (utf8_valid(raw.data, raw.len) && memchr(raw.data, '/', raw.len) == NULL) {
-		buf_append(out, raw.data, raw.len);
-	} else {
-		*error_r = memchr(raw.data, '/', raw.len) != NULL
-		               ? "folder name level contains '/'"
-		               : "folder name is neither modified UTF-7 nor UTF-8";
+	} else if (!utf8_valid(raw.data, raw.len) || memchr(raw.data, '\0', raw.len) != NULL) {
+		*error_r = "folder name is neither modified UTF-7 nor UTF-8";
 		ret = -1;
+	} else if (memchr(raw.data, '/', raw.len) != NULL) {
+		*error_r = "folder name level contains '/'";
+		ret = -1;
+	} else {
+		buf_append(out, raw.data, raw.len);
 	}
+	buf_free(&dec);
 	buf_free(&raw);
 	return ret;
 }
@@ -156,11 +159,13 @@ static bool has_suffix(const char *s, size_t len, const char *suffix)
 	return len >= n && memcmp(s + len - n, suffix, n) == 0;
 }
 
-static bool must_escape(const char *s, size_t len, size_t i, enum maildir_layout layout)
+static bool must_escape(const char *s, size_t len, size_t i, enum maildir_layout layout, bool utf8)
 {
 	char c = s[i];
 
-	if (c == '\\' || c == '/' || (i == 0 && (c == '~' || c == '.')))
+	/* In UTF-8 names a '&' is escaped, so that no level reads as
+	 * modified UTF-7. */
+	if (c == '\\' || c == '/' || (i == 0 && (c == '~' || c == '.')) || (utf8 && c == '&'))
 		return true;
 	if (c != '.')
 		return false;
@@ -188,7 +193,7 @@ int maildir_name_level_encode(const char *level, size_t len, enum maildir_layout
 		return -1;
 	}
 	for (size_t i = 0; i < enc.len; i++) {
-		if (!must_escape((const char *)enc.data, enc.len, i, layout)) {
+		if (!must_escape((const char *)enc.data, enc.len, i, layout, utf8)) {
 			buf_append_byte(out, enc.data[i]);
 			continue;
 		}

@@ -6,7 +6,8 @@
  * Folder levels on disk follow Dovecot's defaults: modified UTF-7 (RFC 3501
  * 5.1.3) unless the UTF-8 option is chosen, and characters a level cannot
  * hold on disk written as "\NN" hex, as Dovecot's listescape plugin does
- * ('.' in Maildir++, '/' anywhere, '\' itself, a leading '.' or '~').
+ * ('.' in Maildir++, '/' anywhere, '\' itself, a leading '.' or '~', and
+ * in UTF-8 names '&', so that no level can be read as modified UTF-7).
  * Decoding is lenient where it must read other programs' trees: a level
  * that is not valid modified UTF-7 but is valid UTF-8 is taken as it is
  * ("Q&A" written by a UTF-8 layout stays "Q&A").

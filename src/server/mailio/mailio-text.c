@@ -5,8 +5,11 @@
 
 void mailio_to_crlf(const void *data, size_t len, struct buf *out)
 {
-	const unsigned char *p = data, *end = p + len;
+	const unsigned char *p = data, *end;
 
+	if (len == 0)
+		return;
+	end = p + len;
 	buf_reserve(out, len);
 	while (p < end) {
 		const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -38,8 +41,11 @@ bool mailio_lf_reversible(const void *data, size_t len)
 
 void mailio_to_lf(const void *data, size_t len, struct buf *out)
 {
-	const unsigned char *p = data, *end = p + len;
+	const unsigned char *p = data, *end;
 
+	if (len == 0)
+		return;
+	end = p + len;
 	buf_reserve(out, len);
 	while (p < end) {
 		const unsigned char *cr = memchr(p, '\r', (size_t)(end - p));

@@ -125,6 +125,8 @@ void mbox_meta_extract(const void *data, size_t len, struct buf *out, struct mbo
 	unsigned moz = 0;
 	bool own = false, x_imap = false, internal = false;
 
+	if (len == 0)
+		return;
 	while (next_field(p, len, &pos, &f)) {
 		if (field_is(&f, "X-Mozilla-Status"))
 			moz = mozilla_flags(&f);
