@@ -2,6 +2,7 @@
  * LHLO, MAIL FROM, RCPT TO, RSET, NOOP, QUIT, VRFY, HELP (RFC 2033,
  * RFC 5321 section 4.1.1), and the dispatch of DATA and BDAT. */
 #include "lmtp-private.h"
+#include "lmtp-stores.h"
 #include "server/deliver/deliver-rcpt.h"
 #include "server/deliver/deliver.h"
 #include "server/user-store.h"
@@ -108,7 +109,7 @@ static void cmd_rcpt(struct lmtp_session *s, const struct lmtp_command *cmd)
 		lmtp_reply(s, "451 4.3.0 <%s> Temporary failure, try again later", cmd->arg);
 		return;
 	}
-	us = user_store_acquire(s->w, r.user, &error);
+	us = lmtp_stores_acquire(s->w, r.user, &error);
 	if (us == NULL) {
 		log_error("lmtp %s: <%s>: cannot open the store of %s: %s", s->peer, cmd->arg,
 		          r.user, error);
