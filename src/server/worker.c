@@ -5,6 +5,7 @@
 #include "user-store.h"
 #include "imap/imap-session.h"
 #include "lmtp/lmtp-session.h"
+#include "lmtp/lmtp-stores.h"
 #include "auth/userdb.h"
 #include "lib/log.h"
 #include "lib/mem.h"
@@ -72,6 +73,7 @@ int worker_init(struct worker *w, unsigned index, struct server_config *cfg, str
 
 void worker_deinit(struct worker *w)
 {
+	lmtp_stores_clear();
 	conn_set_free(&w->conns);
 	if (w->watch_event != NULL)
 		event_free(w->watch_event);
