@@ -197,8 +197,11 @@ static int apply_entries(const char *path, const struct config *cfg, struct acco
 			free(list->default_name);
 			list->default_name = xstrdup(e->value);
 		} else if (cur == NULL || account_set(cur, e->key, e->value, &err) < 0) {
-			snprintf(errbuf, sizeof(errbuf), "%s:%u: %s", path, e->line,
+			char why[256]; /* err may point into errbuf */
+
+			snprintf(why, sizeof(why), "%s",
 				 cur == NULL ? "settings before the first \"account = NAME\"" : err);
+			snprintf(errbuf, sizeof(errbuf), "%s:%u: %s", path, e->line, why);
 			*error_r = errbuf;
 			return -1;
 		}

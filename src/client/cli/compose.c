@@ -194,6 +194,7 @@ static void put_address_field(struct buf *out, const char *name, const struct bu
 
 			while (s < t && ascii_isspace((unsigned char)*s))
 				s++;
+			buf_append(out, p, (size_t)(s - p)); /* keep ", " as it was */
 			while (t > s && ascii_isspace((unsigned char)t[-1]))
 				t--;
 			if (t > s + 1 && *s == '"' && t[-1] == '"') {

@@ -80,7 +80,7 @@ static size_t entity(const char *p, size_t n, uint32_t *cp_r)
 	if (n > 1 && p[0] == '#') {
 		bool hex = n > 2 && (p[1] == 'x' || p[1] == 'X');
 
-		for (i = hex ? 2 : 1; i < n && i < 10; i++) {
+		for (i = hex ? 2 : 1; i < n; i++) {
 			int c = (unsigned char)p[i], d;
 
 			if (ascii_isdigit(c))
@@ -89,7 +89,9 @@ static size_t entity(const char *p, size_t n, uint32_t *cp_r)
 				d = ascii_tolower(c) - 'a' + 10;
 			else
 				break;
-			v = v * (hex ? 16 : 10) + (uint64_t)d;
+			/* Every digit is read; the value saturates past U+10FFFF. */
+			if (v <= 0x10ffff)
+				v = v * (hex ? 16 : 10) + (uint64_t)d;
 		}
 		if (i == (hex ? 2u : 1u))
 			return 0;
@@ -201,9 +203,11 @@ static void handle_tag(struct html_state *st, const char *tag, size_t n)
 		st->link_start = st->out->len;
 	} else if (tag_is(name, len, "a") && closing && st->href.len > 0) {
 		/* Show where a link goes unless its text already says it. */
-		if (mem_find(st->out->data + st->link_start, st->out->len - st->link_start,
-			     st->href.data, st->href.len) == NULL &&
-		    strncmp((char *)st->href.data, "mailto:", 7) != 0) {
+		bool said = st->out->len > st->link_start &&
+			    mem_find(st->out->data + st->link_start, st->out->len - st->link_start,
+				     st->href.data, st->href.len) != NULL;
+
+		if (!said && strncmp(buf_cstr(&st->href), "mailto:", 7) != 0) {
 			emit_text(st, " <", 2);
 			emit_text(st, (char *)st->href.data, st->href.len);
 			emit_text(st, ">", 1);

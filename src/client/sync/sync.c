@@ -106,35 +106,7 @@ void sync_progress_end(struct sync *s)
 	s->progress_what = NULL;
 }
 
-/* ---- names ---- */
-
-char *sync_local_name(const char *remote, char delimiter)
-{
-	char *p;
-
-	if (delimiter != '/' && delimiter != 0 && strchr(remote, '/') != NULL)
-		return NULL;
-	p = xstrdup(remote);
-	if (delimiter != 0 && delimiter != '/')
-		for (char *q = p; *q != '\0'; q++)
-			if (*q == delimiter)
-				*q = '/';
-	return p;
-}
-
-char *sync_remote_name(const char *local, char delimiter)
-{
-	char *p;
-
-	if (delimiter != '/' && delimiter != 0 && strchr(local, delimiter) != NULL)
-		return NULL;
-	p = xstrdup(local);
-	if (delimiter != 0 && delimiter != '/')
-		for (char *q = p; *q != '\0'; q++)
-			if (*q == '/')
-				*q = delimiter;
-	return p;
-}
+/* ---- the server's delimiter ---- */
 
 static void delimiter_untagged(void *ctx, const struct imap_response *resp)
 {
