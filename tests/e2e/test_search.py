@@ -294,7 +294,7 @@ def test_invalid_utf8(c):
     "SEARCH 0",
     "SEARCH CHARSET",
     "SEARCH RETURN (FOO) ALL",
-    "SEARCH RETURN (PARTIAL 1:10) ALL",
+    "SEARCH RETURN (ALL PARTIAL 1:10) ALL",
     "SEARCH RETURN ALL",
     'SEARCH MODSEQ "/nonsense" all 1',
     "SEARCH OLDER 0",

@@ -20,6 +20,7 @@
 #include "imap-selected.h"
 #include "imap/imap-write.h"
 #include "lib/mem.h"
+#include "lib/rangeset-slice.h"
 
 #include <string.h>
 
@@ -75,23 +76,9 @@ static const char *done_text(const struct imap_command *cmd)
  * (negative positions count from its end). */
 static void keep_positions(struct rangeset *uids, int64_t first, int64_t last)
 {
-	int64_t count = (int64_t)rangeset_count(uids), lo, hi, pos = 0;
 	struct rangeset kept = RANGESET_INIT;
-	struct rangeset_iter it;
-	uint32_t uid;
 
-	if (first < 0) {
-		first = count + first + 1;
-		last = count + last + 1;
-	}
-	lo = first < last ? first : last;
-	hi = first < last ? last : first;
-	for (it = rangeset_iter(uids); rangeset_next(uids, &it, &uid);) {
-		if (++pos > hi)
-			break;
-		if (pos >= lo)
-			rangeset_add(&kept, uid);
-	}
+	rangeset_slice(uids, first, last, &kept);
 	rangeset_free(uids);
 	*uids = kept;
 }
@@ -461,6 +448,11 @@ enum cmd_result cmd_fetch(struct imap_session *s, struct imap_command *cmd)
 		session_tagged(s, IMAP_COND_BAD, NULL, "VANISHED needs ENABLE QRESYNC first");
 		return CMD_DONE;
 	}
+	/* RFC 9394 3.3: PARTIAL extends UID FETCH only. */
+	if (f->has_partial && !cmd->uid) {
+		session_tagged(s, IMAP_COND_BAD, NULL, "PARTIAL needs UID FETCH");
+		return CMD_DONE;
+	}
 	r = xcalloc(1, sizeof(*r));
 	r->file.fd = -1;
 	r->file.st = session_store(s);
@@ -497,5 +489,7 @@ enum cmd_result cmd_fetch(struct imap_session *s, struct imap_command *cmd)
 void caps_fetch(struct imap_session *s, struct buf *out)
 {
 	(void)s;
-	buf_append_str(out, " BINARY");
+	/* OBJECTID also covers MAILBOXID in CREATE, SELECT and STATUS; SAVEDATE
+	 * and PARTIAL their SEARCH halves (docs/imap-sync.md). */
+	buf_append_str(out, " BINARY OBJECTID SAVEDATE PREVIEW PARTIAL");
 }

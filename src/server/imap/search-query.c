@@ -610,11 +610,11 @@ void search_uids_to_seqs(const struct uidmap *m, const struct rangeset *uids,
 
 int search_check_return(const struct imap_search_options *opts, struct search_error *err_r)
 {
-	/* RFC 9051 6.4.4: options of extensions we do not announce are BAD. */
-	if (opts->ret & IMAP_SEARCH_RETURN_PARTIAL) {
+	/* RFC 9394 3.1: PARTIAL and ALL exclude each other. */
+	if ((opts->ret & IMAP_SEARCH_RETURN_PARTIAL) && (opts->ret & IMAP_SEARCH_RETURN_ALL)) {
 		err_r->cond = IMAP_COND_BAD;
 		err_r->code = NULL;
-		err_r->text = "RETURN PARTIAL is not supported";
+		err_r->text = "RETURN PARTIAL and ALL cannot be combined";
 		return -1;
 	}
 	return 0;

@@ -141,6 +141,12 @@ enum cmd_result cmd_sort(struct imap_session *s, struct imap_command *cmd)
 		session_tagged(s, IMAP_COND_NO, NULL, "Mailbox is gone");
 		return CMD_DONE;
 	}
+	/* RFC 9394 defines PARTIAL for SEARCH and UID FETCH; hafend does not
+	 * announce CONTEXT=SORT (RFC 5267), which would give it to SORT. */
+	if (opts->ret & IMAP_SEARCH_RETURN_PARTIAL) {
+		session_tagged(s, IMAP_COND_BAD, NULL, "RETURN PARTIAL is for SEARCH only");
+		return CMD_DONE;
+	}
 	if (search_check_return(opts, &err) < 0 || search_query_build(s, opts, &q, &err) < 0) {
 		search_fail(s, save, &err);
 		return CMD_DONE;
