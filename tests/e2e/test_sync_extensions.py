@@ -156,3 +156,47 @@ def test_uid_fetch_partial_with_changedsince(c):
         [18, 19, 20]
     untagged, tagged = run(c, "UID FETCH 1:* (FLAGS) (PARTIAL 1:2)")
     assert [int(re.search(r"UID (\d+)", l).group(1)) for l in untagged] == [1, 2]
+
+
+def test_savedate_search_keys(c):
+    """RFC 8514 4.2: SAVEDBEFORE/SAVEDON/SAVEDSINCE compare the save date
+    (today for both messages of Old), not the internal date (2001 for one)."""
+    run(c, "SELECT Old")
+    untagged, _ = run(c, "UID FETCH 1 (SAVEDATE)")
+    day = re.search(r'SAVEDATE "(\d+-\w+-\d{4})', untagged[0]).group(1).lstrip("0")
+    assert run(c, "SEARCH SAVEDON %s" % day)[0] == ["* SEARCH 1 2"]
+    assert run(c, "SEARCH SAVEDSINCE %s" % day)[0] == ["* SEARCH 1 2"]
+    assert run(c, "SEARCH SAVEDBEFORE %s" % day)[0] == ["* SEARCH"]
+    assert run(c, "SEARCH SAVEDBEFORE 1-Jan-2002")[0] == ["* SEARCH"]
+    assert run(c, "SEARCH BEFORE 1-Jan-2002")[0] == ["* SEARCH 1"]
+    assert run(c, "SEARCH SAVEDSINCE 1-Jan-2100")[0] == ["* SEARCH"]
+    assert run(c, "SEARCH NOT SAVEDATESUPPORTED")[0] == ["* SEARCH"]
+    assert run(c, "SEARCH SAVEDON 31-Foo-2020")[1].startswith("BAD")
+
+
+def test_threadid_and_emailid_search(c):
+    """RFC 8474 6: EMAILID and THREADID search keys; an id of the wrong
+    form is BAD, an unknown one matches nothing."""
+    run(c, "SELECT Part")
+    e1, t1 = emailid(c, 1)
+    assert run(c, "UID SEARCH EMAILID %s" % e1)[0] == ["* SEARCH 1"]
+    if t1 is not None:
+        found = run(c, "UID SEARCH THREADID %s" % t1)[0][0].split()[2:]
+        assert "1" in found
+    assert run(c, "UID SEARCH EMAILID Unknown-Id_0")[0] == ["* SEARCH"]
+    assert run(c, "UID SEARCH THREADID Unknown-Id_0")[0] == ["* SEARCH"]
+    assert run(c, "UID SEARCH EMAILID a.b")[1].startswith("BAD")
+    assert run(c, "UID SEARCH THREADID \"\"")[1].startswith("BAD")
+
+
+def test_preview_forms(c):
+    """RFC 8970 3.1: PREVIEW and PREVIEW (LAZY) in FETCH; an unknown
+    modifier is BAD; at most 256 characters, no line ends."""
+    run(c, "SELECT Part")
+    untagged, tagged = run(c, "UID FETCH 1:3 (UID PREVIEW)")
+    assert tagged.startswith("OK") and len(untagged) == 3
+    for line in untagged:
+        text = re.search(r'PREVIEW "([^"]*)"', line).group(1)
+        assert 0 < len(text) <= 256 and "\r" not in text and "\n" not in text
+    assert run(c, "FETCH 1 (PREVIEW (FUZZY))")[1].startswith("BAD")
+    assert run(c, "FETCH 1 (PREVIEW ())")[1].startswith("BAD")
