@@ -304,6 +304,21 @@ def test_send_compose_reply_forward(backend, client):
         assert reply["In-Reply-To"].startswith("<m7.")
         assert "> Body of message 7." in reply.get_content()
         assert "\\Answered" in flags_of(backend, "INBOX", "question")[0]
+        # reply --all: the original To and Cc, each once, without ourselves
+        m = backend.imaplib(backend.user)
+        m.append("INBOX", None, None, make_message(
+            8, subject="meeting", extra_headers="Cc: carol@example.org, ALICE@example.org,"
+            " Bob <bob@example.org>\r\n").replace(
+            b"To: alice@example.org", b"To: alice@example.org, Bob <bob@example.org>"))
+        m.logout()
+        client.run("sync")
+        mid = client.by_subject()["meeting"]["id"]
+        client.run("reply", str(mid), "--all", "--body-file", body)
+        _, rcpts, data = sink.wait_for(3)[2]
+        assert sorted(rcpts) == ["bob@example.org", "carol@example.org", "sender8@example.org"]
+        assert email.message_from_bytes(data)["Cc"] == "Bob <bob@example.org>, carol@example.org"
+        with sink.lock:
+            del sink.messages[2]
         # forward carries the original whole
         client.run("forward", str(qid), "--to", "dave@example.org", "--body-file", body)
         _, rcpts, data = sink.wait_for(3)[2]
@@ -336,6 +351,24 @@ def test_send_compose_reply_forward(backend, client):
         assert pend and pend[0]["kind"] == "send" and pend[0]["error"]
     finally:
         sink.stop()
+
+
+def test_list_threads(backend, client):
+    m = backend.imaplib(backend.user)
+    m.append("INBOX", None, None, make_message(1, subject="topic", msgid="<root@example.org>"))
+    m.append("INBOX", None, None, make_message(2, subject="unrelated"))
+    m.append("INBOX", None, None, make_message(
+        3, subject="Re: topic", extra_headers="In-Reply-To: <root@example.org>\r\n"
+        "References: <root@example.org>\r\n"))
+    m.logout()
+    client.run("sync")
+    plain = client.run("list").stdout.splitlines()
+    assert [l.rsplit("  ", 1)[1].strip() for l in plain] == ["topic", "unrelated", "Re: topic"]
+    threaded = client.run("list", "--threads").stdout.splitlines()
+    order = [l.rsplit("  ", 1)[1].strip() for l in threaded]
+    assert order == ["unrelated", "topic", "Re: topic"], threaded
+    root, reply = threaded[1], threaded[2]
+    assert reply.index("Re: topic") > root.index("topic"), threaded
 
 
 def test_watch_sees_new_mail(backend, client):

@@ -47,6 +47,36 @@ static void test_addrlist(void **state)
 	}
 }
 
+/* Reply-All: each address once, oneself and the reply's To left out. */
+static const struct {
+	const char *seen, *to, *cc, *expect;
+} merge_cases[] = {
+	{"me@x", "Me <me@x>, Ann <a@x>", "b@y", "Ann <a@x>, b@y"},
+	{"me@x\nann@x", "ANN@x, \"Doe, Bob\" <b@y>", "", "\"Doe, Bob\" <b@y>"},
+	{"", "a@x, A@X, <a@x>", "a@x (again)", "a@x"},
+	{"me@x", "ME@X", "", ""},
+	{"", "Team: a@x, b@y;", "c@z", "Team: a@x, b@y;, c@z"},
+	{"", "undisclosed, ,", "b@y (Bob, Jr)", "b@y (Bob, Jr)"},
+	{"", "", "", ""},
+};
+
+static void test_reply_all_merge(void **state)
+{
+	for (size_t i = 0; i < HF_N_ELEMENTS(merge_cases); i++) {
+		struct buf seen = BUF_INIT, out = BUF_INIT;
+
+		buf_append_str(&seen, merge_cases[i].seen);
+		if (seen.len > 0)
+			buf_append_byte(&seen, '\n');
+		(void)addrlist_merge(merge_cases[i].to, &seen, &out);
+		(void)addrlist_merge(merge_cases[i].cc, &seen, &out);
+		if (strcmp(buf_cstr(&out), merge_cases[i].expect) != 0)
+			fail_msg("case %zu: got \"%s\"", i, buf_cstr(&out));
+		buf_free(&seen);
+		buf_free(&out);
+	}
+}
+
 static void set(struct buf *b, const char *v)
 {
 	buf_reset(b);
@@ -208,6 +238,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_addrlist),
+		cmocka_unit_test(test_reply_all_merge),
 		cmocka_unit_test(test_template_roundtrip),
 		cmocka_unit_test(test_build_utf8),
 		cmocka_unit_test(test_build_forward),

@@ -34,15 +34,15 @@ static size_t take(const char *p, size_t n, struct buf *out)
 	return 1;
 }
 
-size_t addrlist_parse(const char *value, size_t len, struct buf *out)
+/* Where the element starting at value[start] ends: at the next ',' (or
+ * ';' closing a group) outside quoted strings, comments and <>, or at len. */
+static size_t element_end(const char *value, size_t len, size_t start)
 {
-	size_t count = 0, start = 0;
 	int depth = 0;
 	bool quoted = false, angle = false;
-	char elem[1024];
 
-	for (size_t i = 0; i <= len; i++) {
-		char c = i < len ? value[i] : ',';
+	for (size_t i = start; i < len; i++) {
+		char c = value[i];
 
 		if (quoted) {
 			if (c == '\\' && i + 1 < len)
@@ -61,23 +61,103 @@ size_t addrlist_parse(const char *value, size_t len, struct buf *out)
 			angle = true;
 		else if (c == '>')
 			angle = false;
-		else if ((c == ',' || (c == ';' && !angle)) && depth == 0 && !angle) {
-			size_t n = i - start;
-			size_t k = 0;
+		else if ((c == ',' || c == ';') && depth == 0 && !angle)
+			return i;
+	}
+	return len;
+}
 
-			/* Drop comments before taking the address. */
-			for (size_t j = start, d = 0; j < i && k < sizeof(elem); j++) {
-				if (value[j] == '(')
-					d++;
-				else if (value[j] == ')' && d > 0)
-					d--;
-				else if (d == 0)
-					elem[k++] = value[j];
-			}
-			(void)n;
-			count += take(elem, k, out);
-			start = i + 1;
-		}
+/* The address of one element, comments dropped; 1 if it has one. */
+static size_t element_address(const char *p, size_t n, struct buf *out)
+{
+	char elem[1024];
+	size_t k = 0;
+
+	for (size_t j = 0, d = 0; j < n && k < sizeof(elem); j++) {
+		if (p[j] == '(')
+			d++;
+		else if (p[j] == ')' && d > 0)
+			d--;
+		else if (d == 0)
+			elem[k++] = p[j];
+	}
+	return take(elem, k, out);
+}
+
+size_t addrlist_parse(const char *value, size_t len, struct buf *out)
+{
+	size_t count = 0;
+
+	for (size_t start = 0; start <= len;) {
+		size_t end = element_end(value, len, start);
+
+		count += element_address(value + start, end - start, out);
+		start = end + 1;
 	}
 	return count;
+}
+
+static bool same_ci(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ascii_tolower((unsigned char)a[i]) != ascii_tolower((unsigned char)b[i]))
+			return false;
+	return true;
+}
+
+/* Is the last line of list (from mark on) one of the lines before mark? */
+static bool in_list_before(const struct buf *list, size_t mark)
+{
+	const char *p = (const char *)list->data, *end = p + mark;
+	const char *addr = p + mark;
+	size_t n = list->len - mark - 1;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (len == n && same_ci(p, addr, n))
+			return true;
+		p += len + 1;
+	}
+	return false;
+}
+
+size_t addrlist_merge(const char *value, struct buf *seen, struct buf *out)
+{
+	size_t added = 0;
+
+	if (memchr(value, ':', strlen(value)) != NULL) {
+		/* A group is kept whole: splitting it would break its syntax. */
+		if (out->len > 0)
+			buf_append_str(out, ", ");
+		buf_append_str(out, value);
+		(void)addrlist_parse(value, strlen(value), seen);
+		return 1;
+	}
+	for (size_t start = 0, len = strlen(value); start < len;) {
+		size_t end = element_end(value, len, start), mark = seen->len;
+		const char *p = value + start;
+		size_t n = end - start;
+
+		start = end + 1;
+		while (n > 0 && ascii_isspace((unsigned char)*p)) {
+			p++;
+			n--;
+		}
+		while (n > 0 && ascii_isspace((unsigned char)p[n - 1]))
+			n--;
+		if (n == 0 || element_address(p, n, seen) == 0)
+			continue;
+		if (in_list_before(seen, mark)) {
+			seen->len = mark;
+			continue;
+		}
+		if (out->len > 0)
+			buf_append_str(out, ", ");
+		buf_append(out, p, n);
+		added++;
+	}
+	buf_cstr(out);
+	return added;
 }

@@ -3,6 +3,7 @@
  * text opens in $EDITOR (or --body-file gives the text, for scripts);
  * the result is sent (SMTP, then a copy in Sent — queued while offline),
  * saved as a draft (--draft), or written to a file (--output). */
+#include "addrlist.h"
 #include "cli.h"
 #include "compose.h"
 #include "render.h"
@@ -187,20 +188,18 @@ static void quote(struct buf *out, const struct summary *sum, const struct rende
 	buf_free(&text);
 }
 
-/* Reply-All: the original To and Cc, without ourselves. */
+/* Reply-All: the original To and Cc, each address once, without
+ * ourselves and without whom the reply already goes to. */
 static void reply_all_cc(struct draft *d, const struct summary *sum, const char *self)
 {
-	const char *parts[2] = {sum->to, sum->cc};
+	struct buf seen = BUF_INIT;
 
-	for (int k = 0; k < 2; k++) {
-		if (parts[k][0] == '\0' || (self[0] && strstr(parts[k], self) != NULL &&
-					    strchr(parts[k], ',') == NULL))
-			continue;
-		if (d->cc.len > 0)
-			buf_append_str(&d->cc, ", ");
-		buf_append_str(&d->cc, parts[k]);
-	}
+	(void)addrlist_parse(self, strlen(self), &seen);
+	(void)addrlist_parse((const char *)d->to.data, d->to.len, &seen);
+	(void)addrlist_merge(sum->to, &seen, &d->cc);
+	(void)addrlist_merge(sum->cc, &seen, &d->cc);
 	buf_cstr(&d->cc);
+	buf_free(&seen);
 }
 
 static void threading(struct draft *d, const struct summary *sum)
