@@ -36,6 +36,7 @@ static const struct key keys[] = {
 	{"idle_timeout", KEY_DURATION, F(idle_timeout), 0},
 	{"idle_keepalive", KEY_DURATION, F(idle_keepalive), 0},
 	{"imap_admins", KEY_STR, F(imap_admins), 0},
+	{"notify_max_mailboxes", KEY_UINT, F(notify_max_mailboxes), 1000000},
 	{"auth_delay_ms", KEY_UINT, F(auth_delay_ms), 60000},
 	{"auth_delay_max_ms", KEY_UINT, F(auth_delay_max_ms), 600000},
 	{"auth_fail_window", KEY_DURATION, F(auth_fail_window), 0},
@@ -84,6 +85,7 @@ void server_config_defaults(struct server_config *cfg)
 	cfg->autologout = 30 * 60;
 	cfg->idle_timeout = 30 * 60;
 	cfg->idle_keepalive = 2 * 60;
+	cfg->notify_max_mailboxes = 10000; /* NOTIFY_MAX_MAILBOXES */
 	cfg->auth_delay_ms = 500;
 	cfg->auth_delay_max_ms = 15000;
 	cfg->auth_fail_window = 300;
@@ -266,6 +268,7 @@ int server_config_reload(struct server_config *cfg, const char **note_r, const c
 	cfg->autologout = fresh.autologout;
 	cfg->idle_timeout = fresh.idle_timeout;
 	cfg->idle_keepalive = fresh.idle_keepalive;
+	cfg->notify_max_mailboxes = fresh.notify_max_mailboxes;
 	server_config_set_str(&cfg->local_domains, fresh.local_domains);
 	server_config_set_str(&cfg->imap_admins, fresh.imap_admins);
 	server_config_set_str(&cfg->recipient_delimiter, fresh.recipient_delimiter);

@@ -30,6 +30,7 @@ struct server_config {
 	uint64_t idle_timeout;     /* seconds in IDLE (at least 29 min, RFC 2177) */
 	uint64_t idle_keepalive;   /* seconds between "* OK Still here" */
 	char *imap_admins;         /* space-separated user names that may SETQUOTA */
+	uint64_t notify_max_mailboxes; /* NOTIFY: mailboxes one session may watch */
 	/* Authentication and limits (src/auth/auth-guard.h) */
 	uint64_t auth_delay_ms, auth_delay_max_ms;
 	uint64_t auth_fail_window, auth_fail_limit, auth_block_time;

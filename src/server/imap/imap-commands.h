@@ -43,6 +43,7 @@ cmd_run_fn cmd_store;                                      /* cmd-store.c */
 cmd_run_fn cmd_copy;                                       /* cmd-copy.c: COPY, MOVE */
 cmd_run_fn cmd_expunge;                                    /* cmd-expunge.c */
 cmd_run_fn cmd_compress;                                   /* cmd-compress.c */
+cmd_run_fn cmd_notify;                                     /* cmd-notify.c */
 cmd_run_fn cmd_getquota, cmd_getquotaroot, cmd_setquota;   /* cmd-quota.c */
 
 /* Capabilities each family adds after login (appended as " NAME"). */
@@ -53,6 +54,7 @@ void caps_fetch(struct imap_session *s, struct buf *out);  /* cmd-fetch.c */
 void caps_search(struct imap_session *s, struct buf *out); /* cmd-search.c */
 void caps_append(struct imap_session *s, struct buf *out); /* cmd-append.c */
 void caps_quota(struct imap_session *s, struct buf *out);  /* cmd-quota.c */
+void caps_notify(struct imap_session *s, struct buf *out); /* cmd-notify.c */
 
 /* Used by the session to continue modes that read raw lines. */
 void cmd_idle_line(struct imap_session *s, const char *line, size_t len);

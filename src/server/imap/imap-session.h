@@ -37,6 +37,7 @@ struct store;
 struct imap_selected;
 struct sasl_server;
 struct append_sink;
+struct notify;
 
 enum imap_state {
 	IMAP_STATE_NOT_AUTH = 1 << 0,
@@ -113,6 +114,7 @@ struct imap_session {
 	unsigned bad_commands;          /* consecutive protocol errors */
 	bool tls_started;               /* STARTTLS: stop reading this callback's input */
 	struct append_sink *append_sink; /* large APPEND literals, once logged in */
+	struct notify *notify;          /* NOTIFY (notify.h): NULL until the first one */
 	uint64_t commands;
 };
 
