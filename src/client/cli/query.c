@@ -261,11 +261,14 @@ struct store_search_key *query_to_store(const struct query *q, struct arena *a)
 
 		store_key(&q->terms[i], k);
 		if (q->terms[i].negate) {
-			struct store_search_key *not = arena_zalloc(a, sizeof(*not));
+			/* Not named "not": cppcheck reads "= not;" as the C++
+			 * operator and then fails on every other alternative
+			 * token, such as the "and" member in imap-search.h. */
+			struct store_search_key *neg = arena_zalloc(a, sizeof(*neg));
 
-			not->op = STORE_SEARCH_NOT;
-			not->child = k;
-			k = not;
+			neg->op = STORE_SEARCH_NOT;
+			neg->child = k;
+			k = neg;
 		}
 		if (prev == NULL)
 			all->child = k;
