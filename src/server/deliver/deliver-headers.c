@@ -10,7 +10,7 @@
  * and must not break the header (no CR, LF, NUL or 8-bit bytes). */
 static void append_clean(struct buf *out, const char *s, size_t max)
 {
-	for (size_t i = 0; s[i] != '\0' && i < max; i++) {
+	for (size_t i = 0; i < max && s[i] != '\0'; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		buf_append_byte(out, c > 0x20 && c < 0x7f ? c : '?');
