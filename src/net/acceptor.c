@@ -53,7 +53,6 @@ static void acceptor_timer_cb(evutil_socket_t fd, short what, void *arg)
 	acceptor_update(acc);
 }
 
-/* Returns false when the loop should stop for this wakeup. */
 /* Turn Nagle's algorithm off: a reply is written in pieces (FETCH lines,
  * then the tagged OK), and a last small piece held back until the
  * client's delayed ACK arrives costs every such command about 40 ms. */
@@ -65,9 +64,11 @@ static void acceptor_set_nodelay(int fd, const struct sockaddr_storage *ss)
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 }
 
+/* Returns false when the loop should stop for this wakeup. */
 static bool acceptor_accept_one(struct acceptor *acc)
 {
-	struct sockaddr_storage ss;
+	/* Zeroed: a family of AF_UNSPEC if the kernel writes no address. */
+	struct sockaddr_storage ss = {0};
 	socklen_t len = sizeof(ss);
 	int fd = accept4(acc->fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
