@@ -109,13 +109,13 @@ static void summarise(struct bench_append *a, double *ms, size_t n)
 	a->store_ms_p99 = bench_quantile(ms, n, 0.99);
 }
 
-static int append_all(struct filler *f)
+/* Append the messages from done (those before it are in the store). */
+static int append_all(struct filler *f, uint32_t done)
 {
 	const struct bench_options *opt = f->opt;
 	size_t cap = opt->batch > 1 ? opt->batch : 1;
 	struct store_parsed **parsed = xcalloc(cap, sizeof(*parsed));
 	struct store_new_message *msgs = xcalloc(cap, sizeof(*msgs));
-	uint32_t done = 0;
 	int ret = 0;
 
 	while (ret == 0 && done < opt->messages) {
@@ -140,10 +140,11 @@ static int append_all(struct filler *f)
 	return ret;
 }
 
-/* With reuse: the same corpus, generated but not stored. */
-static void generate_all(struct filler *f)
+/* With reuse: the first n messages of the corpus, generated but not
+ * stored (the store has them). */
+static void generate_held(struct filler *f, uint32_t n)
 {
-	for (uint32_t i = 0; i < f->opt->messages; i++) {
+	for (uint32_t i = 0; i < n; i++) {
 		struct mailgen_msg info;
 
 		generate(f, &info);
@@ -177,23 +178,62 @@ static void corpus_finish(struct filler *f)
 	c->surname = dup_or_null(mailgen_frequent_surname(f->gen, &c->surname_msgs));
 }
 
+/* Messages in INBOX of a store an earlier run filled, always UIDs 1..n in
+ * the generator's order (one INBOX, nothing expunged). */
+static uint32_t inbox_messages(struct store *s, uint64_t *bytes_r)
+{
+	struct store_mailbox mb;
+	uint32_t n;
+
+	if (store_mailbox_get(s, "INBOX", &mb) != STORE_OK) {
+		fprintf(stderr, "store-bench: INBOX: %s\n", store_last_error(s));
+		exit(1);
+	}
+	n = mb.messages;
+	*bytes_r = mb.size;
+	if (mb.uidnext != n + 1) {
+		fprintf(stderr, "store-bench: --reuse: INBOX has gaps (%u messages, UIDNEXT %u)\n",
+		        n, mb.uidnext);
+		exit(1);
+	}
+	store_mailbox_clear(&mb);
+	return n;
+}
+
 int bench_fill(const struct bench_options *opt, struct bench_results *r)
 {
 	struct filler f = {.opt = opt, .r = r};
+	uint32_t held = 0;
+	uint64_t held_bytes = 0;
 	int ret = 0;
 
 	f.gen = mailgen_new(opt->seed);
 	r->corpus.sizes = xcalloc(opt->messages, sizeof(*r->corpus.sizes));
+	f.store = bench_open_store(opt->dir, !opt->reuse);
 	if (opt->reuse) {
-		generate_all(&f);
-	} else {
-		f.store = bench_open_store(opt->dir, true);
+		held = inbox_messages(f.store, &held_bytes);
+		if (held > opt->messages) {
+			fprintf(stderr, "store-bench: --reuse: the store has %u messages, more than %u\n",
+			        held, opt->messages);
+			ret = -1;
+		} else {
+			generate_held(&f, held);
+		}
+		/* The same seed and generator give the same bytes. */
+		if (ret == 0 && r->corpus.bytes != held_bytes) {
+			fprintf(stderr, "store-bench: --reuse: the store holds %llu bytes, the "
+			        "corpus %llu: another seed or generator made it\n",
+			        (unsigned long long)held_bytes, (unsigned long long)r->corpus.bytes);
+			ret = -1;
+		}
+	}
+	if (ret == 0 && held < opt->messages) {
 		f.single_ms = xcalloc(opt->single + 1, sizeof(*f.single_ms));
 		f.batch_ms =
 		    xcalloc(opt->messages / (opt->batch ? opt->batch : 1) + 2, sizeof(*f.batch_ms));
-		ret = append_all(&f);
-		store_close(&f.store);
+		ret = append_all(&f, held);
 	}
+	store_close(&f.store);
 	corpus_finish(&f);
 	mailgen_free(&f.gen);
 	buf_free(&f.raw);

@@ -26,7 +26,8 @@ static const char usage[] =
     "  --status N       STATUS calls to time (1000)\n"
     "  --seed N         generator seed (1)\n"
     "  --reuse          DIR holds the store of an earlier run with the same\n"
-    "                   --messages and --seed: regenerate, do not append\n";
+    "                   --seed: regenerate the messages it has, append only the\n"
+    "                   rest (none when that run finished)\n";
 
 struct store *bench_open_store(const char *dir, bool create)
 {

@@ -17,7 +17,7 @@ struct bench_options {
 	uint32_t reps;     /* repetitions of each read measurement */
 	uint32_t status_calls;
 	uint64_t seed;
-	bool reuse; /* dir holds a store from an earlier run: only read */
+	bool reuse; /* dir holds a store from an earlier run: append what it lacks */
 };
 
 /* The corpus: what was generated. */
@@ -69,8 +69,9 @@ struct bench_results {
 	double load_start, load_end; /* 1-minute load average */
 };
 
-/* bench-append.c: generate and append (or, with reuse, only generate so
- * the corpus figures and chosen words are known). */
+/* bench-append.c: generate and append; with reuse, the messages the store
+ * holds are only generated (so the corpus figures and chosen words are
+ * known) and the rest appended. */
 int bench_fill(const struct bench_options *opt, struct bench_results *r);
 /* bench-size.c: checkpoint the WAL and measure the database and files. */
 int bench_measure_size(const struct bench_options *opt, struct bench_results *r);
