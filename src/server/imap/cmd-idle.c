@@ -3,6 +3,7 @@
  * minutes keeps NAT gateways from dropping the connection (INTEROP.md 6). */
 #include "imap-commands.h"
 #include "imap-selected.h"
+#include "notify.h"
 #include "server/worker.h"
 #include "lib/mem.h"
 #include "lib/str.h"
@@ -32,7 +33,8 @@ static void on_keepalive(evutil_socket_t fd, short what, void *ctx)
 
 	(void)fd;
 	(void)what;
-	if (s->mode != IMAP_MODE_IDLE)
+	/* Not in the middle of a NOTIFY FETCH response. */
+	if (s->mode != IMAP_MODE_IDLE || notify_busy(s))
 		return;
 	/* Our own keepalives count as activity for the connection's timer,
 	 * so idle_timeout is enforced here: it counts from the start of IDLE,
@@ -47,6 +49,11 @@ static void on_keepalive(evutil_socket_t fd, short what, void *ctx)
 
 void cmd_idle_changed(struct imap_session *s)
 {
+	/* After NOTIFY, IDLE sends what NOTIFY asked for (RFC 5465 section 4). */
+	if (s->notify != NULL) {
+		notify_wake(s);
+		return;
+	}
 	if (s->sel != NULL && imap_selected_sync(s, true) < 0) {
 		session_untagged(s, "BYE The selected mailbox was deleted");
 		session_close(s);

@@ -37,6 +37,7 @@ static const struct imap_cmd_def defs[] = {
 	{IMAP_CMD_MOVE, IMAP_STATE_SELECTED, CMD_F_WRITE, cmd_copy},
 	{IMAP_CMD_EXPUNGE, IMAP_STATE_SELECTED, CMD_F_WRITE, cmd_expunge},
 	{IMAP_CMD_COMPRESS, IMAP_STATE_LOGGED_IN, 0, cmd_compress},
+	{IMAP_CMD_NOTIFY, IMAP_STATE_LOGGED_IN, 0, cmd_notify},
 	{IMAP_CMD_GETQUOTA, IMAP_STATE_LOGGED_IN, 0, cmd_getquota},
 	{IMAP_CMD_GETQUOTAROOT, IMAP_STATE_LOGGED_IN, 0, cmd_getquotaroot},
 	{IMAP_CMD_SETQUOTA, IMAP_STATE_LOGGED_IN, 0, cmd_setquota},

@@ -126,6 +126,7 @@ void session_capabilities(struct imap_session *s, struct buf *out)
 	caps_search(s, out);
 	caps_append(s, out);
 	caps_quota(s, out);
+	caps_notify(s, out);
 }
 
 void session_write_mailbox_attrs(struct buf *out, const struct store_mailbox *mb, bool children)

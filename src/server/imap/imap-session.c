@@ -4,6 +4,7 @@
 #include "append-sink.h"
 #include "imap-commands.h"
 #include "imap-selected.h"
+#include "notify.h"
 #include "imap/imap-write.h"
 #include "server/worker.h"
 #include "auth/auth-guard.h"
@@ -174,6 +175,8 @@ static void finish_command(struct imap_session *s)
 	buf_shrink_if_empty(&s->out);
 	if (s->mode == IMAP_MODE_RUNNING)
 		s->mode = IMAP_MODE_READING;
+	if (s->notify != NULL)
+		notify_command_done(s);
 }
 
 static void run_result(struct imap_session *s, enum cmd_result r)
@@ -232,6 +235,8 @@ static void run_command(struct imap_session *s, struct imap_command *cmd)
 		finish_command(s);
 		return;
 	}
+	if (s->notify != NULL)
+		notify_command_begin(s, cmd);
 	run_result(s, def->run(s, cmd));
 }
 
@@ -338,7 +343,7 @@ static bool can_read(const struct imap_session *s)
  * high-water mark, conn_output_full() arms on_drained, which resumes. */
 static bool may_read(struct imap_session *s)
 {
-	return s->conn != NULL && can_read(s) && !conn_output_full(s->conn);
+	return s->conn != NULL && can_read(s) && !conn_output_full(s->conn) && !notify_busy(s);
 }
 
 static void process_input(struct imap_session *s)
@@ -396,6 +401,12 @@ static void on_drained(struct conn *conn, void *ctx)
 	struct imap_session *s = ctx;
 
 	(void)conn;
+	/* A NOTIFY FETCH of new messages holds the output until it is done. */
+	if (s->notify != NULL) {
+		notify_resume(s);
+		if (notify_busy(s))
+			return;
+	}
 	if (s->mode == IMAP_MODE_RUNNING && s->run.resume != NULL)
 		run_result(s, s->run.resume(s, s->run.cmd));
 	/* Also when reading stopped only because the output was full. */
@@ -500,7 +511,9 @@ static void on_wake(evutil_socket_t fd, short what, void *ctx)
 
 	(void)fd;
 	(void)what;
-	if (s->mode == IMAP_MODE_IDLE)
+	if (s->notify != NULL)
+		notify_wake(s); /* also in IDLE: RFC 5465 section 4 */
+	else if (s->mode == IMAP_MODE_IDLE)
 		cmd_idle_changed(s);
 }
 
@@ -670,6 +683,7 @@ static void session_free(struct imap_session *s)
 {
 	if (s->w->single_session)
 		event_base_loopexit(s->w->base, NULL);
+	notify_free(&s->notify);
 	if (s->run.cmd != NULL || s->run.state != NULL)
 		finish_command(s);
 	sasl_server_free(&s->sasl);
