@@ -81,6 +81,8 @@ static void watch_deliver(struct imap_session *s, struct notify *n)
  * are all known to the client already. */
 static void track_selected(struct imap_session *s, struct notify *n)
 {
+	struct store_mailbox mb;
+
 	if (s->sel == NULL) {
 		n->sel_id = 0;
 		return;
@@ -92,6 +94,12 @@ static void track_selected(struct imap_session *s, struct notify *n)
 	n->fetched_upto = uidmap_last_uid(&s->sel->map);
 	n->sel_uidnext = 0;
 	n->sel_messages = UINT32_MAX;
+	/* The view is as new as the store was when the mailbox was selected. */
+	if (store_mailbox_get_by_id(session_store(s), n->sel_id, &mb) == STORE_OK) {
+		n->sel_uidnext = mb.uidnext;
+		n->sel_messages = mb.messages;
+		store_mailbox_clear(&mb);
+	}
 }
 
 /* Without FlagChange, a delivery syncs the view only when messages came
@@ -279,6 +287,8 @@ void notify_command_done(struct imap_session *s)
 				       n->cmd_kind == IMAP_CMD_COPY || n->cmd_kind == IMAP_CMD_MOVE))
 			n->fetched_upto = uidmap_last_uid(&s->sel->map);
 	}
+	/* After SELECT, EXAMINE, CLOSE or NOTIFY itself. */
+	track_selected(s, n);
 	if (n->pending && between_commands(s))
 		deliver(s);
 }
