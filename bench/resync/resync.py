@@ -110,6 +110,36 @@ class Conn:
         self.sock.close()
 
 
+def tree_cpu(pid):
+    """CPU seconds of the process tree under pid: user+system of every
+    live process plus what exited children left in their parents'
+    cutime/cstime (Dovecot's per-session imap processes exit at LOGOUT)."""
+    if not pid:
+        return 0.0
+    stat, kids = {}, {}
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stat[int(entry)] = fields
+        kids.setdefault(int(fields[1]), []).append(int(entry))
+    ticks, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        if p in stat:
+            ticks += sum(int(v) for v in stat[p][11:15])  # utime stime cutime cstime
+            todo.extend(kids.get(p, []))
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def settle_cpu(pid, before):
+    """The tree's CPU since before, once the session's processes are gone."""
+    time.sleep(0.3)
+    return tree_cpu(pid) - before
+
+
 def check_ok(data, tag):
     last = data.rstrip(b"\r\n").rsplit(b"\r\n", 1)[-1]
     if not last.startswith(tag + b" OK"):
@@ -231,10 +261,11 @@ def make_changes(port, state, count, seed):
     c.close()
 
 
-def run_qresync(port, uv, modseq, old):
+def run_qresync(port, uv, modseq, old, pid):
     c = Conn(port)
     c.login()
     c.sent = c.received = 0
+    cpu = tree_cpu(pid)
     t = time.monotonic()
     c.send(b"q1 ENABLE QRESYNC\r\nq2 SELECT INBOX (QRESYNC (%d %d))\r\n" % (uv, modseq))
     data = c.read_until_tagged(b"q2")
@@ -250,13 +281,14 @@ def run_qresync(port, uv, modseq, old):
     changed = sum(1 for line in data.split(b"\n") if b" FETCH (" in line)
     fetch_state(data, state)
     c.close()
-    return elapsed, sent, received, state, changed
+    return elapsed, sent, received, state, changed, settle_cpu(pid, cpu)
 
 
-def run_full(port):
+def run_full(port, pid):
     c = Conn(port)
     c.login()
     c.sent = c.received = 0
+    cpu = tree_cpu(pid)
     t = time.monotonic()
     c.send(b"f1 SELECT INBOX\r\nf2 UID FETCH 1:* (FLAGS)\r\n")
     data = c.read_until_tagged(b"f2")
@@ -266,7 +298,7 @@ def run_full(port):
     state = {}
     fetch_state(data, state)
     c.close()
-    return elapsed, sent, received, state
+    return elapsed, sent, received, state, len(state), settle_cpu(pid, cpu)
 
 
 def measure(args):
@@ -282,16 +314,16 @@ def measure(args):
         sys.exit("resync: %d messages differ, not %d" % (diff, args.changes))
     res = {"qresync": [], "full": []}
     for rnd in range(args.rounds + 1):  # round 0 warms up, not counted
-        q = run_qresync(args.port, uv, modseq, old)
-        f = run_full(args.port)
+        q = run_qresync(args.port, uv, modseq, old, args.server_pid)
+        f = run_full(args.port, args.server_pid)
         for name, r in (("qresync", q), ("full", f)):
             if r[3] != truth:
                 bad = [u for u in set(r[3]) | set(truth) if r[3].get(u) != truth.get(u)]
                 sys.exit("resync: %s state differs from the server's at UIDs %s" %
                          (name, sorted(bad)[:10]))
         if rnd:
-            res["qresync"].append(q[:3] + (q[4],))
-            res["full"].append(f[:3] + (len(f[3]),))
+            res["qresync"].append(q[:3] + q[4:])
+            res["full"].append(f[:3] + f[4:])
     out = ["name=%s" % args.name, "messages=%d" % len(truth), "changes=%d" % args.changes,
            "rounds=%d" % args.rounds]
     for name, rows in res.items():
@@ -300,7 +332,8 @@ def measure(args):
                 "%s.seconds_min=%.6f" % (name, min(times)),
                 "%s.seconds_max=%.6f" % (name, max(times)),
                 "%s.sent=%d" % (name, rows[-1][1]), "%s.received=%d" % (name, rows[-1][2]),
-                "%s.fetches=%d" % (name, rows[-1][3])]
+                "%s.fetches=%d" % (name, rows[-1][3]),
+                "%s.cpu_mean=%.6f" % (name, sum(r[4] for r in rows) / len(rows))]
     print("\n".join(out))
 
 
@@ -323,15 +356,18 @@ def report(args):
     def ms(r, v):
         return float(r[v + ".seconds_median"]) * 1000
 
+    def cpu(r, v):
+        return float(r.get(v + ".cpu_mean", "nan")) * 1000
+
     rows = []
     for label, r in (("hafend", h), ("Dovecot", d)):
         q, f = wire(r, "qresync"), wire(r, "full")
-        rows.append("| %s | %s B | %s B | %.3f %% | %.1f ms | %.1f ms | %.1f× |" % (
+        rows.append("| %s | %s B | %s B | %.3f %% | %.1f ms | %.1f ms | %.0f ms | %.0f ms |" % (
             label, format(q, ","), format(f, ","), 100.0 * q / f, ms(r, "qresync"),
-            ms(r, "full"), ms(r, "full") / ms(r, "qresync")))
-    print("| server | QRESYNC reconnect: bytes | full resync: bytes | QRESYNC / full |"
-          " QRESYNC reconnect: time | full resync: time | full / QRESYNC |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+            ms(r, "full"), cpu(r, "qresync"), cpu(r, "full")))
+    print("| server | bytes, QRESYNC | bytes, full | QRESYNC / full | time, QRESYNC |"
+          " time, full | server CPU, QRESYNC | server CPU, full |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     print("\n".join(rows))
     print()
     print("QRESYNC reconnect, hafend against Dovecot: %.2f× the time (%.1f vs %.1f ms), "
@@ -355,8 +391,10 @@ def main():
     p.add_argument("--messages", type=int, default=100_000)
     p.add_argument("--batch", type=int, default=500)
     p.add_argument("--changes", type=int, default=100)
-    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--rounds", type=int, default=10)
     p.add_argument("--name", default="server")
+    p.add_argument("--server-pid", type=int, default=0,
+                   help="sample this process tree's CPU around each resync")
     p.add_argument("--dir")
     args = p.parse_args()
     {"populate": populate, "measure": measure, "report": report}[args.mode](args)
