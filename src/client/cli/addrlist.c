@@ -81,6 +81,8 @@ static size_t element_address(const char *p, size_t n, struct buf *out)
 		else if (d == 0)
 			elem[k++] = p[j];
 	}
+	if (k == 0)
+		return 0; /* only a comment, or nothing */
 	return take(elem, k, out);
 }
 
