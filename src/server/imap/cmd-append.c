@@ -178,6 +178,7 @@ enum cmd_result cmd_append(struct imap_session *s, struct imap_command *cmd)
 	if (session_read_mailbox(s, a->mailbox, &name) < 0)
 		return CMD_DONE;
 	b.msgs = xcalloc(a->count, sizeof(*b.msgs));
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): pointer array, see .clang-tidy */
 	b.parsed = xcalloc(a->count, sizeof(*b.parsed));
 	b.uids = xcalloc(a->count, sizeof(*b.uids));
 	/* Arguments first (BAD), then the mailbox (NO), then the messages. */

@@ -103,10 +103,13 @@ int notify_snapshot_load(struct imap_session *s, const struct notify *n,
 			 struct notify_snapshot *snap_r)
 {
 	struct store *st = session_store(s);
-	struct load_ctx c = {snap_r, 0, n->max_mailboxes, false};
+	struct load_ctx c;
 	int ret;
 
+	/* Cleared before its address is kept: cppcheck otherwise takes the
+	 * caller's uninitialised snapshot for read here. */
 	memset(snap_r, 0, sizeof(*snap_r));
+	c = (struct load_ctx){snap_r, 0, n->max_mailboxes, false};
 	if (st == NULL)
 		return STORE_ERR_IO;
 	ret = store_mailbox_list(st, NULL, collect_mbox, &c);
@@ -157,6 +160,7 @@ static struct notify_mbox *find_name(const struct diff *d, const char *name)
 {
 	struct notify_mbox key = {.name = (char *)name}, *kp = &key, **found;
 
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): pointer array, see .clang-tidy */
 	found = bsearch(&kp, d->by_name, d->now->count, sizeof(*d->by_name), mbox_name_cmp);
 	return found != NULL ? *found : NULL;
 }
@@ -306,7 +310,7 @@ static int rename_cmp(const void *a, const void *b)
 static bool renamed_with_parent(const struct diff *d, const struct rename_pair *r)
 {
 	const char *slash = strrchr(r->old_name, '/');
-	struct rename_pair key, *p;
+	struct rename_pair key = {0}, *p;
 	char *parent;
 	size_t plen;
 
@@ -412,9 +416,11 @@ int notify_watch_deliver(struct imap_session *s, struct notify *n)
 
 	if (ret != STORE_OK)
 		return ret;
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): pointer array, see .clang-tidy */
 	d.by_name = xcalloc(now.count + 1, sizeof(*d.by_name));
 	for (size_t i = 0; i < now.count; i++)
 		d.by_name[i] = &now.mboxes[i];
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): pointer array, see .clang-tidy */
 	sort(d.by_name, now.count, sizeof(*d.by_name), mbox_name_cmp);
 	compare_all(&d);
 	send_renames(&d);
@@ -428,10 +434,12 @@ int notify_watch_deliver(struct imap_session *s, struct notify *n)
 
 void notify_watch_send_status(struct imap_session *s, const struct notify *n)
 {
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): pointer array, see .clang-tidy */
 	struct notify_mbox **order = xcalloc(n->snap.count + 1, sizeof(*order));
 
 	for (size_t i = 0; i < n->snap.count; i++)
 		order[i] = &n->snap.mboxes[i];
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): pointer array, see .clang-tidy */
 	sort(order, n->snap.count, sizeof(*order), mbox_name_cmp);
 	for (size_t i = 0; i < n->snap.count; i++) {
 		const struct notify_mbox *m = order[i];
