@@ -120,3 +120,22 @@ def test_user_without_store_yet(make_server):
     assert r.returncode == 0, r.stderr
     s.passwords["dave"] = "pw"
     assert len(fetch_all(s, "dave")) == 1
+
+
+def test_concurrent_first_deliveries(make_server):
+    # Eight deliveries race to create a new user's store (an MTA with
+    # parallel pipe processes): each must succeed, none may find the
+    # directory made but the database not yet there.
+    s = make_server()
+    s.hafend("user", "add", "erin", stdin="pw\n")
+    s.passwords["erin"] = "pw"
+    text = message("race").encode()
+    procs = [subprocess.Popen([s.binary, "deliver", "-c", s.config, "erin"],
+                              stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+             for _ in range(8)]
+    for p in procs:
+        p.stdin.write(text)
+        p.stdin.close()
+    codes = [(p.wait(timeout=60), p.stderr.read()) for p in procs]
+    assert all(c == 0 for c, _ in codes), codes
+    assert len(fetch_all(s, "erin")) == 8

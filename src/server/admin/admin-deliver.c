@@ -112,7 +112,10 @@ static int parse_args(int argc, char **argv, struct deliver_args *a)
 	return a->user == NULL ? -1 : 0;
 }
 
-/* The user's store, created if the user never logged in. */
+/* The user's store, created if the user never logged in. Another process
+ * may be creating it right now (the directory exists, store.db not yet):
+ * then provisioning, which waits for that creation's transaction and
+ * leaves what exists alone, is tried once before giving up. */
 static int open_store(const struct server_config *cfg, const char *user, struct store **s_r,
                       const char **error_r)
 {
@@ -122,7 +125,9 @@ static int open_store(const struct server_config *cfg, const char *user, struct 
 
 	if (stat(dir, &sb) < 0 && user_store_provision(cfg->data_dir, user, error_r) < 0)
 		ret = -1;
-	if (ret == 0 && store_open(dir, 0, s_r, error_r) != STORE_OK)
+	if (ret == 0 && store_open(dir, 0, s_r, error_r) != STORE_OK &&
+	    (user_store_provision(cfg->data_dir, user, error_r) < 0 ||
+	     store_open(dir, 0, s_r, error_r) != STORE_OK))
 		ret = -1;
 	free(dir);
 	return ret;
