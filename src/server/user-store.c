@@ -17,6 +17,10 @@
  * again at the next access: thousands of sessions waiting in IDLE then
  * cost no database memory (about 136 KB a handle with its page cache). */
 #define USER_STORE_IDLE_CLOSE_MSECS 3000
+/* Between two batches of the search index queue (store_fts_index_pending):
+ * short, so the queue empties soon, but every batch returns to the event
+ * loop first, so other sessions are served in between. */
+#define USER_STORE_FTS_BATCH_MSECS 20
 
 struct user_store {
 	struct worker *w;
@@ -95,9 +99,13 @@ static void arm_close_timer(struct user_store *us)
 	evtimer_add(us->close_timer, &tv);
 }
 
+/* The handle has been idle: index what its commands queued (store.h),
+ * a batch at a time, and close it once nothing is left. */
 static void on_close_timer(evutil_socket_t fd, short what, void *ctx)
 {
 	struct user_store *us = ctx;
+	struct timeval soon = {0, USER_STORE_FTS_BATCH_MSECS * 1000};
+	size_t left = 0;
 
 	(void)fd;
 	(void)what;
@@ -108,7 +116,24 @@ static void on_close_timer(evutil_socket_t fd, short what, void *ctx)
 		arm_close_timer(us);
 		return;
 	}
+	if (store_fts_index_pending(us->store, STORE_FTS_BATCH, &left) != STORE_OK)
+		log_error("user %s: search index: %s", us->name, store_last_error(us->store));
+	else if (left > 0) {
+		evtimer_add(us->close_timer, &soon);
+		return;
+	}
 	store_close(&us->store);
+}
+
+/* Sessions answer from the store as soon as the message is committed;
+ * its search text is indexed when the handle is idle. */
+static int store_open_deferred(const char *dir, struct store **store_r, const char **error_r)
+{
+	int ret = store_open(dir, 0, store_r, error_r);
+
+	if (ret == STORE_OK)
+		store_fts_defer(*store_r, true);
+	return ret;
 }
 
 static int open_store(struct user_store *us, const char **error_r)
@@ -122,7 +147,7 @@ static int open_store(struct user_store *us, const char **error_r)
 	 * or the directory was removed) gets a fresh store. */
 	if (stat(us->dir, &sb) < 0 && user_store_provision(cfg->data_dir, us->name, error_r) < 0)
 		return -1;
-	ret = store_open(us->dir, 0, &us->store, error_r);
+	ret = store_open_deferred(us->dir, &us->store, error_r);
 	if (ret == STORE_OK) {
 		us->watch_id = store_watcher_add(us->w->watcher, us->dir, error_r);
 		if (us->watch_id < 0) {
@@ -185,7 +210,7 @@ struct store *user_store_store(struct user_store *us)
 {
 	const char *error;
 
-	if (us->store == NULL && store_open(us->dir, 0, &us->store, &error) != STORE_OK) {
+	if (us->store == NULL && store_open_deferred(us->dir, &us->store, &error) != STORE_OK) {
 		log_error("user %s: cannot open the mail store again: %s", us->name, error);
 		return NULL;
 	}

@@ -1,11 +1,13 @@
 /* store-append.c — APPEND, MULTIAPPEND and delivery: files first (durable
- * before any row names them), then every row in one transaction.
+ * before any row names them), then every row in one transaction (the
+ * search text is indexed in it, or queued: store-fts.c).
  *
  * The files are written before the write lock is taken, so the slow part
  * (fsync of large messages) never blocks other writers of this user. */
 #include "store-keywords.h"
 #include "store-parsed.h"
 #include "store-private.h"
+#include "lib/log.h"
 #include "lib/mem.h"
 
 #include <stdio.h>
@@ -93,26 +95,6 @@ static int insert_file(struct store *s, const struct store_parsed *p, const char
 	return STORE_OK;
 }
 
-static int insert_fts(struct store *s, const struct store_parsed *p, int64_t file_id)
-{
-	sqlite3_stmt *st = store_stmt(s, STMT_FTS_INSERT);
-	int rc;
-
-	if (st == NULL)
-		return STORE_ERR_IO;
-	sqlite3_bind_int64(st, 1, file_id);
-	bind_buf(st, 2, &p->fts_from, false);
-	bind_buf(st, 3, &p->fts_to, false);
-	bind_buf(st, 4, &p->fts_cc, false);
-	bind_buf(st, 5, &p->fts_bcc, false);
-	bind_buf(st, 6, &p->fts_subject, false);
-	bind_buf(st, 7, &p->fts_headers, false);
-	bind_buf(st, 8, &p->fts_body, false);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? STORE_OK : store_sql_error(s, rc, "index message text");
-}
-
 static int insert_message(struct store *s, int64_t mailbox_id, uint32_t uid, int64_t file_id,
 			  const struct store_new_message *m, const char *kw, uint64_t modseq,
 			  int64_t now)
@@ -143,7 +125,7 @@ int store_append_file_row(struct store *s, const struct store_parsed *p, const c
 	int ret = insert_file(s, p, file_name, file_id_r);
 
 	if (ret == STORE_OK)
-		ret = insert_fts(s, p, *file_id_r);
+		ret = store_fts_add(s, p, *file_id_r);
 	return ret;
 }
 
@@ -246,6 +228,10 @@ int store_append(struct store *s, const char *mailbox, const struct store_new_me
 		if (ret != STORE_OK)
 			unlink_written(s, names, n);
 	}
+	/* The messages are committed whatever this says: the queue stays
+	 * for the next batch. */
+	if (ret == STORE_OK && store_fts_after_append(s) != STORE_OK)
+		log_error("%s", store_last_error(s));
 	free(files);
 	free(names);
 	free(canon);

@@ -16,6 +16,9 @@ struct store_check_report {
 	uint64_t temp_removed;       /* stale temporary files */
 	bool rebuilt;                /* the database was rebuilt from the files */
 	uint64_t messages_recovered; /* messages put back by a rebuild */
+	uint64_t index_fixed;        /* search index queue entries added or dropped to
+				      * agree with the files (store.h: the queue) */
+	uint64_t index_caught_up;    /* queued index entries that were worked off */
 };
 
 /* Log-style lines about what was found. */
@@ -33,8 +36,9 @@ struct store_check_options {
 };
 
 /* Check the store in user_dir: fix counters and quota usage, sweep orphan
- * and stale temporary files, report rows whose file is missing or has the
- * wrong size. With repair: drop rows whose file is missing, and rebuild a
+ * and stale temporary files, bring the search index up to date (its queue
+ * made to agree with the files, then worked off), report rows whose file
+ * is missing or has the wrong size. With repair: drop rows whose file is missing, and rebuild a
  * database that cannot be opened or fails its integrity check from the
  * message files (all messages go to INBOX; flags are lost: docs/store.md).
  * Returns STORE_OK or a store error; *report_r says what was done. */

@@ -207,7 +207,17 @@ int store_exec(struct store *s, const char *sql)
 	return rc == SQLITE_OK ? STORE_OK : store_sql_error(s, rc, sql);
 }
 
-int store_tx_begin(struct store *s)
+/* The connection's sync level: NORMAL only inside a relaxed transaction. */
+static int set_sync_normal(struct store *s, bool normal)
+{
+	int ret = store_exec(s, normal ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL");
+
+	if (ret == STORE_OK)
+		s->sync_normal = normal;
+	return ret;
+}
+
+static int tx_begin(struct store *s)
 {
 	int ret;
 
@@ -216,6 +226,25 @@ int store_tx_begin(struct store *s)
 	ret = store_exec(s, "BEGIN IMMEDIATE");
 	if (ret == STORE_OK)
 		s->in_tx = true;
+	return ret;
+}
+
+int store_tx_begin(struct store *s)
+{
+	/* Should restoring FULL after a relaxed transaction have failed, no
+	 * durable transaction starts before it is back. */
+	if (s->sync_normal && set_sync_normal(s, false) != STORE_OK)
+		return STORE_ERR_IO;
+	return tx_begin(s);
+}
+
+int store_tx_begin_relaxed(struct store *s)
+{
+	/* The level cannot change inside a transaction, so it is set first. */
+	int ret = set_sync_normal(s, true);
+
+	if (ret == STORE_OK && (ret = tx_begin(s)) != STORE_OK)
+		set_sync_normal(s, false);
 	return ret;
 }
 
@@ -228,6 +257,8 @@ int store_tx_commit(struct store *s)
 		return ret;
 	}
 	s->in_tx = false;
+	if (s->sync_normal)
+		set_sync_normal(s, false);
 	store_notify_poke(s);
 	return STORE_OK;
 }
@@ -240,6 +271,8 @@ void store_tx_rollback(struct store *s)
 	if (sqlite3_get_autocommit(s->db) == 0)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->in_tx = false;
+	if (s->sync_normal)
+		set_sync_normal(s, false);
 }
 
 void store_notify_poke(struct store *s)

@@ -210,17 +210,7 @@ int store_file_release(struct store *s, int64_t file_id, struct store_unlink_lis
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return store_sql_error(s, rc, "release file");
-	if (released) {
-		st = store_stmt_sql(s, "DELETE FROM fts WHERE rowid = ?1");
-		if (st == NULL)
-			return STORE_ERR_IO;
-		sqlite3_bind_int64(st, 1, file_id);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return store_sql_error(s, rc, "release file text");
-	}
-	return STORE_OK;
+	return released ? store_fts_forget(s, file_id) : STORE_OK;
 }
 
 void store_unlink_list_run(struct store *s, struct store_unlink_list *l)

@@ -40,6 +40,8 @@ struct store {
 	int msg_fd;         /* DATA/users/<u>/msg */
 	int notify_fd;      /* the file touched after each commit */
 	bool in_tx;
+	bool sync_normal;   /* synchronous=NORMAL: in store_tx_begin_relaxed() */
+	bool fts_deferred;  /* store_fts_defer(): index text in batches */
 	unsigned iterators; /* open store_fetch iterators: see store_in_use() */
 	sqlite3_stmt *stmts[STMT_COUNT];
 	/* Statements prepared by store_stmt_sql(), keyed by their SQL text's
@@ -71,6 +73,13 @@ int store_fail(struct store *s, int err, const char *fmt, ...) HF_PRINTF(3, 4);
 int store_tx_begin(struct store *s);
 int store_tx_commit(struct store *s);
 void store_tx_rollback(struct store *s);
+/* A write transaction whose COMMIT does not wait for the disk (WAL with
+ * synchronous=NORMAL), for changes that may be lost in a power failure
+ * without harm: derived data (the search index) and \Recent claims. It
+ * stays atomic, and ordered before every later commit: the next normal
+ * COMMIT's fdatasync of the WAL makes it durable too. Commit and roll
+ * back with store_tx_commit() and store_tx_rollback(). */
+int store_tx_begin_relaxed(struct store *s);
 /* Run one statement without results. */
 int store_exec(struct store *s, const char *sql);
 
@@ -125,6 +134,28 @@ int store_append_row(struct store *s, int64_t mailbox_id, const struct store_new
 /* Add rows for messages whose files (names) are already durable. */
 int store_append_files(struct store *s, const char *canon, const struct store_new_message *msgs,
 		       size_t n, char (*names)[33], uint32_t *uidvalidity_r, uint32_t *uids_r);
+
+/* The search index queue (store-fts.c). Inside a transaction: index the
+ * text of a new file now, or queue it when the handle defers (see
+ * store_fts_defer()). */
+int store_fts_add(struct store *s, const struct store_parsed *p, int64_t file_id);
+/* Inside a transaction: a file row is gone; drop its text from the index,
+ * or queue that, or forget its queued indexing if it never was indexed. */
+int store_fts_forget(struct store *s, int64_t file_id);
+/* Before a search: when key reads the index, index every queued file
+ * first, so no message is missed. Outside a transaction. */
+struct store_search_key;
+int store_fts_catch_up(struct store *s, const struct store_search_key *key);
+/* After an append committed: when the queue has grown past
+ * STORE_FTS_QUEUE_HIGH (a user busy without pause), work off a batch. */
+int store_fts_after_append(struct store *s);
+/* For store_check: make the queue agree with the files and the index
+ * (*fixed_r: entries added or dropped), then work all of it off
+ * (*worked_r: entries that were waiting). */
+int store_fts_check(struct store *s, uint64_t *fixed_r, uint64_t *worked_r);
+/* Parse the message file name into *p_r (free with store_parsed_free);
+ * STORE_ERR_NONEXISTENT when it cannot be read. */
+int store_msgfile_parse(struct store *s, const char *name, struct store_parsed **p_r);
 
 struct store_check_options;
 struct store_check_report;

@@ -90,28 +90,6 @@ static void scan_files(int msg_fd, struct found_files *found)
 	qsort(found->v, found->count, sizeof(*found->v), cmp_found);
 }
 
-/* Parse one file into *p_r; false when it cannot be read. */
-static bool load(struct store *s, const char *name, struct store_parsed **p_r)
-{
-	struct stat sb;
-	void *map;
-	int fd;
-
-	if (store_msgfile_open(s, name, &fd) != STORE_OK)
-		return false;
-	if (fstat(fd, &sb) < 0 || sb.st_size <= 0) {
-		close(fd);
-		return false;
-	}
-	map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED)
-		return false;
-	*p_r = store_parsed_new(map, (size_t)sb.st_size);
-	munmap(map, (size_t)sb.st_size);
-	return true;
-}
-
 static int adopt_batch(struct store *s, const struct found_file *files, size_t n,
 		       struct store_check_report *r)
 {
@@ -123,7 +101,7 @@ static int adopt_batch(struct store *s, const struct found_file *files, size_t n
 	int ret = STORE_OK;
 
 	for (size_t i = 0; i < n; i++) {
-		if (!load(s, files[i].name, &parsed[k]))
+		if (store_msgfile_parse(s, files[i].name, &parsed[k]) != STORE_OK)
 			continue;
 		memset(&msgs[k], 0, sizeof(msgs[k]));
 		msgs[k].msg = parsed[k];

@@ -6,7 +6,7 @@
  */
 #include "store-private.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 static const char schema_v1[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
@@ -81,6 +81,27 @@ static const char schema_v1[] =
 	"CREATE VIRTUAL TABLE fts USING fts5(hdr_from, hdr_to, hdr_cc, hdr_bcc, subject,"
 	" headers, body, tokenize='trigram');";
 
+/* Version 2: the search index is brought up to date in batches off the
+ * command path (store-fts.c). One row per file whose text is still to be
+ * indexed (op 1) or whose index entry is still to be removed (op 0). */
+static const char schema_v2[] =
+	"CREATE TABLE fts_pending(file_id INTEGER PRIMARY KEY, op INTEGER NOT NULL);";
+
+/* Bring a database at version from up to SCHEMA_VERSION, inside the
+ * caller's transaction. */
+static int upgrade(struct store *s, int from)
+{
+	int ret = STORE_OK;
+
+	if (from < 1)
+		ret = store_exec(s, schema_v1);
+	if (ret == STORE_OK && from < 2)
+		ret = store_exec(s, schema_v2);
+	if (ret == STORE_OK)
+		ret = store_exec(s, "PRAGMA user_version = 2");
+	return ret;
+}
+
 int store_schema_init(struct store *s)
 {
 	sqlite3_stmt *st;
@@ -108,11 +129,8 @@ int store_schema_init(struct store *s)
 	if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
 		version = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
-	if (version == 0) {
-		ret = store_exec(s, schema_v1);
-		if (ret == STORE_OK)
-			ret = store_exec(s, "PRAGMA user_version = 1");
-	}
+	if (version < SCHEMA_VERSION)
+		ret = upgrade(s, version);
 	if (ret != STORE_OK) {
 		store_tx_rollback(s);
 		return ret;

@@ -524,6 +524,11 @@ static int build(struct store *s, struct query *q, int64_t mailbox_id,
 int store_search(struct store *s, int64_t mailbox_id, const struct store_search_key *key,
 		 struct rangeset *uids_r, uint64_t *highest_modseq_r)
 {
+	/* Text still queued for the index is indexed first (store-fts.c). */
+	int fts_ret = store_fts_catch_up(s, key);
+
+	if (fts_ret != STORE_OK)
+		return fts_ret;
 	struct query q = {0};
 	sqlite3_stmt *st = NULL;
 	uint64_t highest = 0;
@@ -581,6 +586,10 @@ int store_sort(struct store *s, int64_t mailbox_id, const struct store_search_ke
 	       const struct store_sort_criterion *crit, size_t ncrit, uint32_t **uids_r,
 	       size_t *count_r)
 {
+	int fts_ret = store_fts_catch_up(s, key);
+
+	if (fts_ret != STORE_OK)
+		return fts_ret;
 	struct query q = {0};
 	sqlite3_stmt *st = NULL;
 	uint32_t *uids = NULL;

@@ -93,6 +93,24 @@ const char *store_dir(const struct store *s);
  * Then it must not be closed yet. */
 bool store_in_use(const struct store *s);
 
+/* The full-text index (store-fts.c). A handle indexes a message's text in
+ * the transaction that adds it, unless told to defer: then that
+ * transaction only queues the file (the message and its metadata are as
+ * durable as ever; only the derived index lags) and removals are queued
+ * too. The owner of a deferring handle works the queue off with
+ * store_fts_index_pending() when the handle is idle; an append that finds
+ * more than STORE_FTS_QUEUE_HIGH queued works off a batch itself; a search
+ * that reads the index first indexes whatever is queued (by any process),
+ * so it never misses a message. The queue is a table: it survives a crash
+ * and any handle, and store_check(), picks it up. */
+#define STORE_FTS_BATCH 50
+#define STORE_FTS_QUEUE_HIGH 500
+void store_fts_defer(struct store *s, bool defer);
+/* Work off up to max (at most STORE_FTS_BATCH) queued entries in one
+ * transaction; *left_r (may be NULL) is how many are still queued.
+ * Returns STORE_OK or a store error. */
+int store_fts_index_pending(struct store *s, size_t max, size_t *left_r);
+
 /* ---- mailboxes ---- */
 
 struct store_mailbox {

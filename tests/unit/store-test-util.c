@@ -4,6 +4,7 @@
 #include "lib/err.h"
 
 #include <ftw.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -15,6 +16,18 @@ void test_tmpdir(char *buf, size_t size)
 	snprintf(buf, size, "%s/hafen-test-XXXXXX", tmp ? tmp : "/tmp");
 	if (mkdtemp(buf) == NULL)
 		hf_panic("mkdtemp failed");
+}
+
+void test_sql_exec(const char *dir, const char *sql)
+{
+	char path[512];
+	sqlite3 *db;
+
+	snprintf(path, sizeof(path), "%s/store.db", dir);
+	if (sqlite3_open(path, &db) != SQLITE_OK ||
+	    sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		hf_panic("%s: %s", path, sqlite3_errmsg(db));
+	sqlite3_close(db);
 }
 
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)

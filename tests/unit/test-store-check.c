@@ -7,7 +7,6 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,17 +43,6 @@ static void fill(const char *dir, unsigned n)
 		store_parsed_free(&p);
 	}
 	store_close(&s);
-}
-
-static void sql(const char *dir, const char *stmt)
-{
-	char path[512];
-	sqlite3 *db;
-
-	snprintf(path, sizeof(path), "%s/store.db", dir);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, stmt, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
 }
 
 static void touch(const char *path)
@@ -113,7 +101,7 @@ static void test_counters_and_quota_fixed(void **state)
 
 	test_tmpdir(dir, sizeof(dir));
 	fill(dir, 4);
-	sql(dir, "UPDATE mailboxes SET messages = 99, unseen = 7 WHERE name = 'INBOX';"
+	test_sql_exec(dir, "UPDATE mailboxes SET messages = 99, unseen = 7 WHERE name = 'INBOX';"
 		 "UPDATE meta SET value = 1 WHERE key = 'used_bytes'");
 	assert_int_equal(store_check(dir, &check_now, &r), STORE_OK);
 	assert_int_equal(r.counters_fixed, 1);
@@ -212,7 +200,7 @@ static void test_rebuild_truncated_database(void **state)
 	test_tmpdir(dir, sizeof(dir));
 	fill(dir, 150);
 	snprintf(path, sizeof(path), "%s/store.db", dir);
-	sql(dir, "PRAGMA wal_checkpoint(TRUNCATE)");
+	test_sql_exec(dir, "PRAGMA wal_checkpoint(TRUNCATE)");
 	assert_int_equal(truncate(path, 8192), 0);
 	assert_int_equal(store_check(dir, &repair_now, &r), STORE_OK);
 	assert_true(r.rebuilt);
