@@ -233,6 +233,9 @@ enum cmd_result cmd_notify(struct imap_session *s, struct imap_command *cmd)
 	}
 	notify_free(&s->notify);
 	s->notify = n;
+	/* RFC 7162 3.1: a MODSEQ fetch item enables CONDSTORE. */
+	if (n->fetch.plan.has_modseq)
+		session_enable_condstore(s);
 	if (cmd->u.notify.status)
 		notify_watch_send_status(s, n);
 	/* The tagged reply reports what waited in the selected mailbox: the

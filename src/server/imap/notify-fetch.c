@@ -39,8 +39,6 @@ int notify_fetch_setup(struct imap_session *s, struct notify *n)
 	f->bodies = xcalloc(f->plan.count + 1, sizeof(*f->bodies));
 	f->binary_sizes = xcalloc(f->plan.count + 1, sizeof(*f->binary_sizes));
 	f->file.fd = -1;
-	if (f->plan.has_modseq)
-		session_enable_condstore(s);
 	return 0;
 }
 
