@@ -3,6 +3,7 @@
 #include "imap-selected.h"
 #include "imap-session.h"
 #include "imap/imap-seqset.h"
+#include "uid-cache.h"
 #include "lib/mem.h"
 #include "lib/str.h"
 #include "store/store.h"
@@ -278,13 +279,21 @@ int imap_selected_sync(struct imap_session *s, bool allow_expunge)
 	return 0;
 }
 
+static void map_from_set(struct uidmap *m, const struct rangeset *uids)
+{
+	uidmap_init(m, NULL, 0);
+	for (size_t i = 0; i < uids->count; i++)
+		for (uint64_t uid = uids->r[i].lo; uid <= uids->r[i].hi; uid++)
+			uidmap_append(m, (uint32_t)uid);
+}
+
 int imap_selected_open(struct imap_session *s, const char *mailbox, bool read_only,
 		       struct store_mailbox *mb_r, struct imap_selected **sel_r)
 {
 	struct store *st = session_store(s);
 	struct imap_selected *sel;
-	uint32_t *uids = NULL, first_recent = 0;
-	size_t count = 0;
+	struct rangeset uids = RANGESET_INIT;
+	uint32_t first_recent = 0;
 	int ret = store_mailbox_get(st, mailbox, mb_r);
 
 	/* SEARCHRES (RFC 5182 2.1): "$" starts out empty in every mailbox. */
@@ -296,11 +305,12 @@ int imap_selected_open(struct imap_session *s, const char *mailbox, bool read_on
 		store_mailbox_clear(mb_r);
 		return STORE_ERR_NOSELECT;
 	}
-	ret = store_mailbox_uids(st, mb_r->id, &uids, &count);
+	/* The worker's copy of the UIDs, brought up to date (uid-cache.h). */
+	ret = uid_cache_get(st, s->user != NULL ? s->user : "", mb_r, &uids);
 	if (ret == STORE_OK && !read_only)
 		ret = store_mailbox_claim_recent(st, mb_r->id, &first_recent);
 	if (ret != STORE_OK) {
-		free(uids);
+		rangeset_free(&uids);
 		store_mailbox_clear(mb_r);
 		return ret;
 	}
@@ -311,12 +321,12 @@ int imap_selected_open(struct imap_session *s, const char *mailbox, bool read_on
 	sel->read_only = read_only;
 	sel->condstore = (s->enabled & IMAP_ENABLED_CONDSTORE) != 0;
 	sel->modseq = mb_r->highestmodseq;
-	uidmap_init(&sel->map, uids, count);
+	map_from_set(&sel->map, &uids);
 	/* Messages that arrived since the last claim are \Recent to us alone. */
-	if (!read_only && first_recent < mb_r->uidnext && count > 0)
+	if (!read_only && first_recent < mb_r->uidnext && sel->map.total > 0)
 		rangeset_add_range(&sel->recent, first_recent, mb_r->uidnext - 1);
 	rangeset_clip(&sel->recent, uidmap_last_uid(&sel->map));
-	free(uids);
+	rangeset_free(&uids);
 	*sel_r = sel;
 	return STORE_OK;
 }
