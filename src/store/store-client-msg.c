@@ -476,42 +476,88 @@ static int set_body_locked(struct store *s, const struct store_client_msg *m,
 	return ret;
 }
 
+/* One body of a batch, ready to be written. */
+struct body_job {
+	struct store_client_msg m;
+	struct store_parsed *p;
+};
+
+/* The rows of a batch whose files are written: one transaction. */
+static int set_bodies_rows(struct store *s, struct body_job *jobs, size_t k,
+			   char (*names)[33])
+{
+	struct store_unlink_list unlink = {NULL, 0, 0};
+	int ret = store_tx_begin(s);
+
+	if (ret == STORE_OK) {
+		for (size_t j = 0; j < k && ret == STORE_OK; j++)
+			ret = set_body_locked(s, &jobs[j].m, jobs[j].p, names[j], &unlink);
+		if (ret == STORE_OK)
+			ret = store_tx_commit(s);
+		else
+			store_tx_rollback(s);
+	}
+	if (ret == STORE_OK) {
+		store_unlink_list_run(s, &unlink);
+	} else {
+		store_unlink_list_free(&unlink);
+		for (size_t j = 0; j < k; j++)
+			store_msgfile_unlink(s, names[j]);
+	}
+	return ret;
+}
+
+/* Is uid already among the first k jobs? (k is bounded by the batch.) */
+static bool job_has(const struct body_job *jobs, size_t k, uint32_t uid)
+{
+	for (size_t j = 0; j < k; j++)
+		if (jobs[j].m.uid == uid)
+			return true;
+	return false;
+}
+
+int store_client_set_bodies(struct store *s, int64_t mailbox_id,
+			    const struct store_client_body *b, size_t n)
+{
+	struct body_job *jobs = xcalloc(n ? n : 1, sizeof(*jobs));
+	struct store_msgfile_data *files = xcalloc(n ? n : 1, sizeof(*files));
+	char(*names)[33] = xcalloc(n ? n : 1, sizeof(*names));
+	size_t k = 0;
+	int ret = STORE_OK;
+
+	for (size_t i = 0; i < n && ret == STORE_OK; i++) {
+		struct store_client_msg m = {0};
+
+		ret = store_client_msg_get(s, mailbox_id, b[i].uid, &m);
+		if (ret != STORE_OK || m.has_body || b[i].len == 0 || job_has(jobs, k, m.uid)) {
+			store_client_msg_clear(&m);
+			continue;
+		}
+		jobs[k].m = m;
+		jobs[k].p = store_parsed_new(b[i].data, b[i].len);
+		/* CRLF line ends, as every store file has */
+		files[k] = (struct store_msgfile_data){jobs[k].p->data, jobs[k].p->size,
+						       m.internaldate};
+		k++;
+	}
+	if (ret == STORE_OK && k > 0)
+		ret = store_msgfile_write(s, files, k, names);
+	if (ret == STORE_OK && k > 0)
+		ret = set_bodies_rows(s, jobs, k, names);
+	for (size_t j = 0; j < k; j++) {
+		store_parsed_free(&jobs[j].p);
+		store_client_msg_clear(&jobs[j].m);
+	}
+	free(names);
+	free(files);
+	free(jobs);
+	return ret;
+}
+
 int store_client_set_body(struct store *s, int64_t mailbox_id, uint32_t uid, const void *data,
 			  size_t len)
 {
-	struct store_unlink_list unlink = {NULL, 0, 0};
-	struct store_client_msg m = {0};
-	struct store_msgfile_data file = {data, len, 0};
-	struct store_parsed *p;
-	char name[1][33];
-	int ret = store_client_msg_get(s, mailbox_id, uid, &m);
+	struct store_client_body b = {uid, data, len};
 
-	if (ret != STORE_OK || m.has_body || len == 0) {
-		store_client_msg_clear(&m);
-		return ret;
-	}
-	file.mtime = m.internaldate;
-	p = store_parsed_new(data, len);
-	file.data = p->data; /* CRLF line ends, as every store file has */
-	file.len = p->size;
-	ret = store_msgfile_write(s, &file, 1, name);
-	if (ret == STORE_OK) {
-		ret = store_tx_begin(s);
-		if (ret == STORE_OK) {
-			ret = set_body_locked(s, &m, p, name[0], &unlink);
-			if (ret == STORE_OK)
-				ret = store_tx_commit(s);
-			else
-				store_tx_rollback(s);
-		}
-		if (ret == STORE_OK) {
-			store_unlink_list_run(s, &unlink);
-		} else {
-			store_unlink_list_free(&unlink);
-			store_msgfile_unlink(s, name[0]);
-		}
-	}
-	store_parsed_free(&p);
-	store_client_msg_clear(&m);
-	return ret;
+	return store_client_set_bodies(s, mailbox_id, &b, 1);
 }

@@ -488,6 +488,41 @@ static void test_append_send(void **state)
 	arena_free(&a);
 }
 
+/* Bodies in a batch: written together, a UID twice and a message with its
+ * body already skipped, an unknown UID failing the whole batch. */
+static void test_set_bodies_batch(void **state)
+{
+	struct fixture *f = *state;
+	static const char one[] = "Subject: one\r\n\r\nfirst zebra\r\n";
+	static const char two[] = "Subject: two\r\n\r\nsecond okapi\r\n";
+	struct store_client_body b[] = {
+		{1, one, sizeof(one) - 1}, {2, two, sizeof(two) - 1}, {1, two, sizeof(two) - 1},
+		{3, "", 0},
+	};
+	struct store_client_body bad[] = {{3, one, sizeof(one) - 1}, {77, one, sizeof(one) - 1}};
+	struct store_search_key key = {.op = STORE_SEARCH_BODY, .str = "zebra"};
+	struct rangeset hits = RANGESET_INIT;
+	struct store_client_msg m;
+
+	for (uint32_t uid = 1; uid <= 3; uid++)
+		add_stub(f->s, f->inbox, uid, 0, NULL, 1);
+	assert_int_equal(store_client_set_bodies(f->s, f->inbox, b, 4), STORE_OK);
+	for (uint32_t uid = 1; uid <= 3; uid++) {
+		m = get_msg(f->s, f->inbox, uid);
+		assert_int_equal(m.has_body, uid < 3);
+		store_client_msg_clear(&m);
+	}
+	assert_int_equal(store_search(f->s, f->inbox, &key, &hits, NULL), STORE_OK);
+	assert_int_equal(rangeset_count(&hits), 1);
+	assert_true(rangeset_contains(&hits, 1)); /* the first body of UID 1 stays */
+	rangeset_free(&hits);
+	assert_int_not_equal(store_client_set_bodies(f->s, f->inbox, bad, 2), STORE_OK);
+	m = get_msg(f->s, f->inbox, 3);
+	assert_false(m.has_body);
+	store_client_msg_clear(&m);
+	assert_int_equal(store_client_set_bodies(f->s, f->inbox, NULL, 0), STORE_OK);
+}
+
 static void test_expunge_remove_body(void **state)
 {
 	struct fixture *f = *state;
@@ -759,6 +794,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_flags_journal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_move_confirm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_append_send, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_set_bodies_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_expunge_remove_body, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uidvalidity_reset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset_swap, setup, teardown),
