@@ -35,12 +35,24 @@ static const struct {
 	{"draft", QUERY_FLAG_SET, STORE_FLAG_DRAFT},
 };
 
+/* 1 to max digits at *s, nothing else (no sign, no blank); advances *s. */
+static bool take_number(const char **s, size_t max, uint32_t *v_r)
+{
+	size_t n = strspn(*s, "0123456789");
+
+	if (n == 0 || n > max || !str_to_u32(*s, n, v_r))
+		return false;
+	*s += n;
+	return true;
+}
+
+/* YYYY-MM-DD: a year of up to 4 digits, a month and a day of 1 or 2. */
 static int parse_date(const char *s, struct imap_date *d)
 {
-	unsigned y, m, day;
-	char tail;
+	uint32_t y, m, day;
 
-	if (sscanf(s, "%4u-%2u-%2u%c", &y, &m, &day, &tail) != 3)
+	if (!take_number(&s, 4, &y) || *s++ != '-' || !take_number(&s, 2, &m) || *s++ != '-' ||
+	    !take_number(&s, 2, &day) || *s != '\0')
 		return -1;
 	d->year = (uint16_t)y;
 	d->month = (uint8_t)m;

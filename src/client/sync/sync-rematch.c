@@ -9,6 +9,7 @@
 
 #include "lib/arena.h"
 #include "lib/mem.h"
+#include "lib/str.h"
 #include "mime/mime.h"
 
 #include <stdio.h>
@@ -138,12 +139,12 @@ static void entry_ident(struct sync *s, const struct store_journal_entry *e,
 {
 	struct store_client_msg m;
 	struct buf id = BUF_INIT;
-	unsigned long long size = 0;
+	uint64_t size = 0;
 
 	if (e->kind != STORE_JOURNAL_SEND && e->data != NULL) {
 		char *copy = xstrndup(e->data, e->data_len), *sp = strrchr(copy, ' ');
 
-		if (sp != NULL && sscanf(sp + 1, "%llu", &size) == 1) {
+		if (sp != NULL && str_to_u64(sp + 1, strlen(sp + 1), UINT64_MAX, &size)) {
 			*sp = '\0';
 			ident_add(li->list, copy, size, e->uid);
 			rangeset_add(&li->uids, e->uid);
