@@ -36,8 +36,10 @@ int cli_load_accounts(struct cli *cli)
 	if (cli->accounts_loaded)
 		return 0;
 	cli->config_path = account_config_path(cli->config_override);
-	if (account_list_read(cli->config_path, &cli->accounts, &err) < 0)
-		return cli_error("%s", err) ? -1 : -1;
+	if (account_list_read(cli->config_path, &cli->accounts, &err) < 0) {
+		cli_error("%s", err);
+		return -1;
+	}
 	cli->accounts_loaded = true;
 	return 0;
 }
@@ -74,7 +76,7 @@ struct store *cli_store(struct cli *cli)
 		ret = store_open(dir, STORE_OPEN_CREATE, &cli->store, &err);
 		if (ret != STORE_OK)
 			cli_error("cannot open the local cache %s: %s", dir, err);
-		else if ((ret = store_client_init(cli->store)) != STORE_OK) {
+		else if (store_client_init(cli->store) != STORE_OK) {
 			cli_error("cannot prepare the local cache %s: %s", dir,
 				  store_last_error(cli->store));
 			store_close(&cli->store);
