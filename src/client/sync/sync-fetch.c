@@ -166,21 +166,26 @@ static int flush_headers(struct fetch_run *r, const char **error_r)
 	return added < r->n ? sync_merge(r->s, r->mailbox_id, r->batch, r->n, error_r) : 0;
 }
 
+/* A batch of bodies: one directory fsync and one transaction for all. */
 static int flush_bodies(struct fetch_run *r, const char **error_r)
 {
+	struct store_client_body *b = xcalloc(r->n, sizeof(*b));
+	size_t k = 0;
+	int ret;
+
 	for (size_t i = 0; i < r->n; i++) {
 		const struct sync_fetched *f = &r->batch[i];
-		int ret;
 
-		if (f->data == NULL || !f->whole)
-			continue;
-		ret = store_client_set_body(r->s->store, r->mailbox_id, f->uid, f->data, f->len);
-		if (ret != STORE_OK) {
-			*error_r = sync_store_error(r->s, ret, "cache a message body");
-			return -1;
-		}
-		r->s->stats.bodies++;
+		if (f->data != NULL && f->whole)
+			b[k++] = (struct store_client_body){f->uid, f->data, f->len};
 	}
+	ret = store_client_set_bodies(r->s->store, r->mailbox_id, b, k);
+	free(b);
+	if (ret != STORE_OK) {
+		*error_r = sync_store_error(r->s, ret, "cache message bodies");
+		return -1;
+	}
+	r->s->stats.bodies += k;
 	return 0;
 }
 

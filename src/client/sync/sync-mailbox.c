@@ -18,14 +18,26 @@
 #include <string.h>
 #include <time.h>
 
-/* What the untagged responses of a QRESYNC SELECT bring. */
+/* What the untagged responses of a QRESYNC SELECT bring. The FETCHes
+ * are merged in batches (one transaction each, not one per message). */
 struct select_collect {
 	struct sync *s;
 	int64_t mailbox_id;
 	struct rangeset vanished;
 	struct rangeset seen;
 	const char *error;
+	struct sync_fetched *batch;
+	size_t n, cap;
 };
+
+static void select_flush(struct select_collect *sc)
+{
+	if (sc->n > 0 && sc->error == NULL)
+		(void)sync_merge(sc->s, sc->mailbox_id, sc->batch, sc->n, &sc->error);
+	for (size_t i = 0; i < sc->n; i++)
+		sync_fetched_clear(&sc->batch[i]);
+	sc->n = 0;
+}
 
 static void select_untagged(void *ctx, const struct imap_response *resp)
 {
@@ -37,9 +49,13 @@ static void select_untagged(void *ctx, const struct imap_response *resp)
 		rangeset_clip(&sc->vanished, STORE_CLIENT_PLACEHOLDER_MIN - 1);
 	} else if (resp->kind == IMAP_RESP_FETCH && sync_fetched_read(&resp->u.fetch, &f)) {
 		rangeset_add(&sc->seen, f.uid);
-		if (sc->error == NULL)
-			(void)sync_merge(sc->s, sc->mailbox_id, &f, 1, &sc->error);
-		sync_fetched_clear(&f);
+		if (sc->n == sc->cap) {
+			sc->cap = sc->cap ? sc->cap * 2 : 64;
+			sc->batch = xreallocarray(sc->batch, sc->cap, sizeof(*sc->batch));
+		}
+		sc->batch[sc->n++] = f;
+		if (sc->n >= SYNC_FETCH_CHUNK)
+			select_flush(sc);
 	}
 }
 
@@ -339,7 +355,7 @@ static bool stubs_wanted(struct sync *s, int64_t mailbox_id)
 
 static int sync_folder_state(struct sync *s, struct store_client_folder *f, const char **error_r)
 {
-	struct select_collect sc = {s, f->mailbox_id, RANGESET_INIT, RANGESET_INIT, NULL};
+	struct select_collect sc = {s, f->mailbox_id, RANGESET_INIT, RANGESET_INIT, NULL, NULL, 0, 0};
 	struct pull p = {RANGESET_INIT, RANGESET_INIT, RANGESET_INIT, RANGESET_INIT, false};
 	bool qresync = imapc_qresync(s->c) && f->uidvalidity != 0 && f->highestmodseq != 0;
 	int ret = store_client_uids(s->store, f->mailbox_id, &p.cached);
@@ -353,6 +369,8 @@ static int sync_folder_state(struct sync *s, struct store_client_folder *f, cons
 		return 0;
 	}
 	ret = sync_select(s, f, qresync, select_untagged, &sc, error_r);
+	select_flush(&sc);
+	free(sc.batch);
 	if (ret == 0)
 		ret = check_uidvalidity(s, f, &p, &qresync, error_r);
 	if (ret == 0 && sc.error != NULL) {
