@@ -99,8 +99,24 @@ static void arm_close_timer(struct user_store *us)
 	evtimer_add(us->close_timer, &tv);
 }
 
+static void destroy(struct user_store *us)
+{
+	struct user_store **pp;
+
+	for (pp = &us->w->users; *pp != us; pp = &(*pp)->next)
+		;
+	*pp = us->next;
+	store_watcher_remove(us->w->watcher, us->watch_id);
+	store_close(&us->store);
+	event_free(us->close_timer);
+	free(us->dir);
+	free(us->name);
+	free(us);
+}
+
 /* The handle has been idle: index what its commands queued (store.h),
- * a batch at a time, and close it once nothing is left. */
+ * a batch at a time, and close it once nothing is left; an entry that no
+ * session holds any more goes with it. */
 static void on_close_timer(evutil_socket_t fd, short what, void *ctx)
 {
 	struct user_store *us = ctx;
@@ -109,20 +125,23 @@ static void on_close_timer(evutil_socket_t fd, short what, void *ctx)
 
 	(void)fd;
 	(void)what;
-	if (us->store == NULL)
-		return;
-	/* A FETCH waiting for a slow reader still reads from it. */
-	if (store_in_use(us->store)) {
-		arm_close_timer(us);
-		return;
+	if (us->store != NULL) {
+		/* A FETCH waiting for a slow reader still reads from it. */
+		if (store_in_use(us->store)) {
+			arm_close_timer(us);
+			return;
+		}
+		if (store_fts_index_pending(us->store, STORE_FTS_BATCH, &left) != STORE_OK)
+			log_error("user %s: search index: %s", us->name,
+				  store_last_error(us->store));
+		else if (left > 0) {
+			evtimer_add(us->close_timer, &soon);
+			return;
+		}
+		store_close(&us->store);
 	}
-	if (store_fts_index_pending(us->store, STORE_FTS_BATCH, &left) != STORE_OK)
-		log_error("user %s: search index: %s", us->name, store_last_error(us->store));
-	else if (left > 0) {
-		evtimer_add(us->close_timer, &soon);
-		return;
-	}
-	store_close(&us->store);
+	if (us->refs == 0)
+		destroy(us);
 }
 
 /* Sessions answer from the store as soon as the message is committed;
@@ -167,6 +186,7 @@ struct user_store *user_store_acquire(struct worker *w, const char *user, const 
 	struct user_store *us = find(w, user);
 
 	if (us != NULL) {
+		/* Possibly an entry no session held, waiting for its close. */
 		us->refs++;
 		return us;
 	}
@@ -188,22 +208,27 @@ struct user_store *user_store_acquire(struct worker *w, const char *user, const 
 
 void user_store_release(struct user_store **usp)
 {
-	struct user_store *us = *usp, **pp;
+	struct user_store *us = *usp;
 
 	if (us == NULL)
 		return;
 	*usp = NULL;
 	if (--us->refs > 0)
 		return;
-	for (pp = &us->w->users; *pp != us; pp = &(*pp)->next)
-		;
-	*pp = us->next;
-	store_watcher_remove(us->w->watcher, us->watch_id);
-	store_close(&us->store);
-	event_free(us->close_timer);
-	free(us->dir);
-	free(us->name);
-	free(us);
+	/* The handle stays open until it has been idle for the close delay:
+	 * a client that logs in again (webmail does per page, the benchmark
+	 * per 20 commands) finds its store open, its statements prepared and
+	 * its page cache warm. */
+	if (us->store == NULL)
+		destroy(us);
+}
+
+void user_stores_close_all(struct worker *w)
+{
+	while (w->users != NULL) {
+		w->users->refs = 0;
+		destroy(w->users);
+	}
 }
 
 struct store *user_store_store(struct user_store *us)

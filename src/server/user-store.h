@@ -25,8 +25,12 @@ struct user_store_listener {
  * user directory with the standard mailboxes if missing). NULL with
  * *error_r when the store cannot be opened. */
 struct user_store *user_store_acquire(struct worker *w, const char *user, const char **error_r);
-/* Drop a reference; the store closes with the last one. *usp becomes NULL. */
+/* Drop a reference; *usp becomes NULL. After the last one the store stays
+ * open until it has been unused for a few seconds (a session that logs in
+ * again meanwhile finds it open), then it closes and the entry goes. */
 void user_store_release(struct user_store **usp);
+/* Close and free every entry, held or not (the worker is ending). */
+void user_stores_close_all(struct worker *w);
 /* The user's store, opened again if it was closed for idleness; NULL
  * (logged) when that fails. The handle is closed a few seconds after its
  * last use, so do not keep the pointer across event-loop turns. */

@@ -75,6 +75,7 @@ void worker_deinit(struct worker *w)
 {
 	lmtp_stores_clear();
 	conn_set_free(&w->conns);
+	user_stores_close_all(w);
 	if (w->watch_event != NULL)
 		event_free(w->watch_event);
 	store_watcher_free(&w->watcher);
