@@ -200,3 +200,21 @@ def test_preview_forms(c):
         assert 0 < len(text) <= 256 and "\r" not in text and "\n" not in text
     assert run(c, "FETCH 1 (PREVIEW (FUZZY))")[1].startswith("BAD")
     assert run(c, "FETCH 1 (PREVIEW ())")[1].startswith("BAD")
+
+
+def test_uid_fetch_partial_with_vanished(c):
+    """RFC 9394 3.4 with RFC 7162 3.2.6: PARTIAL picks among existing
+    messages, then CHANGEDSINCE; VANISHED names the expunges of the set."""
+    run(c, "ENABLE QRESYNC")
+    run(c, "CREATE PV")
+    sv.fill(c, "PV", 6)
+    untagged, _ = run(c, "SELECT PV")
+    modseq = int(re.search(r"HIGHESTMODSEQ (\d+)", " ".join(untagged)).group(1))
+    run(c, "UID STORE 2 +FLAGS.SILENT (\\Deleted)")
+    assert run(c, "UID EXPUNGE 2")[0] == ["* VANISHED 2"]
+    run(c, "UID STORE 5 +FLAGS.SILENT ($X)")
+    untagged, tagged = run(c, "UID FETCH 1:* (FLAGS) (PARTIAL -1:-2 CHANGEDSINCE %d VANISHED)"
+                           % modseq)
+    assert tagged.startswith("OK")
+    assert untagged[0] == "* VANISHED (EARLIER) 2"
+    assert [int(re.search(r"UID (\d+)", l).group(1)) for l in untagged[1:]] == [5]
