@@ -140,8 +140,9 @@ static void decode_names(struct walk *w, size_t tree_from)
 			continue;
 		}
 		free(f->name);
-		f->name = buf_detach(&name, NULL);
-		w->folders[keep++] = *f;
+		w->folders[keep].path = f->path;
+		w->folders[keep].name = buf_detach(&name, NULL);
+		keep++;
 	}
 	w->count = keep;
 }

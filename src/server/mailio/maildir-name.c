@@ -118,6 +118,11 @@ static int decode_level(const char *s, size_t len, struct buf *out, const char *
 	if (unescape_level((const char *)dec.data, dec.len, &raw) < 0) {
 		*error_r = "folder name escapes a NUL byte";
 		ret = -1;
+	} else if (raw.len == 0) {
+		/* A level that decodes to nothing is empty too (and raw.data
+		 * is NULL then, which the checks below must not be handed). */
+		*error_r = "empty folder name level";
+		ret = -1;
 	} else if (!utf8_valid(raw.data, raw.len) || memchr(raw.data, '\0', raw.len) != NULL) {
 		*error_r = "folder name is neither modified UTF-7 nor UTF-8";
 		ret = -1;
