@@ -4,6 +4,7 @@
 #include "worker.h"
 #include "lib/log.h"
 #include "lib/mem.h"
+#include "net/heap-trim.h"
 #include "store/store-watch.h"
 #include "store/store.h"
 
@@ -139,6 +140,9 @@ static void on_close_timer(evutil_socket_t fd, short what, void *ctx)
 			return;
 		}
 		store_close(&us->store);
+		/* Its page cache went back to the heap; give it to the kernel,
+		 * or the worker keeps the peak of all its users' handles. */
+		heap_trim_soon(us->w->base);
 	}
 	if (us->refs == 0)
 		destroy(us);
