@@ -76,6 +76,16 @@ def events_until(c, pred, timeout=5.0):
             return got
 
 
+def drain(c, quiet=1.0):
+    """Every response that arrives until quiet seconds pass without one."""
+    got = []
+    while True:
+        try:
+            got.append(read_event(c, quiet))
+        except (socket.timeout, TimeoutError):
+            return got
+
+
 def silent(c, wait=0.7):
     """Nothing arrives within wait seconds."""
     c.sock.settimeout(wait)
@@ -144,6 +154,58 @@ def test_checks(srv, args, reply):
     assert tagged == "a2 " + reply or (reply == "BAD" and tagged.startswith("a2 BAD ")), tagged
     assert untagged == []
     c.close()
+
+
+def test_too_many_names(srv):
+    c = login(srv)
+    names = " ".join("b%d" % i for i in range(1000))
+    untagged, tagged = c.command("NOTIFY SET (MAILBOXES (%s) (MessageNew MessageExpunge))" % names)
+    assert tagged == "a2 NO [LIMIT] More than 1000 event groups and mailbox names"
+    names = " ".join("b%d" % i for i in range(999))
+    untagged, tagged = c.command("NOTIFY SET (MAILBOXES (%s) (MessageNew MessageExpunge))" % names)
+    assert tagged == "a3 OK NOTIFY completed"
+    c.close()
+
+
+def test_selected_mailbox_deleted(srv):
+    a, b = login(srv), login(srv)
+    box = uniq("gone")
+    ok(b, "CREATE %s" % box)
+    ok(a, "SELECT %s" % box)
+    ok(a, "NOTIFY SET (SELECTED %s)" % ALL_MSG)
+    ok(b, "DELETE %s" % box)
+    assert events_until(a, lambda l: "BYE" in l)[-1] == "* BYE The selected mailbox was deleted"
+    a.close(), b.close()
+
+
+def test_events_wait_for_a_client_that_does_not_read(srv):
+    a, b = login(srv), login(srv)
+    top = uniq("slow")
+    a.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32768)
+    base = exists_count(ok(a, "SELECT INBOX"))
+    ok(b, "CREATE %s" % top)
+    body = ("x" * 1000 + "\r\n") * 1000
+    for _ in range(10):
+        append(b, top, body=body)
+    ok(a, "NOTIFY SET (PERSONAL (MessageNew MessageExpunge MailboxName))")
+    ok(a, "EXAMINE %s" % top)
+    # A FETCH the client does not read fills the output; the changes made
+    # meanwhile wait for its end and then come once each.
+    a.send("f FETCH 1:10 (BODY.PEEK[])\r\n")
+    time.sleep(0.5)
+    for i in range(5):
+        ok(b, "CREATE %s/k%d" % (top, i))
+        append(b, "INBOX")
+    untagged, tagged = a.until_tagged("f")
+    assert tagged == "f OK FETCH completed"
+    ev = drain(a)
+    kids = sorted(l for l in ev if l.startswith("* LIST (\\HasNoChildren)"))
+    assert kids == ['* LIST (\\HasNoChildren) "/" %s/k%d' % (top, i) for i in range(5)], ev
+    inbox = [l for l in ev if l.startswith("* STATUS INBOX")]
+    assert inbox[-1].startswith("* STATUS INBOX (MESSAGES %d UIDNEXT " % (base + 5)), ev
+    # They waited for the FETCH: one STATUS for the five deliveries.
+    assert len(inbox) == 1, ev
+    a.close(), b.close()
 
 
 def test_failed_notify_keeps_the_previous_one(srv):
@@ -535,8 +597,8 @@ def test_large_new_message_fetch_follows_a_slow_reader(srv):
     ok(b, "CREATE %s" % box)
     ok(a, "SELECT %s" % box)
     ok(a, "NOTIFY SET (SELECTED (MessageNew (BODY.PEEK[TEXT]) MessageExpunge))")
-    a.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    body = "".join("line %06d of a long body\r\n" % i for i in range(40000))
+    a.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32768)
+    body = "".join("line %06d of a long body\r\n" % i for i in range(120000))
     append(b, box, subject="big", body=body)
     append(b, box, subject="small", body="tiny\r\n")
     time.sleep(1.0)  # the server fills the socket and waits

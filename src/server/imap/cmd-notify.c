@@ -141,6 +141,15 @@ static void group_names(struct imap_session *s, const struct imap_notify_group *
 static int build(struct imap_session *s, const struct imap_cmd_notify *c, struct notify *n)
 {
 	bool unsupported = false;
+	size_t names = c->group_count;
+
+	for (size_t i = 0; i < c->group_count; i++)
+		names += c->groups[i].mailboxes.count;
+	if (names > NOTIFY_MAX_NAMES) {
+		session_tagged(s, IMAP_COND_NO, "LIMIT", "More than %d event groups and mailbox names",
+			       NOTIFY_MAX_NAMES);
+		return -1;
+	}
 
 	n->groups = xcalloc(c->group_count + 1, sizeof(*n->groups));
 	for (size_t i = 0; i < c->group_count; i++) {

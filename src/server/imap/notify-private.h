@@ -96,6 +96,7 @@ struct notify {
 	bool in_command;
 	enum imap_command_kind cmd_kind;
 	char *touched[3];
+	bool touched_tree[3];     /* CREATE, DELETE, RENAME: with children and parent */
 	size_t touched_count;
 };
 

@@ -174,12 +174,18 @@ static void push(char ***v, size_t *count, size_t *cap, const char *name)
 	(*v)[(*count)++] = xstrdup(name);
 }
 
-/* This session changed name itself (RFC 5465 section 5: not echoed),
- * or a mailbox below it, or its parent. */
+/* This session changed name itself (RFC 5465 section 5: not echoed); for
+ * CREATE, DELETE and RENAME also the mailboxes below and above it. */
 static bool own(const struct notify *n, const char *name)
 {
 	for (size_t i = 0; i < n->touched_count; i++) {
 		size_t a = strlen(name), b = strlen(n->touched[i]);
+
+		if (!n->touched_tree[i]) {
+			if (strcmp(name, n->touched[i]) == 0)
+				return true;
+			continue;
+		}
 		const char *shorter = a < b ? name : n->touched[i];
 		const char *longer = a < b ? n->touched[i] : name;
 		size_t len = a < b ? a : b;

@@ -212,44 +212,50 @@ void notify_resume(struct imap_session *s)
 
 /* ---- the session's own changes (RFC 5465 section 5) ---- */
 
-static void touch(struct imap_session *s, struct notify *n, const char *wire)
+static void touch(struct imap_session *s, struct notify *n, const char *wire, bool tree)
 {
 	char *name;
 
-	if (wire != NULL && n->touched_count < HF_N_ELEMENTS(n->touched) &&
-	    notify_name_decode(s, wire, &name) == 0)
-		n->touched[n->touched_count++] = name;
+	if (wire == NULL || n->touched_count == HF_N_ELEMENTS(n->touched) ||
+	    notify_name_decode(s, wire, &name) < 0)
+		return;
+	n->touched_tree[n->touched_count] = tree;
+	n->touched[n->touched_count++] = name;
 }
 
 static void note_touched(struct imap_session *s, struct notify *n, const struct imap_command *cmd)
 {
 	switch (cmd->kind) {
 	case IMAP_CMD_APPEND:
-		touch(s, n, cmd->u.append.mailbox);
+		touch(s, n, cmd->u.append.mailbox, false);
 		break;
 	case IMAP_CMD_COPY:
 	case IMAP_CMD_MOVE:
-		touch(s, n, cmd->u.copy.mailbox);
+		touch(s, n, cmd->u.copy.mailbox, false);
 		break;
 	case IMAP_CMD_CREATE:
-		touch(s, n, cmd->u.create.mailbox);
+		touch(s, n, cmd->u.create.mailbox, true);
 		break;
 	case IMAP_CMD_DELETE:
+		touch(s, n, cmd->u.mailbox.mailbox, true);
+		break;
 	case IMAP_CMD_SUBSCRIBE:
 	case IMAP_CMD_UNSUBSCRIBE:
-		touch(s, n, cmd->u.mailbox.mailbox);
+		touch(s, n, cmd->u.mailbox.mailbox, false);
 		break;
 	case IMAP_CMD_RENAME:
-		touch(s, n, cmd->u.rename.from);
-		touch(s, n, cmd->u.rename.to);
+		touch(s, n, cmd->u.rename.from, true);
+		touch(s, n, cmd->u.rename.to, true);
 		break;
 	default:
 		break;
 	}
 	/* CLOSE, EXPUNGE, STORE ... change the selected mailbox, which may
 	 * be watched once it is no longer selected. */
-	if (s->sel != NULL && n->touched_count < HF_N_ELEMENTS(n->touched))
+	if (s->sel != NULL && n->touched_count < HF_N_ELEMENTS(n->touched)) {
+		n->touched_tree[n->touched_count] = false;
 		n->touched[n->touched_count++] = xstrdup(s->sel->name);
+	}
 }
 
 void notify_command_begin(struct imap_session *s, const struct imap_command *cmd)

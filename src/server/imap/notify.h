@@ -37,6 +37,9 @@ struct notify;
  * 5.8). The session keeps one snapshot entry per mailbox (about 100 bytes
  * with its name), so this also bounds its memory. */
 #define NOTIFY_MAX_MAILBOXES 10000
+/* Event groups plus the mailbox names they list, in one NOTIFY: each event
+ * checks a mailbox against all of them, so more is NO [LIMIT]. */
+#define NOTIFY_MAX_NAMES 1000
 
 /* Accepts NULL; *np becomes NULL. */
 void notify_free(struct notify **np);
