@@ -139,6 +139,7 @@ static void batch_init(struct add_batch *b, const struct store_client_new *msgs,
 {
 	b->msgs = msgs;
 	b->n = n;
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): pointer array, see .clang-tidy */
 	b->parsed = xcalloc(n, sizeof(*b->parsed));
 	b->names = xcalloc(n, sizeof(*b->names));
 	b->whole = xcalloc(n, sizeof(*b->whole));

@@ -107,38 +107,19 @@ const char *store_strerror(int err)
 	}
 }
 
-int store_fail(struct store *s, int err, const char *fmt, ...)
+void store_error_set(struct store *s, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(s->err, sizeof(s->err), fmt, ap);
 	va_end(ap);
-	return err;
 }
 
-int store_sql_error(struct store *s, int rc, const char *what)
+void store_sql_error_set(struct store *s, int rc, const char *what)
 {
-	int err;
-
-	switch (rc & 0xff) {
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		err = STORE_ERR_BUSY;
-		break;
-	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB:
-		err = STORE_ERR_CORRUPT;
-		break;
-	case SQLITE_CONSTRAINT:
-		err = STORE_ERR_EXISTS;
-		break;
-	default:
-		err = STORE_ERR_IO;
-		break;
-	}
-	return store_fail(s, err, "%s: %s: %s", s->dir, what,
-			  s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+	store_error_set(s, "%s: %s: %s", s->dir, what,
+			s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
 }
 
 const char *store_last_error(const struct store *s)

@@ -63,10 +63,41 @@ sqlite3_stmt *store_stmt(struct store *s, enum store_stmt which);
  * for two iterations at once. */
 sqlite3_stmt *store_stmt_sql(struct store *s, const char *sql);
 
-/* Map a SQLite result code to a store_err and record the message. */
-int store_sql_error(struct store *s, int rc, const char *what);
-/* Record an error message; returns err. */
-int store_fail(struct store *s, int err, const char *fmt, ...) HF_PRINTF(3, 4);
+/* Record an error message for store_last_error(). */
+void store_error_set(struct store *s, const char *fmt, ...) HF_PRINTF(2, 3);
+/* Record an error message; evaluates to err, a negative store_err. A macro
+ * so that every caller, and the static analysers that read one file at a
+ * time, sees that an error path returns that err and never STORE_OK.
+ * Its value must be used (a bare store_fail(...); fails -Wunused-value). */
+#define store_fail(s, err, ...) (store_error_set((s), __VA_ARGS__), (err))
+
+/* The store_err for a SQLite result code: always negative. */
+static inline int store_sql_err(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return STORE_ERR_BUSY;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return STORE_ERR_CORRUPT;
+	case SQLITE_CONSTRAINT:
+		return STORE_ERR_EXISTS;
+	default:
+		return STORE_ERR_IO;
+	}
+}
+
+/* Record "DIR: WHAT: SQLite's message" for store_last_error(). */
+void store_sql_error_set(struct store *s, int rc, const char *what);
+
+/* Map a SQLite result code to a store_err and record the message; returns
+ * that store_err (inline, like store_fail, so callers see it is negative). */
+static inline int store_sql_error(struct store *s, int rc, const char *what)
+{
+	store_sql_error_set(s, rc, what);
+	return store_sql_err(rc);
+}
 
 /* Write transactions are BEGIN IMMEDIATE: the lock is taken at the start,
  * so two writers never deadlock upgrading. */

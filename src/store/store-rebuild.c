@@ -87,7 +87,8 @@ static void scan_files(int msg_fd, struct found_files *found)
 		if (strlen(de->d_name) == 2 && de->d_name[0] != '.')
 			scan_bucket(msg_fd, de->d_name, found);
 	closedir(d);
-	qsort(found->v, found->count, sizeof(*found->v), cmp_found);
+	if (found->count > 1) /* v is NULL when nothing was found */
+		qsort(found->v, found->count, sizeof(*found->v), cmp_found);
 }
 
 static int adopt_batch(struct store *s, const struct found_file *files, size_t n,

@@ -215,6 +215,7 @@ static int emit_text(struct query *q, const char *columns, const char *fallback_
 	}
 	set = xcalloc(1, sizeof(*set));
 	set->phrase = own(q, fts_phrase(columns, needle));
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): pointer array, see .clang-tidy */
 	q->sets = xreallocarray(q->sets, q->nsets + 1, sizeof(*q->sets));
 	q->sets[q->nsets++] = set;
 	buf_append_str(&q->sql, "hf_file_in(m.file_id, ");
