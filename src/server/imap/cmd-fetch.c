@@ -10,8 +10,7 @@
  *
  *   between messages  msg == NULL; the next store_fetch_next() row is next
  *   in a message      msg set, its bodies prepared, file open if needed;
- *                     items before `next` were written; `sending` means
- *                     bodies[next - 1] is part way through its literal
+ *                     fm says how far its items were written
  *
  * The message file is open only while one of its bodies is written.
  */
@@ -32,22 +31,13 @@ struct fetch_run {
 	uint64_t expected, found;
 	struct store_fetch *sf;
 	const struct store_msg *msg;
-	struct fetch_file file;
-	struct fetch_body *bodies; /* per plan item, for msg */
-	uint64_t *binary_sizes;    /* per plan item, for msg */
-	size_t next;
-	bool sending;
+	struct fetch_message fm;  /* msg's items (fetch-message.c) */
 };
 
 static void run_clear_message(struct fetch_run *r)
 {
-	for (size_t i = 0; r->bodies != NULL && i < r->plan.count; i++)
-		fetch_body_clear(&r->bodies[i]);
-	fetch_file_close(&r->file);
-	r->file.kept = 0;
+	fetch_message_clear(&r->fm);
 	r->msg = NULL;
-	r->next = 0;
-	r->sending = false;
 }
 
 static void run_free(void *state)
@@ -56,9 +46,7 @@ static void run_free(void *state)
 
 	run_clear_message(r);
 	store_fetch_end(&r->sf);
-	buf_free(&r->file.scratch);
-	free(r->bodies);
-	free(r->binary_sizes);
+	fetch_message_free(&r->fm);
 	fetch_plan_free(&r->plan);
 	rangeset_free(&r->uids);
 	rangeset_free(&r->seen_set);
@@ -213,19 +201,10 @@ static bool message_exists(struct imap_session *s, uint32_t uid)
  * failure can still be answered with a tagged reply. */
 static enum step prepare_message(struct imap_session *s, struct fetch_run *r, bool *skip_r)
 {
-	enum fetch_body_result res = FETCH_BODY_OK;
-	int err = STORE_OK;
+	int err;
+	enum fetch_body_result res = fetch_message_prepare(&r->fm, r->msg, &err);
 
 	*skip_r = false;
-	r->file.m = r->msg;
-	for (size_t i = 0; i < r->plan.count && res == FETCH_BODY_OK; i++) {
-		const struct fetch_item *it = &r->plan.items[i];
-
-		if (it->body)
-			res = fetch_body_prepare(&r->file, it, &r->bodies[i], &err);
-		else if (it->req->kind == IMAP_FETCH_BINARY_SIZE)
-			res = fetch_body_binary_size(&r->file, it, &r->binary_sizes[i], &err);
-	}
 	if (res == FETCH_BODY_OK)
 		return STEP_DONE;
 	if (res == FETCH_BODY_UNKNOWN_CTE) {
@@ -248,35 +227,6 @@ static void flush_out(struct imap_session *s)
 {
 	session_write(s, s->out.data, s->out.len);
 	buf_reset(&s->out);
-}
-
-/* The name and literal header of body item i; the bytes follow. */
-static void write_body_head(struct imap_session *s, struct fetch_run *r, size_t i)
-{
-	const struct fetch_item *it = &r->plan.items[i];
-	const struct fetch_body *b = &r->bodies[i];
-
-	if (it->req->kind == IMAP_FETCH_BODY_SECTION || it->req->kind == IMAP_FETCH_BINARY)
-		imap_write_fetch_item_name(&s->out, it->req, 0);
-	else
-		buf_append_str(&s->out, imap_fetch_kind_name(it->req->kind));
-	buf_append_byte(&s->out, ' ');
-	if (b->size == 0)
-		buf_append_str(&s->out, "\"\"");
-	else
-		imap_write_literal_header(&s->out, b->size, b->literal8);
-}
-
-static void write_item(struct imap_session *s, struct fetch_run *r, size_t i)
-{
-	const struct fetch_item *it = &r->plan.items[i];
-
-	if (it->req->kind == IMAP_FETCH_BINARY_SIZE) {
-		imap_write_fetch_item_name(&s->out, it->req, 0);
-		buf_printf(&s->out, " %llu", (unsigned long long)r->binary_sizes[i]);
-	} else {
-		fetch_attr_write(s, &s->out, it, r->msg);
-	}
 }
 
 static void write_head(struct imap_session *s, struct fetch_run *r, const struct imap_command *cmd)
@@ -316,35 +266,18 @@ static void write_tail(struct imap_session *s, struct fetch_run *r, const struct
 	flush_out(s);
 }
 
-/* Write items from r->next on; suspend inside a literal or return done. */
+/* Write the message's items; suspend inside a literal or return done. */
 static enum step write_items(struct imap_session *s, struct fetch_run *r,
                              const struct imap_command *cmd)
 {
-	if (r->sending) {
-		int ret = fetch_send_body(s, &r->file, &r->bodies[r->next - 1]);
+	int ret = fetch_message_write(s, &r->fm);
 
-		if (ret == 0)
-			return STEP_SUSPEND;
-		if (ret < 0) {
-			/* The literal's size was promised: the stream is lost. */
-			session_close(s);
-			return STEP_ENDED;
-		}
-		r->sending = false;
-	}
-	while (r->next < r->plan.count) {
-		size_t i = r->next++;
-
-		if (i > 0)
-			buf_append_byte(&s->out, ' ');
-		if (!r->plan.items[i].body) {
-			write_item(s, r, i);
-			continue;
-		}
-		write_body_head(s, r, i);
-		flush_out(s);
-		r->sending = true;
-		return write_items(s, r, cmd);
+	if (ret == 0)
+		return STEP_SUSPEND;
+	if (ret < 0) {
+		/* The literal's size was promised: the stream is lost. */
+		session_close(s);
+		return STEP_ENDED;
 	}
 	write_tail(s, r, cmd);
 	return STEP_DONE;
@@ -454,8 +387,8 @@ enum cmd_result cmd_fetch(struct imap_session *s, struct imap_command *cmd)
 		return CMD_DONE;
 	}
 	r = xcalloc(1, sizeof(*r));
-	r->file.fd = -1;
-	r->file.st = session_store(s);
+	fetch_message_init(&r->fm);
+	r->fm.file.st = session_store(s);
 	s->run.state = r;
 	s->run.free_state = run_free;
 	if (imap_selected_resolve(s, &f->set, cmd->uid, &r->uids) < 0) {
@@ -468,8 +401,7 @@ enum cmd_result cmd_fetch(struct imap_session *s, struct imap_command *cmd)
 		               FETCH_MAX_SECTIONS);
 		return CMD_DONE;
 	}
-	r->bodies = xcalloc(r->plan.count + 1, sizeof(*r->bodies));
-	r->binary_sizes = xcalloc(r->plan.count + 1, sizeof(*r->binary_sizes));
+	fetch_message_start(&r->fm, &r->plan);
 	r->add_modseq = f->has_changedsince && !r->plan.has_modseq;
 	/* RFC 7162 3.1: MODSEQ and CHANGEDSINCE are CONDSTORE enabling. */
 	if (r->plan.has_modseq || f->has_changedsince)

@@ -203,7 +203,7 @@ static struct notify *notify_new(struct imap_session *s)
 	 * only INBOX is. */
 	n->inboxes_all = delim != NULL && delim[0] != '\0';
 	n->max_mailboxes = (unsigned)s->w->cfg->notify_max_mailboxes;
-	n->fetch.file.fd = -1;
+	notify_fetch_init(&n->fetch);
 	return n;
 }
 

@@ -134,6 +134,39 @@ void fetch_file_close(struct fetch_file *f);
  * -1 (logged) on a read error or a file shorter than its index says. */
 int fetch_file_pread(struct fetch_file *f, void *dst, size_t n, uint64_t off);
 
+/* ---- one message's items (fetch-message.c) ---- */
+
+/* The items of one message's FETCH response and how far writing them got:
+ * items before `next` were written; `sending` means bodies[next - 1] is
+ * part way through its literal. The message file is open only while its
+ * bodies are prepared or sent. */
+struct fetch_message {
+	const struct fetch_plan *plan;
+	struct fetch_file file;    /* file.m: the message */
+	struct fetch_body *bodies; /* per plan item */
+	uint64_t *binary_sizes;    /* per plan item */
+	size_t next;
+	bool sending;
+};
+
+/* Empty, with no plan yet (fetch_message_free accepts it). */
+void fetch_message_init(struct fetch_message *fm);
+/* Make room for the items of plan, which must outlive fm's use. */
+void fetch_message_start(struct fetch_message *fm, const struct fetch_plan *plan);
+/* Locate every body item (and BINARY.SIZE) of m before its response
+ * starts, so a failure can still be answered. */
+enum fetch_body_result fetch_message_prepare(struct fetch_message *fm, const struct store_msg *m,
+                                             int *err_r);
+/* Write the items from fm->next on after the caller's "* n FETCH (": 1
+ * when all are written (the caller writes the rest and ")"), 0 when the
+ * output is full inside a literal (call again once it drained), -1 when a
+ * literal cannot be completed (the caller closes the connection). */
+int fetch_message_write(struct imap_session *s, struct fetch_message *fm);
+/* Done with the message (before the next one). */
+void fetch_message_clear(struct fetch_message *fm);
+/* Also frees the room; fm is left as fetch_message_init made it. */
+void fetch_message_free(struct fetch_message *fm);
+
 /* ---- body data: sending (fetch-send.c) ---- */
 
 /* Send what is left of b's bytes (its literal header was written) until

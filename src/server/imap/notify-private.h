@@ -61,11 +61,7 @@ struct notify_fetch {
 	struct rangeset uids;   /* still to send */
 	struct store_fetch *sf;
 	const struct store_msg *msg;
-	struct fetch_file file;
-	struct fetch_body *bodies;
-	uint64_t *binary_sizes;
-	size_t next;
-	bool sending;
+	struct fetch_message fm; /* msg's items (fetch-message.c) */
 	bool active;            /* a FETCH response is being written */
 };
 
@@ -131,6 +127,8 @@ void notify_watch_send_status(struct imap_session *s, const struct notify *n);
 
 /* Prepare the plan of n->fetch_req. 0, or -1 with a tagged reply sent. */
 int notify_fetch_setup(struct imap_session *s, struct notify *n);
+void notify_fetch_init(struct notify_fetch *f);
+/* Frees everything; f is left as notify_fetch_init made it. */
 void notify_fetch_clear(struct notify_fetch *f);
 /* Send "* n FETCH (UID u ...)" for the messages of uids (added to those
  * still waiting). 1 when all went out, 0 when the output filled up
