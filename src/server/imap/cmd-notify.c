@@ -21,7 +21,7 @@ static bool under(const char *name, const char *top)
 }
 
 static bool group_matches(const struct notify *n, const struct notify_group *g, const char *name,
-			  bool subscribed)
+                          bool subscribed)
 {
 	switch (g->filter) {
 	case IMAP_NOTIFY_INBOXES:
@@ -34,7 +34,7 @@ static bool group_matches(const struct notify *n, const struct notify_group *g, 
 	case IMAP_NOTIFY_MAILBOXES:
 		for (size_t i = 0; i < g->name_count; i++) {
 			if (g->filter == IMAP_NOTIFY_SUBTREE ? under(name, g->names[i])
-							     : strcmp(name, g->names[i]) == 0)
+			                                     : strcmp(name, g->names[i]) == 0)
 				return true;
 		}
 		return false;
@@ -81,11 +81,11 @@ static unsigned event_bit(const char *name, bool *unsupported_r)
 		const char *name;
 		unsigned bit;
 	} events[] = {
-		{"MessageNew", NOTIFY_EV_MESSAGE_NEW},
-		{"MessageExpunge", NOTIFY_EV_MESSAGE_EXPUNGE},
-		{"FlagChange", NOTIFY_EV_FLAG_CHANGE},
-		{"MailboxName", NOTIFY_EV_MAILBOX_NAME},
-		{"SubscriptionChange", NOTIFY_EV_SUBSCRIPTION_CHANGE},
+	    {"MessageNew", NOTIFY_EV_MESSAGE_NEW},
+	    {"MessageExpunge", NOTIFY_EV_MESSAGE_EXPUNGE},
+	    {"FlagChange", NOTIFY_EV_FLAG_CHANGE},
+	    {"MailboxName", NOTIFY_EV_MAILBOX_NAME},
+	    {"SubscriptionChange", NOTIFY_EV_SUBSCRIPTION_CHANGE},
 	};
 
 	for (size_t i = 0; i < HF_N_ELEMENTS(events); i++)
@@ -105,7 +105,7 @@ static bool is_selected_filter(enum imap_notify_filter f)
  * when it has none of those faults. *unsupported_r: an event we do not
  * report was asked for (NO [BADEVENT], checked after these). */
 static const char *group_fault(const struct imap_notify_group *g, unsigned *events_r,
-			       bool *unsupported_r)
+                               bool *unsupported_r)
 {
 	unsigned ev = 0;
 
@@ -125,7 +125,7 @@ static const char *group_fault(const struct imap_notify_group *g, unsigned *even
 }
 
 static void group_names(struct imap_session *s, const struct imap_notify_group *g,
-			struct notify_group *out)
+                        struct notify_group *out)
 {
 	out->names = xcalloc(g->mailboxes.count + 1, sizeof(*out->names));
 	for (size_t i = 0; i < g->mailboxes.count; i++) {
@@ -146,8 +146,8 @@ static int build(struct imap_session *s, const struct imap_cmd_notify *c, struct
 	for (size_t i = 0; i < c->group_count; i++)
 		names += c->groups[i].mailboxes.count;
 	if (names > NOTIFY_MAX_NAMES) {
-		session_tagged(s, IMAP_COND_NO, "LIMIT", "More than %d event groups and mailbox names",
-			       NOTIFY_MAX_NAMES);
+		session_tagged(s, IMAP_COND_NO, "LIMIT",
+		               "More than %d event groups and mailbox names", NOTIFY_MAX_NAMES);
 		return -1;
 	}
 
@@ -164,7 +164,7 @@ static int build(struct imap_session *s, const struct imap_cmd_notify *c, struct
 		if (is_selected_filter(g->filter)) {
 			if (n->selected) {
 				session_tagged(s, IMAP_COND_BAD, NULL,
-					       "Only one of SELECTED and SELECTED-DELAYED");
+				               "Only one of SELECTED and SELECTED-DELAYED");
 				return -1;
 			}
 			n->selected = true;
@@ -187,7 +187,7 @@ static int build(struct imap_session *s, const struct imap_cmd_notify *c, struct
 	}
 	if (unsupported) {
 		session_tagged(s, IMAP_COND_NO, "BADEVENT (" NOTIFY_EVENT_NAMES ")",
-			       "Event not supported");
+		               "Event not supported");
 		return -1;
 	}
 	return 0;
@@ -222,7 +222,7 @@ static int prepare(struct imap_session *s, struct imap_command *cmd, struct noti
 	ret = notify_snapshot_load(s, n, &n->snap);
 	if (ret == 1) {
 		session_tagged(s, IMAP_COND_NO, "NOTIFICATIONOVERFLOW",
-			       "More than %u mailboxes to watch", n->max_mailboxes);
+		               "More than %u mailboxes to watch", n->max_mailboxes);
 		return -1;
 	}
 	if (ret != STORE_OK) {

@@ -30,8 +30,8 @@ enum notify_event {
 /* One event group other than SELECTED/SELECTED-DELAYED. */
 struct notify_group {
 	enum imap_notify_filter filter;
-	unsigned events;  /* enum notify_event */
-	char **names;     /* SUBTREE, MAILBOXES: canonical UTF-8 names */
+	unsigned events; /* enum notify_event */
+	char **names;    /* SUBTREE, MAILBOXES: canonical UTF-8 names */
 	size_t name_count;
 };
 
@@ -50,7 +50,7 @@ struct notify_mbox {
 struct notify_snapshot {
 	struct notify_mbox *mboxes; /* sorted by id */
 	size_t count;
-	char **subs;                /* subscribed names, sorted (strcmp) */
+	char **subs; /* subscribed names, sorted (strcmp) */
 	size_t sub_count;
 };
 
@@ -58,18 +58,18 @@ struct notify_snapshot {
  * the client reads (see notify-fetch.c for its states). */
 struct notify_fetch {
 	struct fetch_plan plan;
-	struct rangeset uids;   /* still to send */
+	struct rangeset uids; /* still to send */
 	struct store_fetch *sf;
 	const struct store_msg *msg;
 	struct fetch_message fm; /* msg's items (fetch-message.c) */
-	bool active;            /* a FETCH response is being written */
+	bool active;             /* a FETCH response is being written */
 };
 
 struct notify {
 	/* What the client asked for. */
 	struct notify_group *groups;
 	size_t group_count;
-	bool selected;            /* a SELECTED or SELECTED-DELAYED group */
+	bool selected; /* a SELECTED or SELECTED-DELAYED group */
 	bool selected_delayed;
 	unsigned selected_events; /* enum notify_event */
 	bool watch_other;         /* some group watches other mailboxes */
@@ -83,16 +83,16 @@ struct notify {
 
 	/* Delivery state. */
 	struct notify_snapshot snap;
-	bool pending;             /* the store changed since the last delivery */
-	int64_t sel_id;           /* the selected mailbox new messages are counted in */
+	bool pending;   /* the store changed since the last delivery */
+	int64_t sel_id; /* the selected mailbox new messages are counted in */
 	uint32_t sel_uidvalidity;
-	uint32_t fetched_upto;    /* its messages up to this UID were dealt with */
+	uint32_t fetched_upto;              /* its messages up to this UID were dealt with */
 	uint32_t sel_uidnext, sel_messages; /* at the last selected delivery */
 	/* The running command's own mailbox changes, not to be echoed. */
 	bool in_command;
 	enum imap_command_kind cmd_kind;
 	char *touched[3];
-	bool touched_tree[3];     /* CREATE, DELETE, RENAME: with children and parent */
+	bool touched_tree[3]; /* CREATE, DELETE, RENAME: with children and parent */
 	size_t touched_count;
 };
 
@@ -111,7 +111,7 @@ unsigned notify_events_for(const struct notify *n, const char *name, bool subscr
 /* Read the user's mailboxes and subscriptions. 1 when there are more
  * than n->max_mailboxes, 0 done, or a store error. */
 int notify_snapshot_load(struct imap_session *s, const struct notify *n,
-			 struct notify_snapshot *snap_r);
+                         struct notify_snapshot *snap_r);
 void notify_snapshot_clear(struct notify_snapshot *snap);
 /* Compare the store with n->snap, write STATUS and LIST responses for the
  * changes the client asked to hear of (none for the names this session

@@ -100,7 +100,7 @@ void notify_snapshot_clear(struct notify_snapshot *snap)
 }
 
 int notify_snapshot_load(struct imap_session *s, const struct notify *n,
-			 struct notify_snapshot *snap_r)
+                         struct notify_snapshot *snap_r)
 {
 	struct store *st = session_store(s);
 	struct load_ctx c;
@@ -145,15 +145,16 @@ struct diff {
 	struct notify_mbox **by_name; /* now's mailboxes in name order */
 	struct rename_pair *renames;
 	size_t rename_count;
-	char **listed;                /* names a LIST went out for */
+	char **listed; /* names a LIST went out for */
 	size_t listed_count, listed_cap;
-	char **parents;               /* parents of created and deleted ones */
+	char **parents; /* parents of created and deleted ones */
 	size_t parent_count, parent_cap;
 };
 
 static int mbox_name_cmp(const void *a, const void *b)
 {
-	return strcmp((*(struct notify_mbox *const *)a)->name, (*(struct notify_mbox *const *)b)->name);
+	return strcmp((*(struct notify_mbox *const *)a)->name,
+	              (*(struct notify_mbox *const *)b)->name);
 }
 
 static struct notify_mbox *find_name(const struct diff *d, const char *name)
@@ -190,7 +191,8 @@ static bool own(const struct notify *n, const char *name)
 		const char *longer = a < b ? n->touched[i] : name;
 		size_t len = a < b ? a : b;
 
-		if (strncmp(shorter, longer, len) == 0 && (longer[len] == '\0' || longer[len] == '/'))
+		if (strncmp(shorter, longer, len) == 0 &&
+		    (longer[len] == '\0' || longer[len] == '/'))
 			return true;
 	}
 	return false;
@@ -205,7 +207,7 @@ static unsigned events(const struct diff *d, const char *name)
 
 /* "* LIST (attrs) "/" name [("OLDNAME" (old))]"; m NULL: \NonExistent. */
 static void send_list(struct diff *d, const struct notify_mbox *m, const char *name,
-		      const char *old_name)
+                      const char *old_name)
 {
 	struct imap_session *s = d->s;
 	struct buf attrs = BUF_INIT;
@@ -254,8 +256,12 @@ static void name_event(struct diff *d, const struct notify_mbox *m, const char *
 static void send_status(struct imap_session *s, const struct notify_mbox *m, unsigned items)
 {
 	struct mailbox_status st = {
-	    .items = items, .messages = m->messages, .uidnext = m->uidnext,
-	    .uidvalidity = m->uidvalidity, .unseen = m->unseen, .highestmodseq = m->modseq,
+	    .items = items,
+	    .messages = m->messages,
+	    .uidnext = m->uidnext,
+	    .uidvalidity = m->uidvalidity,
+	    .unseen = m->unseen,
+	    .highestmodseq = m->modseq,
 	};
 
 	mailbox_status_send(s, m->name, &st);
@@ -275,7 +281,8 @@ static void counters(struct diff *d, const struct notify_mbox *o, const struct n
 	if (m->noselect || (s->sel != NULL && s->sel->mailbox_id == m->id) || own(d->n, m->name))
 		return;
 	ev = events(d, m->name);
-	if ((ev & NOTIFY_EV_MESSAGE_NEW) && (o->uidnext != m->uidnext || o->messages != m->messages))
+	if ((ev & NOTIFY_EV_MESSAGE_NEW) &&
+	    (o->uidnext != m->uidnext || o->messages != m->messages))
 		items |= IMAP_STATUS_UIDNEXT | IMAP_STATUS_MESSAGES;
 	if ((ev & NOTIFY_EV_FLAG_CHANGE) && o->modseq != m->modseq) {
 		if (condstore(s))
@@ -295,12 +302,13 @@ static void compare(struct diff *d, const struct notify_mbox *o, const struct no
 {
 	if (strcmp(o->name, m->name) != 0) {
 		if (d->rename_count % 16 == 0)
-			d->renames = xrealloc(d->renames, (d->rename_count + 16) * sizeof(*d->renames));
+			d->renames =
+			    xrealloc(d->renames, (d->rename_count + 16) * sizeof(*d->renames));
 		d->renames[d->rename_count++] = (struct rename_pair){o->name, m->name};
 		return;
 	}
-	if ((o->noselect != m->noselect || o->uidvalidity != m->uidvalidity) && !own(d->n, m->name) &&
-	    (events(d, m->name) & NOTIFY_EV_MAILBOX_NAME))
+	if ((o->noselect != m->noselect || o->uidvalidity != m->uidvalidity) &&
+	    !own(d->n, m->name) && (events(d, m->name) & NOTIFY_EV_MAILBOX_NAME))
 		send_list(d, m, m->name, NULL);
 	if (!o->noselect)
 		counters(d, o, m);
@@ -309,7 +317,7 @@ static void compare(struct diff *d, const struct notify_mbox *o, const struct no
 static int rename_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct rename_pair *)a)->old_name,
-		      ((const struct rename_pair *)b)->old_name);
+	              ((const struct rename_pair *)b)->old_name);
 }
 
 /* A child renamed with its parent gets no event of its own (5.4). */
@@ -329,7 +337,8 @@ static bool renamed_with_parent(const struct diff *d, const struct rename_pair *
 	if (p == NULL)
 		return false;
 	plen = strlen(p->new_name);
-	return strncmp(r->new_name, p->new_name, plen) == 0 && strcmp(r->new_name + plen, slash) == 0;
+	return strncmp(r->new_name, p->new_name, plen) == 0 &&
+	       strcmp(r->new_name + plen, slash) == 0;
 }
 
 static void send_renames(struct diff *d)
@@ -370,8 +379,8 @@ static void send_subscriptions(struct diff *d)
 
 	while (i < a->sub_count || k < b->sub_count) {
 		int c = i == a->sub_count   ? 1
-			: k == b->sub_count ? -1
-					    : strcmp(a->subs[i], b->subs[k]);
+		        : k == b->sub_count ? -1
+		                            : strcmp(a->subs[i], b->subs[k]);
 		const char *name = c <= 0 ? a->subs[i] : b->subs[k];
 
 		if (c == 0) {

@@ -52,9 +52,10 @@ void notify_free(struct notify **np)
 /* RFC 5465 5.8: say so, then behave as after NOTIFY NONE. */
 static void overflow(struct imap_session *s, struct notify *n)
 {
-	session_untagged(s, "OK [NOTIFICATIONOVERFLOW] More than %u mailboxes to watch, "
-			    "NOTIFY is off",
-			 n->max_mailboxes);
+	session_untagged(s,
+	                 "OK [NOTIFICATIONOVERFLOW] More than %u mailboxes to watch, "
+	                 "NOTIFY is off",
+	                 n->max_mailboxes);
 	groups_free(n);
 	notify_snapshot_clear(&n->snap);
 	n->watch_other = false;
@@ -289,8 +290,9 @@ void notify_command_done(struct imap_session *s)
 		touched_clear(n);
 		track_selected(s, n);
 		/* Its own new messages get no FETCH (RFC 5465 5.2). */
-		if (s->sel != NULL && (n->cmd_kind == IMAP_CMD_APPEND ||
-				       n->cmd_kind == IMAP_CMD_COPY || n->cmd_kind == IMAP_CMD_MOVE))
+		if (s->sel != NULL &&
+		    (n->cmd_kind == IMAP_CMD_APPEND || n->cmd_kind == IMAP_CMD_COPY ||
+		     n->cmd_kind == IMAP_CMD_MOVE))
 			n->fetched_upto = uidmap_last_uid(&s->sel->map);
 	}
 	/* After SELECT, EXAMINE, CLOSE or NOTIFY itself. */
