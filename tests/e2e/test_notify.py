@@ -609,3 +609,20 @@ def test_large_new_message_fetch_follows_a_slow_reader(srv):
     assert ev[-1] == "* 2 FETCH (UID 2 BODY[TEXT] {6}\r\ntiny\r\n)"
     assert ok(a, "NOOP") in ([], ["* 2 EXISTS"])
     a.close(), b.close()
+
+
+def test_events_over_compress(srv):
+    from test_compress import compress_raw
+    a, b = login(srv), login(srv)
+    box = uniq("z")
+    ok(b, "CREATE %s" % box)
+    compress_raw(a)
+    ok(a, "SELECT %s" % box)
+    ok(a, "NOTIFY SET (SELECTED (MessageNew (BODY.PEEK[TEXT]) MessageExpunge)) "
+          "(PERSONAL (MessageNew MessageExpunge MailboxName))")
+    append(b, box, body="compressed news\r\n")
+    ev = events_until(a, lambda l: "FETCH" in l)
+    assert ev[-1] == "* 1 FETCH (UID 1 BODY[TEXT] {17}\r\ncompressed news\r\n)"
+    ok(b, "CREATE %s_2" % box)
+    assert read_event(a) == '* LIST (\\HasNoChildren) "/" %s_2' % box
+    a.close(), b.close()
