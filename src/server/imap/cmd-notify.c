@@ -5,6 +5,7 @@
 #include "notify-private.h"
 #include "server/worker.h"
 #include "imap/imap-utf7.h"
+#include "lib/arena.h"
 #include "lib/mem.h"
 #include "lib/str.h"
 #include "store/store.h"
@@ -137,6 +138,31 @@ static void group_names(struct imap_session *s, const struct imap_notify_group *
 	}
 }
 
+/* Keep the MessageNew fetch items beyond the command, in as little room
+ * as they need. */
+static void items_copy(struct notify *n, const struct imap_fetch_item *src, size_t count)
+{
+	struct imap_fetch_item *items;
+	struct arena *a;
+
+	arena_free(&n->fetch_arena);
+	a = n->fetch_arena = arena_new(512);
+	items = arena_memdup(a, src, count * sizeof(*src));
+	for (size_t i = 0; i < count; i++) {
+		struct imap_section *sec = &items[i].section;
+		const char **fields = arena_zalloc(a, (sec->fields.count + 1) * sizeof(char *));
+
+		if (sec->part_count > 0)
+			sec->parts =
+			    arena_memdup(a, sec->parts, sec->part_count * sizeof(uint32_t));
+		for (size_t k = 0; k < sec->fields.count; k++)
+			fields[k] = arena_strdup(a, sec->fields.items[k]);
+		sec->fields.items = fields;
+	}
+	n->fetch_req.items = items;
+	n->fetch_req.count = count;
+}
+
 /* Turn the parsed groups into n; -1 with the tagged reply sent. */
 static int build(struct imap_session *s, const struct imap_cmd_notify *c, struct notify *n)
 {
@@ -171,10 +197,9 @@ static int build(struct imap_session *s, const struct imap_cmd_notify *c, struct
 			n->selected_delayed = g->filter == IMAP_NOTIFY_SELECTED_DELAYED;
 			n->selected_events = ev;
 			for (size_t k = 0; k < g->event_count; k++)
-				if (g->events[k].fetch_count > 0) {
-					n->fetch_req.items = g->events[k].fetch_items;
-					n->fetch_req.count = g->events[k].fetch_count;
-				}
+				if (g->events[k].fetch_count > 0)
+					items_copy(n, g->events[k].fetch_items,
+					           g->events[k].fetch_count);
 			continue;
 		}
 		struct notify_group *out = &n->groups[n->group_count++];
@@ -250,11 +275,6 @@ enum cmd_result cmd_notify(struct imap_session *s, struct imap_command *cmd)
 	/* The tagged reply reports what waited in the selected mailbox: the
 	 * implicit NOOP of RFC 5465 3.1. */
 	session_tagged(s, IMAP_COND_OK, NULL, "NOTIFY completed");
-	/* The MessageNew fetch items live in the command's arena. */
-	if (n->fetch_req.count > 0) {
-		n->cmd = s->run.cmd;
-		s->run.cmd = NULL;
-	}
 	return CMD_DONE;
 }
 

@@ -34,7 +34,6 @@ int notify_fetch_setup(struct imap_session *s, struct notify *n)
 		               FETCH_MAX_SECTIONS);
 		return -1;
 	}
-	fetch_message_start(&f->fm, &f->plan);
 	return 0;
 }
 
@@ -146,6 +145,8 @@ int notify_fetch_continue(struct imap_session *s, struct notify *n)
 	}
 	clear_message(f);
 	store_fetch_end(&f->sf);
+	/* An idle session keeps no body room or read buffer. */
+	fetch_message_free(&f->fm);
 	f->active = false;
 	return 1;
 }
@@ -158,5 +159,6 @@ int notify_fetch_start(struct imap_session *s, struct notify *n, const struct ra
 	if (f->active)
 		return 0;
 	f->active = true;
+	fetch_message_start(&f->fm, &f->plan);
 	return notify_fetch_continue(s, n);
 }

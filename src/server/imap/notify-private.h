@@ -75,9 +75,9 @@ struct notify {
 	bool watch_other;         /* some group watches other mailboxes */
 	bool inboxes_all;         /* INBOXES means every mailbox (subaddresses) */
 	unsigned max_mailboxes;
-	/* The NOTIFY command, kept because the MessageNew fetch items live in
-	 * its arena; NULL without fetch items. */
-	struct imap_command *cmd;
+	/* The MessageNew fetch items, copied out of the command into an arena
+	 * of their size (the command's own would keep 4 KiB); NULL without. */
+	struct arena *fetch_arena;
 	struct imap_cmd_fetch fetch_req;
 	struct notify_fetch fetch;
 

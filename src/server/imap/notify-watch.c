@@ -121,6 +121,11 @@ int notify_snapshot_load(struct imap_session *s, const struct notify *n,
 		notify_snapshot_clear(snap_r);
 		return c.over ? 1 : ret;
 	}
+	/* Kept until the next change: no room to spare. */
+	if (snap_r->count > 0)
+		snap_r->mboxes = xrealloc(snap_r->mboxes, snap_r->count * sizeof(*snap_r->mboxes));
+	if (snap_r->sub_count > 0)
+		snap_r->subs = xrealloc(snap_r->subs, snap_r->sub_count * sizeof(char *));
 	sort(snap_r->mboxes, snap_r->count, sizeof(*snap_r->mboxes), by_id);
 	sort(snap_r->subs, snap_r->sub_count, sizeof(char *), by_str);
 	return STORE_OK;

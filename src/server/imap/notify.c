@@ -10,6 +10,7 @@
 #include "imap-commands.h"
 #include "imap-selected.h"
 #include "notify-private.h"
+#include "lib/arena.h"
 #include "lib/mem.h"
 #include "store/store.h"
 
@@ -43,7 +44,7 @@ void notify_free(struct notify **np)
 	*np = NULL;
 	groups_free(n);
 	notify_fetch_clear(&n->fetch);
-	imap_command_free(&n->cmd);
+	arena_free(&n->fetch_arena);
 	notify_snapshot_clear(&n->snap);
 	touched_clear(n);
 	free(n);
