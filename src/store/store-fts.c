@@ -223,7 +223,12 @@ static int run_batch(struct store *s, bool only_index, size_t max, size_t *left_
 		ret = apply_one(s, &q[i]);
 	if (ret == STORE_OK)
 		ret = count_queue(s, only_index, &left);
-	if (ret == STORE_OK)
+	/* An empty queue changed nothing: no commit, so no change notification
+	 * (store-watch.h). A commit would wake every session of the user in
+	 * every process; each reopens the handle, which closes idle 3 s later
+	 * and runs this again: the handles of users in IDLE never stayed
+	 * closed, and all their sessions woke every 3 s. */
+	if (ret == STORE_OK && n > 0)
 		ret = store_tx_commit(s);
 	else
 		store_tx_rollback(s);

@@ -1,7 +1,8 @@
 /* test-store-fts.c — the search index queue (store-fts.c): deferred
  * indexing and removal, batches, a search never missing a queued message,
  * the queue surviving a close, store_check working it off and repairing
- * it, the append-time batch, and the schema upgrade from version 1. */
+ * it, the append-time batch, the schema upgrade from version 1, and an
+ * empty batch that notifies nobody. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -17,6 +18,7 @@
 #include "lib/rangeset.h"
 #include "store/store-check.h"
 #include "store/store-search.h"
+#include "store/store-watch.h"
 #include "store/store.h"
 #include "store-test-util.h"
 
@@ -354,6 +356,47 @@ static void test_upgrade_from_v1(void **state)
 	test_rmtree(dir);
 }
 
+static void count_fired(void *ctx, int id)
+{
+	(void)id;
+	(*(int *)ctx)++;
+}
+
+/* An idle handle runs a batch before it closes; with nothing queued it
+ * must not notify, or every session of the user wakes, reopens its
+ * handle, and the next idle close notifies again, for ever. */
+static void test_empty_batch_notifies_nobody(void **state)
+{
+	char dir[256];
+	struct store *s;
+	struct store_watcher *w;
+	const char *error;
+	size_t left = 99;
+	int fired = 0;
+
+	(void)state;
+	test_tmpdir(dir, sizeof(dir));
+	s = open_store(dir, true);
+	assert_int_equal(store_watcher_new(&w, &error), 0);
+	assert_true(store_watcher_add(w, dir, &error) >= 0);
+	append_n(s, 3, 0, 0);
+	assert_int_equal(store_watcher_drain(w, count_fired, &fired), 0);
+	assert_int_equal(fired, 1);
+	fired = 0;
+	assert_int_equal(store_fts_index_pending(s, 10, &left), STORE_OK);
+	assert_int_equal(left, 0);
+	assert_int_equal(INDEXED(dir), 3);
+	assert_int_equal(store_watcher_drain(w, count_fired, &fired), 0);
+	fired = 0;
+	assert_int_equal(store_fts_index_pending(s, 10, &left), STORE_OK);
+	assert_int_equal(left, 0);
+	assert_int_equal(store_watcher_drain(w, count_fired, &fired), 0);
+	assert_int_equal(fired, 0);
+	store_watcher_free(&w);
+	store_close(&s);
+	test_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -366,6 +409,7 @@ int main(void)
 		cmocka_unit_test(test_append_bounds_the_queue),
 		cmocka_unit_test(test_unreadable_file_dropped),
 		cmocka_unit_test(test_upgrade_from_v1),
+		cmocka_unit_test(test_empty_batch_notifies_nobody),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
