@@ -626,3 +626,24 @@ def test_events_over_compress(srv):
     ok(b, "CREATE %s_2" % box)
     assert read_event(a) == '* LIST (\\HasNoChildren) "/" %s_2' % box
     a.close(), b.close()
+
+
+def test_inboxes_without_subaddresses_is_inbox_only(make_server):
+    s = make_server('recipient_delimiter = ""')
+    a, b = login(s), login(s)
+    ok(a, "NOTIFY SET (INBOXES (MessageNew MessageExpunge))")
+    append(b, "Archive")
+    assert silent(a)
+    append(b, "INBOX")
+    assert read_event(a) == "* STATUS INBOX (MESSAGES 1 UIDNEXT 2)"
+    a.close(), b.close()
+
+
+def test_inboxes_with_subaddresses_is_every_mailbox(srv):
+    a, b = login(srv), login(srv)
+    box = uniq("sub")
+    ok(b, "CREATE %s" % box)
+    ok(a, "NOTIFY SET (INBOXES (MessageNew MessageExpunge))")
+    append(b, box)  # alice+box@ delivers here (RFC 5465 6.3)
+    assert read_event(a) == "* STATUS %s (MESSAGES 1 UIDNEXT 2)" % box
+    a.close(), b.close()
