@@ -647,3 +647,25 @@ def test_inboxes_with_subaddresses_is_every_mailbox(srv):
     append(b, box)  # alice+box@ delivers here (RFC 5465 6.3)
     assert read_event(a) == "* STATUS %s (MESSAGES 1 UIDNEXT 2)" % box
     a.close(), b.close()
+
+
+def test_qresync_session_gets_vanished(srv):
+    a, b = login(srv), login(srv)
+    box = uniq("qr")
+    ok(b, "CREATE %s" % box)
+    append(b, box)
+    append(b, box)
+    ok(a, "ENABLE QRESYNC")
+    ok(a, "SELECT %s" % box)
+    ok(a, "NOTIFY SET (SELECTED %s) (PERSONAL %s)" % (ALL_MSG, ALL_MSG))
+    ok(b, "SELECT %s" % box)
+    ok(b, "UID STORE 1 +FLAGS.SILENT (\\Deleted)")
+    ok(b, "UID EXPUNGE 1")
+    ev = events_until(a, lambda l: l.startswith("* VANISHED"))
+    assert ev[-1] == "* VANISHED 1"
+    ok(b, "MOVE 1 INBOX")
+    ev = drain(a)
+    assert "* VANISHED 2" in ev, ev
+    status = [l for l in ev if l.startswith("* STATUS INBOX")]
+    assert len(status) == 1 and "HIGHESTMODSEQ" in status[0], ev
+    a.close(), b.close()
