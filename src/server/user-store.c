@@ -100,6 +100,17 @@ static void arm_close_timer(struct user_store *us)
 	evtimer_add(us->close_timer, &tv);
 }
 
+/* Free an entry already taken off its worker's list. */
+static void free_entry(struct user_store *us)
+{
+	store_watcher_remove(us->w->watcher, us->watch_id);
+	store_close(&us->store);
+	event_free(us->close_timer);
+	free(us->dir);
+	free(us->name);
+	free(us);
+}
+
 static void destroy(struct user_store *us)
 {
 	struct user_store **pp;
@@ -107,12 +118,7 @@ static void destroy(struct user_store *us)
 	for (pp = &us->w->users; *pp != us; pp = &(*pp)->next)
 		;
 	*pp = us->next;
-	store_watcher_remove(us->w->watcher, us->watch_id);
-	store_close(&us->store);
-	event_free(us->close_timer);
-	free(us->dir);
-	free(us->name);
-	free(us);
+	free_entry(us);
 }
 
 /* The handle has been idle: index what its commands queued (store.h),
@@ -230,8 +236,10 @@ void user_store_release(struct user_store **usp)
 void user_stores_close_all(struct worker *w)
 {
 	while (w->users != NULL) {
-		w->users->refs = 0;
-		destroy(w->users);
+		struct user_store *us = w->users;
+
+		w->users = us->next;
+		free_entry(us);
 	}
 }
 
