@@ -392,6 +392,41 @@ def test_watch_sees_new_mail(backend, client):
     assert "AddressSanitizer" not in err
 
 
+def offers(backend, capability):
+    m = backend.imaplib(backend.user)
+    typ, data = m.capability()
+    m.logout()
+    return capability in data[0].decode().upper().split()
+
+
+def test_watch_other_folders_with_notify(backend, client):
+    """Without --folder, NOTIFY (where offered) reports new mail in the
+    other folders too, not in Sent/Trash/Junk/Drafts."""
+    notify = offers(backend, "NOTIFY")
+    client.run("sync")
+    p = client.popen("--json", "watch", "--count", "2" if notify else "1", "--timeout", "60")
+    try:
+        time.sleep(2)
+        m = backend.imaplib(backend.user)
+        m.append("Trash", None, None, make_message(1, subject="binned"))
+        m.append("Archive", None, None, make_message(2, subject="filed elsewhere"))
+        time.sleep(1)
+        m.append("INBOX", None, None, make_message(3, subject="in the inbox"))
+        m.logout()
+        out, err = p.communicate(timeout=60)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert p.returncode == 0, err
+    import json
+    got = [(x["folder"], x["subject"]) for x in map(json.loads, out.splitlines()) if x]
+    if notify:
+        assert sorted(got) == [("Archive", "filed elsewhere"), ("INBOX", "in the inbox")], got
+    else:
+        assert got == [("INBOX", "in the inbox")], got
+    assert "AddressSanitizer" not in err
+
+
 def test_unreachable_server_works_offline(backend, client):
     fill(backend, 3)
     client.run("sync")

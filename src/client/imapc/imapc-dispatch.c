@@ -172,7 +172,10 @@ void imapc_dispatch(struct imapc *c, struct imap_response *resp)
 							: NULL);
 		if (owner != NULL && owner->untagged != NULL)
 			owner->untagged(owner->ctx, resp);
-		else if (c->handler != NULL)
+		/* A NOTIFY event (RFC 5465 5.2: STATUS of another mailbox) may
+		 * come during any command; the handler hears it too. */
+		if (c->handler != NULL && (owner == NULL || owner->untagged == NULL ||
+					   resp->kind == IMAP_RESP_STATUS_DATA))
 			c->handler(c->handler_ctx, resp);
 	}
 	imap_response_free(&resp);

@@ -108,7 +108,9 @@ typedef void imapc_untagged_cb(void *ctx, const struct imap_response *resp);
 typedef void imapc_done_cb(void *ctx, const struct imapc_result *result);
 
 /* The handler for untagged responses no command claims (new mail while
- * idling, another client's flag change seen in a NOOP). NULL to drop them. */
+ * idling, another client's flag change seen in a NOOP), and for every
+ * untagged STATUS (a NOTIFY event can come during any command; the
+ * command hears it as well). NULL to drop them. */
 void imapc_set_handler(struct imapc *c, imapc_untagged_cb *cb, void *ctx);
 
 /* Queue cmd (its tag is set here; the struct and what it points to are

@@ -52,10 +52,7 @@ void sync_progress_end(struct sync *s);
 
 /* sync-folders.c: STATUS as seen by the last sync_folders(). */
 struct sync_hint *sync_hint(struct sync *s, const char *local);
-void sync_hints_clear(struct sync *s);
 
-/* The server's hierarchy delimiter (LIST "" "", once per sync). */
-int sync_delimiter(struct sync *s, char *delim_r, const char **error_r);
 /* The wire form of a local folder name for this server. */
 int sync_wire_name(struct sync *s, const char *local, struct buf *out, const char **error_r);
 

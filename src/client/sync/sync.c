@@ -135,6 +135,20 @@ int sync_delimiter(struct sync *s, char *delim_r, const char **error_r)
 	return 0;
 }
 
+char *sync_local_from_wire(struct sync *s, const char *wire)
+{
+	struct buf name = BUF_INIT;
+	const char *err;
+	char *local = NULL;
+
+	if (imap_mailbox_name_from_wire(wire, imapc_utf8(s->c), &name, &err) == 0)
+		local = imap_mailbox_is_inbox(buf_cstr(&name))
+				? xstrdup("INBOX")
+				: sync_local_name(buf_cstr(&name), s->delim_known ? s->delim : '/');
+	buf_free(&name);
+	return local;
+}
+
 int sync_wire_name(struct sync *s, const char *local, struct buf *out, const char **error_r)
 {
 	char delim;

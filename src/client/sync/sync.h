@@ -68,11 +68,22 @@ int sync_replay(struct sync *s, const char **error_r);
 typedef void sync_folder_status_cb(void *ctx, const char *local_name, uint32_t messages,
 				   uint32_t unseen);
 int sync_folders(struct sync *s, sync_folder_status_cb *cb, void *ctx, const char **error_r);
+/* Forget the STATUS counts the last sync_folders() saw: a later
+ * sync_folder() then opens the folder even if they said "unchanged"
+ * (for a long-lived connection, where they go stale). */
+void sync_hints_clear(struct sync *s);
 /* Step 3 for one folder (local name). */
 int sync_folder(struct sync *s, const char *name, const char **error_r);
 /* SELECT a folder (local name) unless it is selected already: IDLE needs
  * one. */
 int sync_open(struct sync *s, const char *name, const char **error_r);
+/* The server's hierarchy delimiter (LIST "" "", once per sync). */
+int sync_delimiter(struct sync *s, char *delim_r, const char **error_r);
+/* The local name (caller frees) of a mailbox name as an untagged response
+ * carries it (modified UTF-7, or UTF-8 with UTF8=ACCEPT), with the
+ * delimiter sync_delimiter() learnt; NULL when it has no local form. Sends
+ * nothing, so it is safe inside an untagged callback. */
+char *sync_local_from_wire(struct sync *s, const char *wire);
 /* Download the body of one cached message now (hafen read). */
 int sync_fetch_body(struct sync *s, int64_t mailbox_id, uint32_t uid, const char **error_r);
 /* UID SEARCH on the server in one folder with an IMAP search program
