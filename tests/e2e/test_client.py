@@ -371,25 +371,33 @@ def test_list_threads(backend, client):
     assert reply.index("Re: topic") > root.index("topic"), threaded
 
 
-def test_watch_sees_new_mail(backend, client):
+def watch_while(client, backend, count, deliveries):
+    """Run `hafen --json watch --count N` while deliveries [(folder, i,
+    subject)] arrive (a second apart); return (folder, subject) of what it
+    printed."""
+    import json
     client.run("sync")
-    p = client.popen("--json", "watch", "--count", "2", "--timeout", "60")
+    p = client.popen("--json", "watch", "--count", str(count), "--timeout", "60")
     try:
         time.sleep(2)
         m = backend.imaplib(backend.user)
-        m.append("INBOX", None, None, make_message(1, subject="first arrival"))
-        time.sleep(1)
-        m.append("INBOX", None, None, make_message(2, subject="second arrival"))
+        for folder, i, subject in deliveries:
+            m.append(folder, None, None, make_message(i, subject=subject))
+            time.sleep(1)
         m.logout()
         out, err = p.communicate(timeout=60)
     finally:
         if p.poll() is None:
             p.kill()
     assert p.returncode == 0, err
-    import json
-    lines = [json.loads(l) for l in out.splitlines() if l.strip()]
-    assert [x["subject"] for x in lines] == ["first arrival", "second arrival"]
     assert "AddressSanitizer" not in err
+    return [(x["folder"], x["subject"]) for x in map(json.loads, out.splitlines()) if x]
+
+
+def test_watch_sees_new_mail(backend, client):
+    got = watch_while(client, backend, 2, [("INBOX", 1, "first arrival"),
+                                          ("INBOX", 2, "second arrival")])
+    assert got == [("INBOX", "first arrival"), ("INBOX", "second arrival")]
 
 
 def offers(backend, capability):
@@ -403,28 +411,13 @@ def test_watch_other_folders_with_notify(backend, client):
     """Without --folder, NOTIFY (where offered) reports new mail in the
     other folders too, not in Sent/Trash/Junk/Drafts."""
     notify = offers(backend, "NOTIFY")
-    client.run("sync")
-    p = client.popen("--json", "watch", "--count", "2" if notify else "1", "--timeout", "60")
-    try:
-        time.sleep(2)
-        m = backend.imaplib(backend.user)
-        m.append("Trash", None, None, make_message(1, subject="binned"))
-        m.append("Archive", None, None, make_message(2, subject="filed elsewhere"))
-        time.sleep(1)
-        m.append("INBOX", None, None, make_message(3, subject="in the inbox"))
-        m.logout()
-        out, err = p.communicate(timeout=60)
-    finally:
-        if p.poll() is None:
-            p.kill()
-    assert p.returncode == 0, err
-    import json
-    got = [(x["folder"], x["subject"]) for x in map(json.loads, out.splitlines()) if x]
+    got = watch_while(client, backend, 2 if notify else 1,
+                      [("Trash", 1, "binned"), ("Archive", 2, "filed elsewhere"),
+                       ("INBOX", 3, "in the inbox")])
     if notify:
         assert sorted(got) == [("Archive", "filed elsewhere"), ("INBOX", "in the inbox")], got
     else:
         assert got == [("INBOX", "in the inbox")], got
-    assert "AddressSanitizer" not in err
 
 
 def test_unreachable_server_works_offline(backend, client):
