@@ -420,6 +420,44 @@ def test_watch_other_folders_with_notify(backend, client):
         assert got == [("INBOX", "in the inbox")], got
 
 
+@pytest.mark.parametrize("mode", ["condstore", "plain"])
+def test_sync_without_qresync(backend, mode):
+    """The CONDSTORE-only and the plain UID/FLAGS paths, on servers that
+    have QRESYNC: the account tells hafen to ignore it (ignore_caps)."""
+    import re
+    ignore = "QRESYNC" if mode == "condstore" else "QRESYNC CONDSTORE"
+    h = Hafen(backend, user=backend.user, extra=["--ignore-caps", ignore])
+    try:
+        fill(backend, 30)
+        h.run("sync")
+        ids = {x["subject"]: x["id"] for x in h.messages()}
+        h.run("--offline", "flag", str(ids["message 1"]), "+flagged")
+        m = backend.imaplib(backend.user)
+        m.select("INBOX")
+        typ, data = m.uid("SEARCH", None, "ALL")
+        uids = data[0].split()
+        m.uid("STORE", uids[2], "+FLAGS", "(\\Flagged)")
+        m.uid("STORE", uids[3], "+FLAGS", "(\\Seen)")
+        m.uid("STORE", uids[6], "-FLAGS", "(\\Seen)")
+        m.uid("STORE", b",".join(uids[10:15]), "+FLAGS", "(\\Deleted)")
+        m.expunge()
+        m.append("INBOX", None, None, make_message(99, subject="late arrival"))
+        m.logout()
+        r = h.run("--trace", "sync")
+        selects = re.findall(r"C: \S+ SELECT .*", r.stderr)
+        assert selects and not any("QRESYNC" in x for x in selects), selects
+        assert ("CHANGEDSINCE" in r.stderr) == (mode == "condstore")
+        want = server_state(backend, backend.user)["INBOX"]
+        have = {x["message_id"]: x for x in h.messages()}
+        assert set(have) == set(want) and len(want) == 26
+        for mid, flags in want.items():
+            assert have[mid]["seen"] == ("\\Seen" in flags), mid
+            assert have[mid]["flagged"] == ("\\Flagged" in flags), mid
+        assert have[[k for k, v in have.items() if v["subject"] == "message 1"][0]]["flagged"]
+    finally:
+        h.cleanup()
+
+
 def test_unreachable_server_works_offline(backend, client):
     fill(backend, 3)
     client.run("sync")

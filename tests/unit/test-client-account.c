@@ -63,7 +63,7 @@ static void test_read_write_roundtrip(void **state)
 		   "password_command = \"pass show mail/work # not a comment\"\nbodies = recent:30d\n"
 		   "smtp_host = smtp.example.org\nsmtp_tls = starttls\n"
 		   "account = home\nhost = 127.0.0.1\nport = 1143\ntls = none\nuser = me\n"
-		   "insecure = yes\nbodies = all\nfrom = Me <me@x>\n");
+		   "insecure = yes\nbodies = all\nfrom = Me <me@x>\nignore_caps = QRESYNC, CONDSTORE\n");
 	assert_int_equal(account_list_read(path, &l, &err), 0);
 	assert_int_equal(l.count, 2);
 	a = account_find(&l, NULL);
@@ -87,6 +87,8 @@ static void test_read_write_roundtrip(void **state)
 	assert_string_equal(account_find(&again, "work")->password_command,
 			    "pass show mail/work # not a comment");
 	assert_string_equal(account_find(&again, NULL)->name, "home");
+	assert_string_equal(account_find(&again, NULL)->ignore_caps, "QRESYNC, CONDSTORE");
+	assert_null(account_find(&again, "work")->ignore_caps);
 	account_list_free(&again);
 	assert_int_equal(account_list_del(&l, "home", &err), 0);
 	assert_string_equal(account_find(&l, NULL)->name, "work");

@@ -38,6 +38,7 @@ void account_clear(struct account *a)
 	free(a->smtp_host);
 	free(a->smtp_user);
 	free(a->from);
+	free(a->ignore_caps);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -144,6 +145,8 @@ int account_set(struct account *a, const char *key, const char *value, const cha
 		r = set_string(&a->ca_file, value);
 	else if (strcmp(key, "from") == 0)
 		r = set_string(&a->from, value);
+	else if (strcmp(key, "ignore_caps") == 0)
+		r = set_string(&a->ignore_caps, value);
 	else if (strcmp(key, "insecure") == 0)
 		r = config_parse_bool(value, &a->insecure, errbuf, sizeof(errbuf));
 	else if (strcmp(key, "bodies") == 0)
@@ -315,6 +318,7 @@ static void write_account(struct buf *b, const struct account *a)
 		put(b, "insecure", "yes");
 	put(b, "bodies", account_bodies_name(a, tmp, sizeof(tmp)));
 	put(b, "from", a->from);
+	put(b, "ignore_caps", a->ignore_caps);
 	put(b, "smtp_host", a->smtp_host);
 	if (a->smtp_port)
 		buf_printf(b, "smtp_port = %u\n", a->smtp_port);

@@ -42,6 +42,7 @@ struct account {
 	enum imapc_tls smtp_tls;
 	char *smtp_user;      /* NULL: user */
 	char *from;           /* NULL: user, when it is an address */
+	char *ignore_caps;    /* capabilities to treat as absent ("QRESYNC CONDSTORE"), or NULL */
 };
 
 struct account_list {

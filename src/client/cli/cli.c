@@ -113,6 +113,7 @@ int cli_connect(struct cli *cli, bool *offline_r, const char **error_r)
 	set.ca_file = a->ca_file;
 	set.insecure = a->insecure;
 	set.trace = cli->trace;
+	set.ignore_caps = a->ignore_caps;
 	if (imapc_connect(&set, &cli->imapc, offline_r, error_r) < 0)
 		return -1;
 	cli->sync = sync_new(cli->store, cli->imapc, a, &opt);

@@ -17,7 +17,7 @@ static const char add_usage[] =
 	"       [--password-command CMD] [--ca-file FILE] [--insecure]\n"
 	"       [--bodies none|all|recent:Nd] [--from ADDRESS]\n"
 	"       [--smtp-host HOST] [--smtp-port N] [--smtp-tls implicit|starttls|none]"
-	" [--smtp-user USER]";
+	" [--smtp-user USER] [--ignore-caps \"CAP ...\"]";
 
 /* Command-line option -> configuration key. */
 static const struct {
@@ -35,6 +35,7 @@ static const struct {
 	{"--smtp-port", "smtp_port"},
 	{"--smtp-tls", "smtp_tls"},
 	{"--smtp-user", "smtp_user"},
+	{"--ignore-caps", "ignore_caps"},
 };
 
 static int parse_add(struct account *a, int argc, char **argv)

@@ -291,6 +291,7 @@ static struct imapc *imapc_alloc(const struct imapc_settings *set)
 	struct imapc *c = xcalloc(1, sizeof(*c));
 
 	c->host = xstrdup(set->host);
+	c->ignore_caps = set->ignore_caps ? xstrdup(set->ignore_caps) : NULL;
 	c->timeout_ms = set->timeout_ms ? set->timeout_ms : IMAPC_DEFAULT_TIMEOUT_MS;
 	c->trace = set->trace;
 	c->insecure = set->insecure;
@@ -405,6 +406,7 @@ void imapc_free(struct imapc **cp)
 	buf_free(&c->caps);
 	buf_free(&c->error);
 	free(c->host);
+	free(c->ignore_caps);
 	free(c);
 	*cp = NULL;
 }

@@ -23,9 +23,28 @@ void imapc_caps_set(struct imapc *c, const struct imap_strlist *caps)
 	}
 }
 
+/* Is cap one of the words of list (spaces or commas between)? */
+static bool in_word_list(const char *list, const char *cap)
+{
+	size_t n = strlen(cap);
+
+	for (const char *p = list; *p != '\0';) {
+		size_t len = strcspn(p, " ,");
+
+		if (len == n && str_eq_ci_n(p, len, cap))
+			return true;
+		p += len;
+		p += strspn(p, " ,");
+	}
+	return false;
+}
+
 bool imapc_has_cap(const struct imapc *c, const char *cap)
 {
 	const char *p = (const char *)c->caps.data;
+
+	if (c->ignore_caps != NULL && in_word_list(c->ignore_caps, cap))
+		return false;
 
 	for (size_t i = 0; i < c->cap_count; i++) {
 		if (str_casecmp(p, cap) == 0)

@@ -48,6 +48,7 @@ struct imapc {
 	struct imap_parser *parser;
 	enum imapc_state state;
 	char *host;
+	char *ignore_caps;     /* settings' ignore_caps, or NULL */
 	unsigned timeout_ms;
 	bool trace;
 	bool insecure;         /* no certificate checks (--insecure) */

@@ -63,6 +63,10 @@ struct imapc_settings {
 	bool insecure;        /* accept any certificate (tests, self-signed servers) */
 	unsigned timeout_ms;  /* 0: 60 s */
 	bool trace;           /* protocol lines to stderr, passwords hidden */
+	/* Capabilities to treat as absent, separated by spaces or commas
+	 * (for a server whose QRESYNC or CONDSTORE is broken; tests use it
+	 * to reach the plain paths), or NULL. */
+	const char *ignore_caps;
 };
 
 struct imapc;
@@ -79,7 +83,8 @@ int imapc_connect(const struct imapc_settings *set, struct imapc **c_r, bool *of
 void imapc_free(struct imapc **cp);
 
 bool imapc_is_connected(const struct imapc *c);
-/* Does the server list this capability (case-insensitive, "AUTH=PLAIN")? */
+/* Does the server list this capability (case-insensitive, "AUTH=PLAIN"),
+ * and is it not one the settings said to ignore? */
 bool imapc_has_cap(const struct imapc *c, const char *cap);
 /* Extensions this connection uses. */
 bool imapc_qresync(const struct imapc *c);   /* QRESYNC enabled */
