@@ -420,6 +420,39 @@ def test_watch_other_folders_with_notify(backend, client):
         assert got == [("INBOX", "in the inbox")], got
 
 
+def test_connection_modes(backend):
+    """STARTTLS and implicit TLS with verification, plaintext only to
+    loopback, an untrusted certificate refused unless --insecure, a wrong
+    password refused (neither taken for "offline")."""
+    fill(backend, 2)
+    pw = "printf '%%s\\n' '%s'" % backend.passwords[backend.user]
+    cases = [
+        (["--port", str(backend.imap_port), "--tls", "starttls", "--ca-file", backend.cert],
+         pw, 0, "STARTTLS"),
+        (["--port", str(backend.imap_port), "--tls", "none"], pw, 0, None),
+        (["--port", str(backend.imaps_port), "--tls", "implicit"], pw, 1, "certificate"),
+        (["--port", str(backend.imaps_port), "--tls", "implicit", "--insecure"], pw, 0, None),
+        (["--port", str(backend.imaps_port), "--tls", "implicit", "--ca-file", backend.cert],
+         "echo wrong-password", 1, None),
+    ]
+    for extra, password_command, rc, marker in cases:
+        h = Hafen()
+        try:
+            h.run("account", "add", "t", "--host", backend.host, "--user", backend.user,
+                  "--password-command", password_command, *extra)
+            r = h.run("--trace", "sync", check=False)
+            assert r.returncode == rc, (extra, r.stderr[-2000:])
+            assert "hafen: offline" not in r.stderr, (extra, r.stderr[-2000:])
+            if marker:
+                assert marker.lower() in r.stderr.lower(), (extra, r.stderr[-2000:])
+            if rc == 0:
+                assert len(h.messages()) == 2
+            assert "wrong-password" not in r.stderr and \
+                backend.passwords[backend.user] not in r.stderr
+        finally:
+            h.cleanup()
+
+
 @pytest.mark.parametrize("mode", ["condstore", "plain"])
 def test_sync_without_qresync(backend, mode):
     """The CONDSTORE-only and the plain UID/FLAGS paths, on servers that

@@ -142,7 +142,10 @@ struct sync *cli_online(struct cli *cli)
 	}
 	if (cli_connect(cli, &offline, &err) < 0) {
 		cli->connect_refused = !offline;
-		fprintf(stderr, "hafen: offline (%s): working from the local cache\n", err);
+		/* A bad certificate or password is no network trouble: say so. */
+		fprintf(stderr, offline ? "hafen: offline (%s): working from the local cache\n"
+					: "hafen: not connected (%s); working from the local cache\n",
+			err);
 		return NULL;
 	}
 	/* Whatever was done offline goes to the server first. */
