@@ -453,6 +453,20 @@ def test_connection_modes(backend):
             h.cleanup()
 
 
+def test_plaintext_refused_off_loopback():
+    """tls = none to a host that is not loopback: refused before any
+    byte is sent (a TEST-NET address, nothing listens there)."""
+    h = Hafen()
+    try:
+        h.run("account", "add", "t", "--host", "192.0.2.1", "--port", "143", "--tls", "none",
+              "--user", "u", "--password-command", "echo never-sent")
+        r = h.run("sync", check=False, timeout=30)
+        assert r.returncode == 1 and "not loopback" in r.stderr, r.stderr
+        assert "hafen: offline" not in r.stderr
+    finally:
+        h.cleanup()
+
+
 @pytest.mark.parametrize("mode", ["condstore", "plain"])
 def test_sync_without_qresync(backend, mode):
     """The CONDSTORE-only and the plain UID/FLAGS paths, on servers that
