@@ -238,9 +238,13 @@ int store_tx_commit(struct store *s)
 		return ret;
 	}
 	s->in_tx = false;
+	/* A relaxed transaction changed nothing a session shows (the search
+	 * index queue, a \Recent claim): no need to wake every session of the
+	 * user in every process. */
 	if (s->sync_normal)
 		set_sync_normal(s, false);
-	store_notify_poke(s);
+	else
+		store_notify_poke(s);
 	return STORE_OK;
 }
 

@@ -109,7 +109,8 @@ void store_tx_rollback(struct store *s);
  * without harm: derived data (the search index) and \Recent claims. It
  * stays atomic, and ordered before every later commit: the next normal
  * COMMIT's fdatasync of the WAL makes it durable too. Commit and roll
- * back with store_tx_commit() and store_tx_rollback(). */
+ * back with store_tx_commit() and store_tx_rollback(); its commit sends
+ * no change notification (nothing a session shows changed). */
 int store_tx_begin_relaxed(struct store *s);
 /* Run one statement without results. */
 int store_exec(struct store *s, const char *sql);
