@@ -177,6 +177,11 @@ static int open_store(struct user_store *us, const char **error_r)
 	if (stat(us->dir, &sb) < 0 && user_store_provision(cfg->data_dir, us->name, error_r) < 0)
 		return -1;
 	ret = store_open_deferred(us->dir, &us->store, error_r);
+	/* Another process may be creating it right now (the directory made,
+	 * store.db not yet): provisioning waits for that creation's
+	 * transaction and leaves what exists alone; then open again. */
+	if (ret != STORE_OK && user_store_provision(cfg->data_dir, us->name, error_r) == 0)
+		ret = store_open_deferred(us->dir, &us->store, error_r);
 	if (ret == STORE_OK) {
 		us->watch_id = store_watcher_add(us->w->watcher, us->dir, error_r);
 		if (us->watch_id < 0) {
