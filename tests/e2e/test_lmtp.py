@@ -393,3 +393,41 @@ def test_swaks_rejected_by_size(make_server):
                        text=True, timeout=60)
     assert "552 5.3.4" in r.stdout, r.stdout
     assert r.returncode != 0
+
+
+
+def test_concurrent_first_deliveries(make_server):
+    # A user who never logged in gets sixteen deliveries at once over sixteen
+    # connections, which the kernel spreads over both workers: the store is
+    # opened at RCPT, and a worker that finds the directory made but
+    # store.db not there yet must wait for it, never answer 451.
+    import threading
+    s = lmtp_server(make_server, workers=2)
+    s.hafend("user", "add", "frank", stdin="pw\n")
+    s.passwords["frank"] = "pw"
+    conns = [Lmtp(s) for _ in range(16)]
+    for c in conns:
+        c.lhlo()
+    start = threading.Barrier(len(conns))
+    replies = [None] * len(conns)
+
+    def transact(i):
+        c = conns[i]
+        start.wait(10)
+        c.send("MAIL FROM:<race@example.org>\r\nRCPT TO:<frank>\r\nDATA\r\n")
+        got = [c.reply()[-1] for _ in range(3)]
+        if got[2].startswith("354"):
+            c.send(message("race %d" % i) + ".\r\n")
+            got.append(c.reply()[-1])
+        replies[i] = got
+
+    threads = [threading.Thread(target=transact, args=(i,)) for i in range(len(conns))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    for c in conns:
+        c.close()
+    assert all(r is not None and len(r) == 4 and r[1].startswith("250") and
+               r[3].startswith("250") for r in replies), replies
+    assert len(fetch_all(s, "frank")) == len(conns)
