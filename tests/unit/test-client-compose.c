@@ -34,6 +34,10 @@ static const struct {
 
 static void test_addrlist(void **state)
 {
+	struct buf empty = BUF_INIT;
+
+	/* An empty buffer's data is NULL: no addresses, no pointer arithmetic. */
+	assert_int_equal(addrlist_parse((const char *)empty.data, empty.len, &empty), 0);
 	for (size_t i = 0; i < HF_N_ELEMENTS(addr_cases); i++) {
 		struct buf out = BUF_INIT;
 		size_t n = addrlist_parse(addr_cases[i].value, strlen(addr_cases[i].value), &out);

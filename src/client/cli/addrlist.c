@@ -90,6 +90,8 @@ size_t addrlist_parse(const char *value, size_t len, struct buf *out)
 {
 	size_t count = 0;
 
+	if (len == 0)
+		return 0; /* value may be NULL then (an empty buffer) */
 	for (size_t start = 0; start <= len;) {
 		size_t end = element_end(value, len, start);
 
