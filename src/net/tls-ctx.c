@@ -4,9 +4,12 @@
 #include "lib/mem.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/err.h>
@@ -189,6 +192,50 @@ int tls_server_ctx_reload(struct tls_ctx **ctxp, const char *cert_file, const ch
 	return 0;
 }
 
+/* Does dir hold OpenSSL's hashed names ("1a2b3c4d.0", made by
+ * c_rehash/update-ca-certificates)? Without them a directory lookup finds
+ * nothing. */
+static bool dir_has_hashed_certs(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	bool found = false;
+
+	if (d == NULL)
+		return false;
+	while (!found && (de = readdir(d)) != NULL) {
+		const char *n = de->d_name;
+		size_t i;
+
+		for (i = 0; i < 8 && isxdigit((unsigned char)n[i]); i++)
+			;
+		found = i == 8 && n[8] == '.' && isdigit((unsigned char)n[9]);
+	}
+	closedir(d);
+	return found;
+}
+
+/* The system's trusted CAs. SSL_CTX_set_default_verify_paths() parses the
+ * whole bundle file (about 140 certificates on Debian: tens of ms, most of
+ * a short `hafen` command against a fast server), while the hashed
+ * directory is read lazily, one file per issuer a handshake asks for. So
+ * the directory serves when it is usable and the user did not point
+ * OpenSSL at a bundle of their own (SSL_CERT_FILE); SSL_CERT_DIR, which
+ * may list several directories, is taken as given. */
+static int load_system_store(SSL_CTX *ssl_ctx)
+{
+	const char *dir = getenv(X509_get_default_cert_dir_env());
+
+	if (getenv(X509_get_default_cert_file_env()) == NULL) {
+		if (dir != NULL && dir[0] != '\0')
+			return SSL_CTX_load_verify_dir(ssl_ctx, dir) == 1 ? 0 : -1;
+		dir = X509_get_default_cert_dir();
+		if (dir_has_hashed_certs(dir))
+			return SSL_CTX_load_verify_dir(ssl_ctx, dir) == 1 ? 0 : -1;
+	}
+	return SSL_CTX_set_default_verify_paths(ssl_ctx) == 1 ? 0 : -1;
+}
+
 struct tls_ctx *tls_client_ctx_new(const struct tls_client_settings *set, const char **error_r)
 {
 	SSL_CTX *ssl_ctx = SSL_CTX_new(TLS_client_method());
@@ -203,7 +250,7 @@ struct tls_ctx *tls_client_ctx_new(const struct tls_client_settings *set, const 
 		goto fail;
 	if (!set->insecure) {
 		SSL_CTX_set_verify(ssl_ctx, SSL_VERIFY_PEER, NULL);
-		if (!set->no_system_store && SSL_CTX_set_default_verify_paths(ssl_ctx) != 1) {
+		if (!set->no_system_store && load_system_store(ssl_ctx) < 0) {
 			*error_r = tls_error_set("cannot load the system CA store: %s",
 			                         tls_openssl_reason("unknown"));
 			goto fail;

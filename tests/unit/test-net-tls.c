@@ -14,6 +14,7 @@
 #include "test-net-util.h"
 
 #include "lib/log.h"
+#include "net/tls-private.h"
 
 static X509 *read_cert(const char *path)
 {
@@ -248,6 +249,71 @@ static void test_client_ctx(void **state)
 	tn_cert_remove(&c);
 }
 
+/* Is cert among the CAs the context trusts (looked up by subject, as a
+ * handshake does)? */
+static bool ctx_trusts(struct tls_ctx *ctx, X509 *cert)
+{
+	X509_STORE_CTX *sc = X509_STORE_CTX_new();
+	X509_OBJECT *obj = X509_OBJECT_new();
+	bool found;
+
+	assert_int_equal(X509_STORE_CTX_init(sc, SSL_CTX_get_cert_store(ctx->ssl_ctx), NULL, NULL),
+	                 1);
+	found = X509_STORE_CTX_get_by_subject(sc, X509_LU_X509, X509_get_subject_name(cert), obj) ==
+	        1;
+	X509_OBJECT_free(obj);
+	X509_STORE_CTX_free(sc);
+	return found;
+}
+
+/* The system store is read from OpenSSL's hashed directory (lazily) when
+ * there is one: SSL_CERT_DIR names it here; a directory without hashed
+ * names still verifies through SSL_CERT_FILE's bundle. */
+static void test_client_ctx_system_dir(void **state)
+{
+	struct tls_client_settings set = {0};
+	struct tn_cert c;
+	struct tls_ctx *ctx;
+	const char *error;
+	char link[512];
+	X509 *x;
+
+	(void)state;
+	tn_cert_make(&c);
+	x = read_cert(c.cert);
+	snprintf(link, sizeof(link), "%s/%08lx.0", c.dir, X509_subject_name_hash(x));
+	assert_int_equal(symlink(c.cert, link), 0);
+
+	unsetenv("SSL_CERT_FILE"); /* some environments set it for every program */
+	setenv("SSL_CERT_DIR", c.dir, 1);
+	ctx = tls_client_ctx_new(&set, &error);
+	if (ctx == NULL)
+		fail_msg("%s", error);
+	assert_true(ctx_trusts(ctx, x));
+	tls_ctx_free(&ctx);
+
+	/* A bundle named by SSL_CERT_FILE is read as before. */
+	unsetenv("SSL_CERT_DIR");
+	setenv("SSL_CERT_FILE", c.cert, 1);
+	ctx = tls_client_ctx_new(&set, &error);
+	if (ctx == NULL)
+		fail_msg("%s", error);
+	assert_true(ctx_trusts(ctx, x));
+	tls_ctx_free(&ctx);
+	unsetenv("SSL_CERT_FILE");
+
+	/* The system's own store trusts no test certificate. */
+	ctx = tls_client_ctx_new(&set, &error);
+	if (ctx == NULL)
+		fail_msg("%s", error);
+	assert_false(ctx_trusts(ctx, x));
+	tls_ctx_free(&ctx);
+
+	X509_free(x);
+	unlink(link);
+	tn_cert_remove(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +321,7 @@ int main(void)
 	    cmocka_unit_test(test_selfsigned_errors),
 	    cmocka_unit_test(test_server_ctx_errors),
 	    cmocka_unit_test(test_client_ctx),
+	    cmocka_unit_test(test_client_ctx_system_dir),
 	};
 
 	log_set_level(LOG_LEVEL_ERROR);
