@@ -85,21 +85,6 @@ int store_mailbox_get_by_id(struct store *s, int64_t id, struct store_mailbox *m
 	return lookup(s, STMT_MAILBOX_BY_ID, NULL, id, mb_r);
 }
 
-int store_next_uidvalidity(struct store *s, uint32_t *uidvalidity_r)
-{
-	int64_t last, now = (int64_t)time(NULL), v;
-	int ret = store_meta_get(s, "last_uidvalidity", &last);
-
-	if (ret != STORE_OK)
-		return ret;
-	/* Time-based so a store rebuilt from scratch still moves forward. */
-	v = now > last ? now : last + 1;
-	if (v > UINT32_MAX)
-		v = last + 1 > UINT32_MAX ? 1 : last + 1;
-	*uidvalidity_r = (uint32_t)v;
-	return store_meta_set(s, "last_uidvalidity", v);
-}
-
 static void new_mailboxid(char out[32])
 {
 	unsigned char rnd[12];

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <time.h>
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,6 +211,47 @@ static void test_rebuild_truncated_database(void **state)
 	test_rmtree(dir);
 }
 
+/* RFC 9051 2.3.1.1: the rebuilt INBOX has other UIDs, so it must get a
+ * UIDVALIDITY above every one before, also above values that ran ahead of
+ * the clock in a burst of creations, and also when the rebuild comes in
+ * the same second (the database that knew them is gone). */
+static void test_rebuild_gets_higher_uidvalidity(void **state)
+{
+	char dir[256], cmd[600];
+	struct store_check_report r;
+	struct store_mailbox mb;
+	struct store *s;
+	const char *error;
+	uint32_t highest = 0;
+
+	test_tmpdir(dir, sizeof(dir));
+	fill(dir, 4);
+	assert_int_equal(store_open(dir, 0, &s, &error), STORE_OK);
+	for (unsigned i = 0; i < 20; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "Burst%u", i);
+		assert_int_equal(store_mailbox_create(s, name, 0), STORE_OK);
+		assert_int_equal(store_mailbox_get(s, name, &mb), STORE_OK);
+		if (mb.uidvalidity > highest)
+			highest = mb.uidvalidity;
+		store_mailbox_clear(&mb);
+	}
+	store_close(&s);
+	assert_true(highest >= (uint32_t)time(NULL) + 10); /* ran ahead of the clock */
+
+	snprintf(cmd, sizeof(cmd), "rm -f '%s'/store.db*", dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(store_check(dir, &repair_now, &r), STORE_OK);
+	assert_true(r.rebuilt);
+	assert_int_equal(store_open(dir, 0, &s, &error), STORE_OK);
+	assert_int_equal(store_mailbox_get(s, "INBOX", &mb), STORE_OK);
+	assert_true(mb.uidvalidity > highest);
+	store_mailbox_clear(&mb);
+	store_close(&s);
+	test_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -218,6 +261,7 @@ int main(void)
 		cmocka_unit_test(test_missing_file_dropped_on_repair),
 		cmocka_unit_test(test_rebuild_deleted_database),
 		cmocka_unit_test(test_rebuild_truncated_database),
+		cmocka_unit_test(test_rebuild_gets_higher_uidvalidity),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
