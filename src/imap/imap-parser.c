@@ -258,6 +258,7 @@ static void parse_head(struct imap_parser *p)
 {
 	const unsigned char *d = p->item.data;
 	size_t len = p->item.len, i = 0, n;
+	bool numbered;
 
 	if (p->head_done)
 		return;
@@ -285,7 +286,8 @@ static void parse_head(struct imap_parser *p)
 	i++;
 	if (!head_word(d, len, &i, p->command))
 		return;
-	if (p->side == IMAP_PARSER_CLIENT && ascii_isdigit((unsigned char)p->command[0])) {
+	numbered = p->side == IMAP_PARSER_CLIENT && ascii_isdigit((unsigned char)p->command[0]);
+	if (numbered) {
 		if (i >= len || d[i] != ' ')
 			return;
 		i++;
@@ -294,7 +296,10 @@ static void parse_head(struct imap_parser *p)
 	}
 	p->has_command = true;
 	if (p->side == IMAP_PARSER_CLIENT) {
-		p->text_item = is_cond_word(p->command);
+		/* Only "* OK"/"tag NO"... are status lines, whose text may end in
+		 * what looks like a literal; "* 18 NO ..." is numbered data
+		 * (parsed as unknown), where "{n}" is a literal. */
+		p->text_item = !numbered && is_cond_word(p->command);
 	} else if (strcmp(p->command, "UID") == 0 && i < len && d[i] == ' ') {
 		i++;
 		if (head_word(d, len, &i, p->command))

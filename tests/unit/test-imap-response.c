@@ -302,6 +302,21 @@ static void test_lenient_reading(void **state)
 	assert_int_equal(p.resp->u.unknown.number, 3);
 	assert_string_equal(p.resp->u.unknown.name, "XNUM");
 	parsed_free(&p);
+	/* After a number a condition word is no status line: "{3}" there is a
+	 * literal, read whole (fuzz-imap-response found the writer's literal
+	 * read back as the end of a text line). */
+	p = parse_resp("* 18 NO (A {3}\r\nP\377L) x\r\n");
+	assert_int_equal(p.resp->kind, IMAP_RESP_UNKNOWN);
+	assert_string_equal(p.resp->u.unknown.name, "NO");
+	assert_int_equal(p.resp->u.unknown.count, 2);
+	assert_int_equal(p.resp->u.unknown.values[0].kind, IMAP_VALUE_LIST);
+	assert_int_equal(p.resp->u.unknown.values[0].items[1].len, 3);
+	assert_memory_equal(p.resp->u.unknown.values[0].items[1].str, "P\377L", 3);
+	parsed_free(&p);
+	/* A status line's text may still end in something like a literal. */
+	p = parse_resp("* NO text {3}\r\n");
+	assert_string_equal(p.resp->u.status.text, "text {3}");
+	parsed_free(&p);
 	p = parse_resp("+go\r\n");
 	assert_string_equal(p.resp->u.text, "go");
 	parsed_free(&p);
