@@ -4,10 +4,11 @@
  * only once that recipient's copy is durable. A chunk is always read to
  * its end, also when it is refused, so the stream stays in step. */
 #include "lmtp-private.h"
-#include "server/deliver/deliver.h"
+#include "server/deliver/deliver-batch.h"
 #include "server/user-store.h"
 #include "server/worker.h"
 #include "lib/log.h"
+#include "lib/mem.h"
 
 #include <event2/buffer.h>
 #include <stdio.h>
@@ -64,6 +65,7 @@ static void deliver_all(struct lmtp_session *s, bool too_big)
 	    .now = (int64_t)time(NULL),
 	};
 	struct deliver_message *m;
+	struct deliver_job *jobs;
 	char id[64];
 
 	if (too_big) {
@@ -76,20 +78,30 @@ static void deliver_all(struct lmtp_session *s, bool too_big)
 	env.id = id;
 	env.for_rcpt = s->rcpt_count == 1 ? s->rcpts[0].address : NULL;
 	m = deliver_message_new(&env, s->msg.data, s->msg.len);
+	/* The handles are fetched here, on the loop's thread (that may reopen
+	 * one); then the copies for distinct users are written side by side,
+	 * and the replies go out in RCPT order once all are durable. */
+	jobs = xcalloc(s->rcpt_count, sizeof(*jobs));
+	for (size_t i = 0; i < s->rcpt_count; i++) {
+		jobs[i].store = user_store_store(s->rcpts[i].ustore);
+		jobs[i].rcpt = s->rcpts[i].address;
+		jobs[i].mailbox = s->rcpts[i].mailbox;
+	}
+	deliver_batch_run(m, jobs, s->rcpt_count);
 	for (size_t i = 0; i < s->rcpt_count; i++) {
 		struct lmtp_rcpt *r = &s->rcpts[i];
-		const char *used = "INBOX", *error = NULL;
-		enum deliver_result res = deliver_to_store(user_store_store(r->ustore), m,
-		                                           r->address, r->mailbox, &used, &error);
 
-		if (res == DELIVER_OK)
+		if (jobs[i].result == DELIVER_OK)
 			log_info("lmtp %s: %s: saved to %s/%s (%zu bytes)", s->peer, id,
-			         user_store_name(r->ustore), used, deliver_message_size(m));
+			         user_store_name(r->ustore), jobs[i].mailbox_used,
+			         deliver_message_size(m));
 		else
 			log_warn("lmtp %s: %s: <%s> not delivered: %s", s->peer, id, r->address,
-			         error);
-		reply_result(s, r, res, id);
+			         jobs[i].error);
+		reply_result(s, r, jobs[i].result, id);
 	}
+	deliver_batch_clear(jobs, s->rcpt_count);
+	free(jobs);
 	deliver_message_free(&m);
 	lmtp_transaction_reset(s);
 }
