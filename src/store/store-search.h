@@ -92,4 +92,12 @@ int store_sort(struct store *s, int64_t mailbox_id, const struct store_search_ke
 /* Case-fold text the way the search index stores it (UTF-8 in and out). */
 char *store_search_fold(const char *text, size_t len, size_t *len_r);
 
+/* How a text key's files are found (store-search.c): a needle whose
+ * phrase is in at most verify_max files in any column has its columns
+ * checked on the stored text, and a required key with at most
+ * small_set_max files drives the query through an index. The defaults
+ * (2000, 1000) suit any store; tests set other values (0 and SIZE_MAX
+ * included) so that every path runs on a small mailbox. Process-wide. */
+void store_search_set_thresholds(size_t small_set_max, size_t verify_max);
+
 #endif

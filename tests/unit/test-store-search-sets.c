@@ -3,7 +3,11 @@
  * several hundred messages (sets that grow past their first allocation),
  * text keys combined with AND, OR and NOT, two text keys in one query,
  * messages moved and copied between mailboxes (files shared), SORT with a
- * text key, and a store left writable (no read transaction left open). */
+ * text key, and a store left writable (no read transaction left open).
+ * Each combination runs with the store's search thresholds at their
+ * defaults, at zero and at their maximum, so that every way of finding a
+ * key's files (column filter by FTS5 or on the stored text) and of running
+ * the main query (a scan, or driven by a small set) gives the same UIDs. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -102,7 +106,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-enum combo { ONLY_ALPHA, ALPHA_AND_BRAVO, ALPHA_OR_BRAVO, NOT_ALPHA, ALPHA_NOT_BRAVO };
+enum combo { ONLY_ALPHA, ALPHA_AND_BRAVO, ALPHA_OR_BRAVO, NOT_ALPHA, ALPHA_NOT_BRAVO, EVERY };
 
 static bool expected(enum combo c, uint32_t i)
 {
@@ -117,6 +121,8 @@ static bool expected(enum combo c, uint32_t i)
 		return !has_alpha(i);
 	case ALPHA_NOT_BRAVO:
 		return has_alpha(i) && !has_bravo(i);
+	case EVERY:
+		return true;
 	}
 	return false;
 }
@@ -142,9 +148,8 @@ static void check(struct fixture *f, int64_t mailbox_id, const struct store_sear
 	rangeset_free(&want);
 }
 
-static void test_combinations(void **state)
+static void combinations(struct fixture *f)
 {
-	struct fixture *f = *state;
 	struct store_search_key alpha = {.op = STORE_SEARCH_TEXT, .str = "AlphaWord"};
 	struct store_search_key bravo = {.op = STORE_SEARCH_BODY, .str = "bravoword"};
 	struct store_search_key and = {.op = STORE_SEARCH_AND, .child = &alpha};
@@ -154,6 +159,9 @@ static void test_combinations(void **state)
 	struct store_search_key alpha2 = alpha;
 	struct store_search_key and_not = {.op = STORE_SEARCH_AND, .child = &alpha2};
 	struct store_search_key none = {.op = STORE_SEARCH_TEXT, .str = "charlieword"};
+	struct store_search_key filler = {.op = STORE_SEARCH_TEXT, .str = "filler text"};
+	struct store_search_key alpha3 = {.op = STORE_SEARCH_TEXT, .str = "alphaword", .next = &filler};
+	struct store_search_key alpha_filler = {.op = STORE_SEARCH_AND, .child = &alpha3};
 	struct rangeset r = RANGESET_INIT;
 
 	check(f, f->inbox, &alpha, ONLY_ALPHA, 1, MESSAGES, 0);
@@ -167,6 +175,55 @@ static void test_combinations(void **state)
 	assert_int_equal(store_search(f->s, f->inbox, &none, &r, NULL), STORE_OK);
 	assert_int_equal(rangeset_count(&r), 0);
 	rangeset_free(&r);
+	/* In every message (a scan), alone and beside a smaller set. */
+	check(f, f->inbox, &filler, EVERY, 1, MESSAGES, 0);
+	check(f, f->inbox, &alpha_filler, ONLY_ALPHA, 1, MESSAGES, 0);
+}
+
+static void test_combinations(void **state)
+{
+	store_search_set_thresholds(0, 0);
+	combinations(*state);
+	store_search_set_thresholds(SIZE_MAX, SIZE_MAX);
+	combinations(*state);
+	store_search_set_thresholds(50, 100);
+	combinations(*state);
+	store_search_set_thresholds(1000, 2000);
+	combinations(*state);
+}
+
+/* A needle in other columns than the key's: FTS5 finds it in every
+ * column first, and the key's own columns are then checked on the stored
+ * text (store-search.c, file_set_read). */
+static void column_filter(struct fixture *f)
+{
+	struct store_search_key body = {.op = STORE_SEARCH_BODY, .str = "sender"};
+	struct store_search_key text = {.op = STORE_SEARCH_TEXT, .str = "sender"};
+	struct store_search_key from = {.op = STORE_SEARCH_FROM, .str = "SENDER12@"};
+	struct store_search_key subject = {.op = STORE_SEARCH_SUBJECT, .str = "filler"};
+	struct rangeset r = RANGESET_INIT;
+
+	assert_int_equal(store_search(f->s, f->inbox, &body, &r, NULL), STORE_OK);
+	assert_int_equal(rangeset_count(&r), 0);
+	rangeset_free(&r);
+	assert_int_equal(store_search(f->s, f->inbox, &subject, &r, NULL), STORE_OK);
+	assert_int_equal(rangeset_count(&r), 0);
+	rangeset_free(&r);
+	check(f, f->inbox, &text, EVERY, 1, MESSAGES, 0);
+	assert_int_equal(store_search(f->s, f->inbox, &from, &r, NULL), STORE_OK);
+	assert_int_equal(rangeset_count(&r), 1);
+	assert_true(rangeset_contains(&r, 12));
+	rangeset_free(&r);
+}
+
+static void test_column_filter(void **state)
+{
+	store_search_set_thresholds(0, 0);
+	column_filter(*state);
+	store_search_set_thresholds(SIZE_MAX, SIZE_MAX);
+	column_filter(*state);
+	store_search_set_thresholds(1000, 2000);
+	column_filter(*state);
 }
 
 /* Moved messages leave INBOX's results; copies share their files, and a
@@ -187,7 +244,7 @@ static void test_mailboxes_share_files(void **state)
 	assert_int_equal(store_copy(f->s, f->inbox, &copied, "Other", false, &v, NULL, NULL),
 			 STORE_OK);
 	assert_int_equal(store_mailbox_get(f->s, "Other", &other), STORE_OK);
-	/* INBOX keeps 31..600; Other holds 1..40 as UIDs 1..40. */
+	/* INBOX keeps 31..MESSAGES; Other holds 1..40 as UIDs 1..40. */
 	check(f, f->inbox, &alpha, ONLY_ALPHA, 31, MESSAGES, 0);
 	check(f, other.id, &alpha, ONLY_ALPHA, 1, 40, 0);
 	store_mailbox_clear(&other);
@@ -218,6 +275,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_combinations, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_column_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mailboxes_share_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sort_then_write, setup, teardown),
 	};
