@@ -156,12 +156,12 @@ static bool parse_key_arg(struct imap_scan *s, enum key_arg arg, struct imap_sea
 		return scan_astring(s, &key->u.header.name) && scan_sp(s) &&
 		       scan_astring(s, &key->u.header.value);
 	case ARG_NOT:
-		key->u.not = arena_zalloc(a, sizeof(*key->u.not));
-		return parse_key(s, key->u.not);
+		key->u.negated = arena_zalloc(a, sizeof(*key->u.negated));
+		return parse_key(s, key->u.negated);
 	case ARG_OR:
-		key->u.or.a = arena_zalloc(a, sizeof(*key->u.or.a));
-		key->u.or.b = arena_zalloc(a, sizeof(*key->u.or.b));
-		return parse_key(s, key->u.or.a) && scan_sp(s) && parse_key(s, key->u.or.b);
+		key->u.either.a = arena_zalloc(a, sizeof(*key->u.either.a));
+		key->u.either.b = arena_zalloc(a, sizeof(*key->u.either.b));
+		return parse_key(s, key->u.either.a) && scan_sp(s) && parse_key(s, key->u.either.b);
 	case ARG_MODSEQ:
 		return parse_modseq(s, key);
 	case ARG_NONE:
@@ -180,16 +180,16 @@ static bool parse_group(struct imap_scan *s, struct imap_search_key *key)
 	if (!scan_char(s, '('))
 		return false;
 	do {
-		if (key->u.and.count > 0 && !scan_sp(s))
+		if (key->u.all_of.count > 0 && !scan_sp(s))
 			return false;
 		if (!scan_list_item(s, &items))
 			return false;
-		key->u.and.keys = scan_grow(s, key->u.and.keys, key->u.and.count, &cap,
-					    sizeof(*key->u.and.keys));
-		memset(&key->u.and.keys[key->u.and.count], 0, sizeof(*key->u.and.keys));
-		if (!parse_key(s, &key->u.and.keys[key->u.and.count]))
+		key->u.all_of.keys = scan_grow(s, key->u.all_of.keys, key->u.all_of.count, &cap,
+					    sizeof(*key->u.all_of.keys));
+		memset(&key->u.all_of.keys[key->u.all_of.count], 0, sizeof(*key->u.all_of.keys));
+		if (!parse_key(s, &key->u.all_of.keys[key->u.all_of.count]))
 			return false;
-		key->u.and.count++;
+		key->u.all_of.count++;
 	} while (!scan_try_char(s, ')'));
 	return true;
 }

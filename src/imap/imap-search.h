@@ -87,11 +87,11 @@ struct imap_search_key {
 		struct {
 			struct imap_search_key *keys;
 			size_t count; /* >= 1 */
-		} and;
+		} all_of; /* AND: every key matches */
 		struct {
 			struct imap_search_key *a, *b;
-		} or;
-		struct imap_search_key *not;
+		} either; /* OR */
+		struct imap_search_key *negated; /* NOT */
 		struct imap_seqset seqset;
 		const char *string;
 		struct {

@@ -74,13 +74,13 @@ static void w_key_arg(struct imap_writer *w, const struct imap_search_key *key)
 		break;
 	case IMAP_SEARCH_NOT:
 		w_byte(w, ' ');
-		w_key(w, key->u.not);
+		w_key(w, key->u.negated);
 		break;
 	case IMAP_SEARCH_OR:
 		w_byte(w, ' ');
-		w_key(w, key->u.or.a);
+		w_key(w, key->u.either.a);
 		w_byte(w, ' ');
-		w_key(w, key->u.or.b);
+		w_key(w, key->u.either.b);
 		break;
 	default:
 		break;
@@ -92,10 +92,10 @@ static void w_key(struct imap_writer *w, const struct imap_search_key *key)
 	switch (key->kind) {
 	case IMAP_SEARCH_AND:
 		w_byte(w, '(');
-		for (size_t i = 0; i < key->u.and.count; i++) {
+		for (size_t i = 0; i < key->u.all_of.count; i++) {
 			if (i > 0)
 				w_byte(w, ' ');
-			w_key(w, &key->u.and.keys[i]);
+			w_key(w, &key->u.all_of.keys[i]);
 		}
 		w_byte(w, ')');
 		break;

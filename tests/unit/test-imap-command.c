@@ -261,12 +261,12 @@ static void test_search_tree(void **state)
 	assert_int_equal(o->key_count, 2);
 	k = &o->keys[0];
 	assert_int_equal(k->kind, IMAP_SEARCH_OR);
-	assert_int_equal(k->u.or.a->kind, IMAP_SEARCH_NOT);
-	assert_int_equal(k->u.or.a->u.not->kind, IMAP_SEARCH_AND);
-	assert_int_equal(k->u.or.a->u.not->u.and.count, 2);
-	assert_int_equal(k->u.or.a->u.not->u.and.keys[1].kind, IMAP_SEARCH_SEQSET);
-	assert_int_equal(k->u.or.b->kind, IMAP_SEARCH_HEADER);
-	assert_string_equal(k->u.or.b->u.header.value, "y");
+	assert_int_equal(k->u.either.a->kind, IMAP_SEARCH_NOT);
+	assert_int_equal(k->u.either.a->u.negated->kind, IMAP_SEARCH_AND);
+	assert_int_equal(k->u.either.a->u.negated->u.all_of.count, 2);
+	assert_int_equal(k->u.either.a->u.negated->u.all_of.keys[1].kind, IMAP_SEARCH_SEQSET);
+	assert_int_equal(k->u.either.b->kind, IMAP_SEARCH_HEADER);
+	assert_string_equal(k->u.either.b->u.header.value, "y");
 	assert_int_equal(o->keys[1].kind, IMAP_SEARCH_BEFORE);
 	assert_int_equal(o->keys[1].u.date.year, 2000);
 	assert_int_equal(o->keys[1].u.date.month, 2);

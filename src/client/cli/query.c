@@ -217,8 +217,8 @@ void query_to_imap(const struct query *q, struct arena *a, struct imap_search_ke
 			continue;
 		}
 		keys[i].kind = IMAP_SEARCH_NOT;
-		keys[i].u.not = arena_zalloc(a, sizeof(*keys[i].u.not));
-		imap_key(&q->terms[i], keys[i].u.not);
+		keys[i].u.negated = arena_zalloc(a, sizeof(*keys[i].u.negated));
+		imap_key(&q->terms[i], keys[i].u.negated);
 	}
 	if (q->count == 0)
 		keys[0].kind = IMAP_SEARCH_ALL;

@@ -197,11 +197,11 @@ static int translate_flat(struct build *b, const struct imap_search_key *ik,
 			  enum imap_search_kind kind, struct store_search_key ***tail, size_t *n)
 {
 	if (kind == IMAP_SEARCH_OR && ik->kind == IMAP_SEARCH_OR)
-		return translate_flat(b, ik->u.or.a, kind, tail, n) < 0 ? -1
-			: translate_flat(b, ik->u.or.b, kind, tail, n);
-	if (ik->kind == IMAP_SEARCH_AND && (kind == IMAP_SEARCH_AND || ik->u.and.count == 1)) {
-		for (size_t i = 0; i < ik->u.and.count; i++)
-			if (translate_flat(b, &ik->u.and.keys[i], kind, tail, n) < 0)
+		return translate_flat(b, ik->u.either.a, kind, tail, n) < 0 ? -1
+			: translate_flat(b, ik->u.either.b, kind, tail, n);
+	if (ik->kind == IMAP_SEARCH_AND && (kind == IMAP_SEARCH_AND || ik->u.all_of.count == 1)) {
+		for (size_t i = 0; i < ik->u.all_of.count; i++)
+			if (translate_flat(b, &ik->u.all_of.keys[i], kind, tail, n) < 0)
 				return -1;
 		return 0;
 	}
@@ -283,7 +283,7 @@ static int translate_not(struct build *b, const struct imap_search_key *ik,
 {
 	struct store_search_key *node = key_new(b, STORE_SEARCH_NOT);
 
-	if (translate(b, ik->u.not, &node->child) < 0)
+	if (translate(b, ik->u.negated, &node->child) < 0)
 		return -1;
 	*k_r = node;
 	return 0;
@@ -418,7 +418,7 @@ static int translate(struct build *b, const struct imap_search_key *ik,
 {
 	switch (ik->kind) {
 	case IMAP_SEARCH_AND:
-		return translate_and(b, ik->u.and.keys, ik->u.and.count, k_r);
+		return translate_and(b, ik->u.all_of.keys, ik->u.all_of.count, k_r);
 	case IMAP_SEARCH_OR:
 		return translate_or(b, ik, k_r);
 	case IMAP_SEARCH_NOT:
