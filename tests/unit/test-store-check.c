@@ -252,6 +252,38 @@ static void test_rebuild_gets_higher_uidvalidity(void **state)
 	test_rmtree(dir);
 }
 
+/* When the uidvalidity file cannot be written, the mailbox that needed a
+ * new value is not created (its transaction rolls back: a UIDVALIDITY the
+ * file does not cover could come back after a rebuild), the error says
+ * what failed, and creation works again once the cause is gone. */
+static void test_uidvalidity_write_error(void **state)
+{
+	char dir[256], tmp[300];
+	struct store_mailbox mb;
+	struct store *s;
+	const char *error;
+	uint32_t before;
+
+	test_tmpdir(dir, sizeof(dir));
+	assert_int_equal(store_open(dir, STORE_OPEN_CREATE, &s, &error), STORE_OK);
+	assert_int_equal(store_mailbox_get(s, "INBOX", &mb), STORE_OK);
+	before = mb.uidvalidity;
+	store_mailbox_clear(&mb);
+	/* A directory where the temporary file goes: open(O_WRONLY) fails. */
+	snprintf(tmp, sizeof(tmp), "%s/uidvalidity.tmp", dir);
+	assert_int_equal(mkdir(tmp, 0700), 0);
+	assert_int_equal(store_mailbox_create(s, "Blocked", 0), STORE_ERR_IO);
+	assert_non_null(strstr(store_last_error(s), "uidvalidity.tmp"));
+	assert_int_equal(store_mailbox_get(s, "Blocked", &mb), STORE_ERR_NONEXISTENT);
+	assert_int_equal(rmdir(tmp), 0);
+	assert_int_equal(store_mailbox_create(s, "Blocked", 0), STORE_OK);
+	assert_int_equal(store_mailbox_get(s, "Blocked", &mb), STORE_OK);
+	assert_true(mb.uidvalidity > before);
+	store_mailbox_clear(&mb);
+	store_close(&s);
+	test_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -262,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_rebuild_deleted_database),
 		cmocka_unit_test(test_rebuild_truncated_database),
 		cmocka_unit_test(test_rebuild_gets_higher_uidvalidity),
+		cmocka_unit_test(test_uidvalidity_write_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
