@@ -15,6 +15,7 @@ import zlib
 import pytest
 
 from conftest import insecure_ssl
+from storeview import worker_pids
 
 imaplib.Commands.setdefault("COMPRESS", ("AUTH", "SELECTED"))
 
@@ -305,12 +306,6 @@ def test_bomb_line_too_long(server):
     untagged, tagged = c.command("NOOP")
     assert tagged.endswith(" OK NOOP completed")
     c.close()
-
-
-def worker_pids(server):
-    pid = server.proc.pid
-    with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
-        return [int(p) for p in f.read().split()]
 
 
 def rss_kib(pid):

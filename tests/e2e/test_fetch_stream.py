@@ -14,6 +14,7 @@ import pytest
 
 import conftest
 import fetch_util as fu
+from storeview import worker_pids
 
 PART_SIZE = 1536 * 1024
 # How much the workers may grow while 20 MB of FETCH output waits for a
@@ -53,15 +54,6 @@ class SlowClient(conftest.RawClient):
         self.buf = b""
         self.ntag = 0
         self.greeting = self.readline()
-
-
-def worker_pids(server):
-    pid = server.proc.pid
-    try:
-        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
-            return [int(x) for x in f.read().split()]
-    except OSError:
-        return []
 
 
 def open_message_files(server):

@@ -9,6 +9,7 @@ import threading
 import time
 
 from test_auth import b64
+from storeview import worker_pids
 
 
 def still_serving(server):
@@ -17,20 +18,6 @@ def still_serving(server):
     untagged, tagged = c.command("NOOP")
     assert tagged == "a2 OK NOOP completed"
     c.close()
-
-
-def worker_pids(server):
-    pids = []
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open("/proc/%s/stat" % d) as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == server.proc.pid:
-                pids.append(int(d))
-    return pids
 
 
 def rss_mb(pid):
