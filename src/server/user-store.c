@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <event2/event.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -30,8 +31,11 @@ struct user_store {
 	char *dir;
 	struct store *store;     /* NULL while closed for idleness */
 	struct event *close_timer;
+	struct user_store *idle_prev, *idle_next; /* the worker's idle list */
+	bool idle_linked;
 	int watch_id;
 	unsigned refs;
+	unsigned idle_refs;      /* holders waiting in IDLE */
 	struct user_store_listener *listeners;
 };
 
@@ -92,6 +96,60 @@ static struct user_store *find(struct worker *w, const char *user)
 	return NULL;
 }
 
+/* ---- the worker's list of open handles no running session needs ---- */
+
+static void idle_unlink(struct user_store *us)
+{
+	struct worker *w = us->w;
+
+	if (!us->idle_linked)
+		return;
+	if (us->idle_prev != NULL)
+		us->idle_prev->idle_next = us->idle_next;
+	else
+		w->idle_first = us->idle_next;
+	if (us->idle_next != NULL)
+		us->idle_next->idle_prev = us->idle_prev;
+	else
+		w->idle_last = us->idle_prev;
+	us->idle_prev = us->idle_next = NULL;
+	us->idle_linked = false;
+	w->idle_count--;
+}
+
+/* Put us on the list (at its front: just used) if its handle is open and
+ * every holder waits in IDLE, take it off otherwise; past the limit, have
+ * the least recently used closed once the loop is back (a caller may
+ * still hold another user's store pointer until it returns there). */
+static void idle_update(struct user_store *us)
+{
+	struct worker *w = us->w;
+	struct timeval now = {0, 0};
+
+	idle_unlink(us);
+	if (us->store == NULL || us->idle_refs < us->refs)
+		return;
+	us->idle_next = w->idle_first;
+	if (w->idle_first != NULL)
+		w->idle_first->idle_prev = us;
+	else
+		w->idle_last = us;
+	w->idle_first = us;
+	us->idle_linked = true;
+	if (++w->idle_count > USER_STORE_IDLE_OPEN_MAX && w->idle_trim != NULL)
+		evtimer_add(w->idle_trim, &now);
+}
+
+/* Close us's open handle. Its page cache goes back to the heap; the trim
+ * gives that to the kernel, or the worker keeps the peak of all its
+ * users' handles. */
+static void close_handle(struct user_store *us)
+{
+	idle_unlink(us);
+	store_close(&us->store);
+	heap_trim_soon(us->w->base);
+}
+
 static void arm_close_timer(struct user_store *us)
 {
 	struct timeval tv = {USER_STORE_IDLE_CLOSE_MSECS / 1000,
@@ -104,6 +162,7 @@ static void arm_close_timer(struct user_store *us)
 static void free_entry(struct user_store *us)
 {
 	store_watcher_remove(us->w->watcher, us->watch_id);
+	idle_unlink(us);
 	store_close(&us->store);
 	event_free(us->close_timer);
 	free(us->dir);
@@ -145,13 +204,34 @@ static void on_close_timer(evutil_socket_t fd, short what, void *ctx)
 			evtimer_add(us->close_timer, &soon);
 			return;
 		}
-		store_close(&us->store);
-		/* Its page cache went back to the heap; give it to the kernel,
-		 * or the worker keeps the peak of all its users' handles. */
-		heap_trim_soon(us->w->base);
+		close_handle(us);
 	}
 	if (us->refs == 0)
 		destroy(us);
+}
+
+/* More than USER_STORE_IDLE_OPEN_MAX handles are open that no running
+ * session needs: close the least recently used of them, as their idle
+ * timers would, but without working off their search index queue first
+ * (it stays queued in the store, and is worked off the next time the
+ * handle idles out, or before a text search). */
+static void on_idle_trim(evutil_socket_t fd, short what, void *ctx)
+{
+	struct worker *w = ctx;
+	struct user_store *us, *prev;
+
+	(void)fd;
+	(void)what;
+	for (us = w->idle_last; us != NULL && w->idle_count > USER_STORE_IDLE_OPEN_MAX; us = prev) {
+		prev = us->idle_prev;
+		/* A NOTIFY FETCH to a slow reader still reads from it. */
+		if (store_in_use(us->store))
+			continue;
+		close_handle(us);
+		evtimer_del(us->close_timer);
+		if (us->refs == 0)
+			destroy(us);
+	}
 }
 
 /* Sessions answer from the store as soon as the message is committed;
@@ -203,8 +283,11 @@ struct user_store *user_store_acquire(struct worker *w, const char *user, const 
 	if (us != NULL) {
 		/* Possibly an entry no session held, waiting for its close. */
 		us->refs++;
+		idle_update(us);
 		return us;
 	}
+	if (w->idle_trim == NULL)
+		w->idle_trim = evtimer_new(w->base, on_idle_trim, w);
 	us = xcalloc(1, sizeof(*us));
 	us->w = w;
 	us->name = xstrdup(user);
@@ -228,7 +311,9 @@ void user_store_release(struct user_store **usp)
 	if (us == NULL)
 		return;
 	*usp = NULL;
-	if (--us->refs > 0)
+	--us->refs;
+	idle_update(us);
+	if (us->refs > 0)
 		return;
 	/* The handle stays open until it has been idle for the close delay:
 	 * a client that logs in again (webmail does per page, the benchmark
@@ -246,6 +331,9 @@ void user_stores_close_all(struct worker *w)
 		w->users = us->next;
 		free_entry(us);
 	}
+	if (w->idle_trim != NULL)
+		event_free(w->idle_trim);
+	w->idle_trim = NULL;
 }
 
 struct store *user_store_store(struct user_store *us)
@@ -258,7 +346,25 @@ struct store *user_store_store(struct user_store *us)
 	}
 	/* Every use pushes the close further away. */
 	arm_close_timer(us);
+	idle_update(us);
 	return us->store;
+}
+
+void user_store_idle_begin(struct user_store *us)
+{
+	if (us == NULL)
+		return;
+	us->idle_refs++;
+	idle_update(us);
+}
+
+void user_store_idle_end(struct user_store *us)
+{
+	if (us == NULL)
+		return;
+	if (us->idle_refs > 0)
+		us->idle_refs--;
+	idle_update(us);
 }
 
 const char *user_store_name(const struct user_store *us)

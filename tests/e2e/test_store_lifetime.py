@@ -56,3 +56,63 @@ def test_idle_session_store_closes_and_reopens(make_server):
     assert open_stores(pid, "bob") == 1
     c.command("LOGOUT")
     c.close()
+
+
+# user-store.h: USER_STORE_IDLE_OPEN_MAX
+IDLE_OPEN_MAX = 8
+
+
+def _idle(c):
+    c.send("i IDLE\r\n")
+    assert c.readline() == "+ idling"
+
+
+def test_many_idle_users_keep_few_stores_open(make_server):
+    """A burst of users who all wait in IDLE: once more than the limit are
+    open, the least recently used handles close well before the 3 s idle
+    delay; a user running commands keeps theirs; an IDLE session whose
+    handle closed still sees new mail and answers after DONE."""
+    users = ["u%02d" % i for i in range(14)]
+    pw = {u: "pw-" + u for u in users}
+    pw["alice"] = "alice-secret"
+    s = make_server(workers=1, users=pw)
+    (pid,) = sv.worker_pids(s)
+    busy = s.connect()
+    busy.login("alice")
+    busy.command("SELECT INBOX")
+    idlers = []
+    for u in users:
+        c = s.connect()
+        c.login(u)
+        c.command("SELECT INBOX")
+        _idle(c)
+        idlers.append(c)
+
+    def counts():
+        return [open_stores(pid, u) for u in users]
+
+    # Well inside the 3 s delay the oldest idle handles are closed, the
+    # newest stay open (the limit, not fewer), and alice's, which a
+    # session not in IDLE holds, is untouched.
+    assert sv.wait_for(lambda: sum(counts()) <= IDLE_OPEN_MAX, timeout=2)
+    assert counts()[-1] == 1
+    assert open_stores(pid, "alice") == 1
+    # New mail for the first user, whose handle was closed: its IDLE
+    # session still hears of it, and a command after DONE works.
+    assert counts()[0] == 0
+    m = s.imaplib(users[0])
+    typ, data = m.append("INBOX", None, None,
+                         b"From: a@example.org\r\nSubject: x\r\n\r\nHello.\r\n")
+    assert typ == "OK", data
+    m.logout()
+    c = idlers[0]
+    c.sock.settimeout(5)
+    assert c.readline() == "* 1 EXISTS"
+    c.send("DONE\r\n")
+    untagged, tagged = c.until_tagged("i")
+    assert tagged == "i OK IDLE terminated"
+    untagged, tagged = c.command("FETCH 1 (FLAGS)")
+    assert " OK " in tagged, tagged
+    for c in idlers:
+        c.close()
+    busy.close()

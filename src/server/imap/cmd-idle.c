@@ -4,6 +4,7 @@
 #include "imap-commands.h"
 #include "imap-selected.h"
 #include "notify.h"
+#include "server/user-store.h"
 #include "server/worker.h"
 #include "lib/mem.h"
 #include "lib/str.h"
@@ -16,7 +17,18 @@
 /* The running IDLE's own state (s->run.state). */
 struct idle_state {
 	int64_t started_ms; /* CLOCK_MONOTONIC */
+	struct user_store *ustore; /* told that this session waits */
 };
+
+/* The command ends (DONE, or the session goes): the user's handle is
+ * needed again, or released with the session right after. */
+static void idle_state_free(void *ctx)
+{
+	struct idle_state *st = ctx;
+
+	user_store_idle_end(st->ustore);
+	free(st);
+}
 
 static int64_t now_ms(void)
 {
@@ -69,8 +81,12 @@ enum cmd_result cmd_idle(struct imap_session *s, struct imap_command *cmd)
 
 	(void)cmd;
 	st->started_ms = now_ms();
+	/* While this session waits, its user's database handle may be closed
+	 * early if many are open (user-store.h); a change reopens it. */
+	st->ustore = s->ustore;
+	user_store_idle_begin(st->ustore);
 	s->run.state = st;
-	s->run.free_state = free;
+	s->run.free_state = idle_state_free;
 	session_write(s, "+ idling\r\n", 10);
 	s->mode = IMAP_MODE_IDLE;
 	imap_parser_expect_raw_line(s->parser);
