@@ -64,13 +64,26 @@ def kill_server(proc):
             pass
     proc.wait()
     for pid in pids:  # orphans are reaped by init; wait until they are gone
-        for _ in range(200):
-            if not os.path.exists("/proc/%d" % pid):
+        for _ in range(1000):
+            if gone(pid):
                 break
-            with open("/proc/%d/stat" % pid) as f:
-                if f.read().split(") ")[1].startswith("Z"):
-                    break
             time.sleep(0.01)
+
+
+def gone(pid):
+    """Dead, or a zombie none of whose threads still runs. A worker writes
+    a message's copies in several threads: when it is killed its main
+    thread turns zombie at once, while a thread in fsync() lives on, and
+    with it the worker's listening sockets, until that call returns; a
+    server started meanwhile would find the old sockets taking its
+    connections (and resetting them as they close)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            if not f.read().split(") ")[1].startswith("Z"):
+                return False
+        return os.listdir("/proc/%d/task" % pid) in ([], [str(pid)])
+    except (FileNotFoundError, ProcessLookupError):
+        return True
 
 
 def start(s):
