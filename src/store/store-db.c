@@ -348,7 +348,7 @@ static int open_db(struct store *s, bool create)
 	if (rc != SQLITE_OK)
 		return store_sql_error(s, rc, "open store.db");
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+	store_busy_install(s->db, STORE_BUSY_TIMEOUT_MS);
 	/* Closing must stay cheap (a session's last logout): the WAL is
 	 * checkpointed by SQLite's automatic checkpoints, not at every close. */
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);

@@ -117,6 +117,10 @@ int store_exec(struct store *s, const char *sql);
 
 /* Tell watchers of this user that something changed (after commit). */
 void store_notify_poke(struct store *s);
+/* Wait up to timeout_ms for another connection's lock, trying again in
+ * steps of 0.5 to 5 ms (store-busy.c), instead of sqlite3_busy_timeout's
+ * steps growing to 100 ms. */
+void store_busy_install(sqlite3 *db, int timeout_ms);
 
 /* Per-user meta values (quota limits and usage, uidvalidity counter). */
 int store_meta_get(struct store *s, const char *key, int64_t *value_r);
