@@ -17,7 +17,7 @@
 /* The running IDLE's own state (s->run.state). */
 struct idle_state {
 	int64_t started_ms; /* CLOCK_MONOTONIC */
-	struct user_store *ustore; /* told that this session waits */
+	struct imap_session *s;
 };
 
 /* The command ends (DONE, or the session goes): the user's handle is
@@ -26,7 +26,9 @@ static void idle_state_free(void *ctx)
 {
 	struct idle_state *st = ctx;
 
-	user_store_idle_end(st->ustore);
+	user_store_idle_end(st->s->ustore);
+	free(st->s->idle_tag);
+	st->s->idle_tag = NULL;
 	free(st);
 }
 
@@ -79,12 +81,15 @@ enum cmd_result cmd_idle(struct imap_session *s, struct imap_command *cmd)
 
 	struct idle_state *st = xmalloc(sizeof(*st));
 
-	(void)cmd;
 	st->started_ms = now_ms();
+	st->s = s;
 	/* While this session waits, its user's database handle may be closed
 	 * early if many are open (user-store.h); a change reopens it. */
-	st->ustore = s->ustore;
-	user_store_idle_begin(st->ustore);
+	user_store_idle_begin(s->ustore);
+	/* An idle connection keeps no more than it needs: the parsed command
+	 * (about 1 KB with its arena) goes, its tag stays for the reply. */
+	s->idle_tag = xstrdup(cmd->tag);
+	imap_command_free(&s->run.cmd);
 	s->run.state = st;
 	s->run.free_state = idle_state_free;
 	session_write(s, "+ idling\r\n", 10);

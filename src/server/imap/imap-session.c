@@ -79,10 +79,13 @@ bool session_output_full(struct imap_session *s)
 	return conn_output_full(s->conn);
 }
 
-/* The tag of the running command, or "*" when there is none. */
+/* The tag of the running command (IDLE keeps only its tag), or "*" when
+ * there is none. */
 static const char *running_tag(const struct imap_session *s)
 {
-	return s->run.cmd != NULL ? s->run.cmd->tag : "*";
+	if (s->run.cmd != NULL)
+		return s->run.cmd->tag;
+	return s->idle_tag != NULL ? s->idle_tag : "*";
 }
 
 static bool expunge_allowed(const struct imap_session *s)
@@ -560,8 +563,10 @@ int session_login(struct imap_session *s, const char *user)
 	s->listener.ctx = s;
 	user_store_listen(s->ustore, &s->listener);
 	s->state = IMAP_STATE_AUTH;
+	/* Not needed again: an idle session holds no event it cannot use. */
 	if (s->login_deadline != NULL)
-		event_del(s->login_deadline);
+		event_free(s->login_deadline);
+	s->login_deadline = NULL;
 	s->append_sink = append_sink_new(store_dir(user_store_store(s->ustore)),
 					 s->w->cfg->append_limit);
 	session_update_parser_limits(s);

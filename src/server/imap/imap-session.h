@@ -106,7 +106,7 @@ struct imap_session {
 	struct imap_selected *sel;      /* the selected mailbox, or NULL */
 	struct imap_running run;
 	struct sasl_server *sasl;       /* AUTHENTICATE in progress */
-	char *idle_tag;                 /* IDLE in progress */
+	char *idle_tag;                 /* IDLE in progress: its tag (cmd-idle.c) */
 	struct buf out;                 /* scratch for composing a response */
 	struct rangeset search_saved;   /* SEARCHRES "$" (UIDs) */
 	bool search_saved_valid;
