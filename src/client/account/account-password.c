@@ -111,11 +111,15 @@ static int ask_terminal(const struct account *a, char **password_r, const char *
 			   " (hafen account add --password-command)";
 		return -1;
 	}
-	fprintf(tty, "Password for %s@%s: ", a->user, a->host);
-	fflush(tty);
+	/* Echo off before the prompt: TCSAFLUSH drops what was typed before
+	 * it, so a password typed as soon as the prompt shows must not be
+	 * able to arrive in between (a test that answers the prompt at once
+	 * hung on that). */
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t)ECHO;
 	tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+	fprintf(tty, "Password for %s@%s: ", a->user, a->host);
+	fflush(tty);
 	ok = fgets(line, sizeof(line), tty) != NULL;
 	tcsetattr(fileno(tty), TCSAFLUSH, &old);
 	fputc('\n', tty);

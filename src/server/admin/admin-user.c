@@ -37,12 +37,14 @@ static int prompt(const char *text, char *buf, size_t size)
 	struct termios old, quiet;
 	int ret;
 
-	fputs(text, stderr);
-	fflush(stderr);
+	/* Echo off before the prompt: TCSAFLUSH drops input typed before it,
+	 * which must not include an answer to the prompt. */
 	tcgetattr(STDIN_FILENO, &old);
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t)ECHO;
 	tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	fputs(text, stderr);
+	fflush(stderr);
 	ret = read_line(stdin, buf, size);
 	tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
 	fputc('\n', stderr);
