@@ -118,16 +118,19 @@ static void idle_unlink(struct user_store *us)
 }
 
 /* Put us on the list (at its front: just used) if its handle is open and
- * every holder waits in IDLE, take it off otherwise; past the limit, have
- * the least recently used closed once the loop is back (a caller may
- * still hold another user's store pointer until it returns there). */
+ * it has holders who all wait in IDLE, take it off otherwise; past the
+ * limit, have the least recently used closed once the loop is back (a
+ * caller may still hold another user's store pointer until it returns
+ * there). An entry nobody holds keeps its handle for the whole idle delay,
+ * for a client that logs in again (a burst of such logins and logouts
+ * would otherwise open a store at nearly every login). */
 static void idle_update(struct user_store *us)
 {
 	struct worker *w = us->w;
 	struct timeval now = {0, 0};
 
 	idle_unlink(us);
-	if (us->store == NULL || us->idle_refs < us->refs)
+	if (us->store == NULL || us->refs == 0 || us->idle_refs < us->refs)
 		return;
 	us->idle_next = w->idle_first;
 	if (w->idle_first != NULL)
@@ -227,10 +230,9 @@ static void on_idle_trim(evutil_socket_t fd, short what, void *ctx)
 		/* A NOTIFY FETCH to a slow reader still reads from it. */
 		if (store_in_use(us->store))
 			continue;
+		/* Held by sessions (refs > 0): the entry stays, closed. */
 		close_handle(us);
 		evtimer_del(us->close_timer);
-		if (us->refs == 0)
-			destroy(us);
 	}
 }
 

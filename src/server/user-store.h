@@ -10,18 +10,19 @@
 #ifndef HAFEN_SERVER_USER_STORE_H
 #define HAFEN_SERVER_USER_STORE_H
 
-/* At most this many users' SQLite handles stay open in one worker when
- * no running session needs them: every session holding the entry waits in
- * IDLE, or none holds it (kept for a client that logs in again). A handle
- * costs about 136 KB with its page cache and statements. A burst of logins
- * by many users (a restart, the morning) otherwise keeps one open for
- * every user in every worker for the idle delay, and the heap that peak
- * leaves behind stays fragmented by the sessions' objects allocated in
- * between, which no malloc_trim gives back (1,000 IDLE sessions of 100
+/* At most this many users' SQLite handles stay open in one worker while
+ * every session holding them waits in IDLE (a handle costs about 136 KB
+ * with its page cache and statements). A burst of logins by many users
+ * who then wait in IDLE (a restart, the morning) otherwise keeps one open
+ * for every user in every worker for the idle delay, and the heap that
+ * peak leaves behind stays fragmented by the sessions' objects allocated
+ * in between, which no malloc_trim gives back (1,000 IDLE sessions of 100
  * users, 8 workers: 26 KiB each with every handle open for its 3 s,
  * 10-12 KiB when each closed at once). Beyond the limit the least
- * recently used of those handles is closed from the event loop; handles
- * of sessions that run commands are never closed early. */
+ * recently used of those handles is closed from the event loop. Handles
+ * of sessions that run commands are never closed early, nor those of
+ * users with no session left (kept for the idle delay, for a client that
+ * logs in again). */
 #define USER_STORE_IDLE_OPEN_MAX 8
 
 struct worker;

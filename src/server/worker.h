@@ -28,9 +28,9 @@ struct worker {
 	struct store_watcher *watcher;
 	struct event *watch_event;
 	struct user_store *users;     /* open user stores, a list */
-	/* The entries whose handle is open but needed by no running session
-	 * (user-store.c), most recently used first: at most
-	 * USER_STORE_IDLE_OPEN_MAX stay open. */
+	/* The entries whose handle is open while every session holding
+	 * them waits in IDLE (user-store.c), most recently used first: at
+	 * most USER_STORE_IDLE_OPEN_MAX stay open. */
 	struct user_store *idle_first, *idle_last;
 	unsigned idle_count;
 	struct event *idle_trim;      /* closes the least recently used */
