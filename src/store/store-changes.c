@@ -9,8 +9,11 @@ static int changed_rows(struct store *s, int64_t mailbox_id, uint64_t since, sto
 	sqlite3_stmt *st;
 	int rc = SQLITE_OK;
 
+	/* "+uid": sorting by uid through the primary key made SQLite walk
+	 * the whole mailbox for what is, before nearly every tagged reply, a
+	 * handful of rows found by the (mailbox_id, modseq) index. */
 	st = store_stmt_sql(s, "SELECT uid, flags, keywords, modseq FROM messages"
-			      " WHERE mailbox_id = ?1 AND modseq > ?2 ORDER BY uid");
+			      " WHERE mailbox_id = ?1 AND modseq > ?2 ORDER BY +uid");
 	if (st == NULL)
 		return STORE_ERR_IO;
 	sqlite3_bind_int64(st, 1, mailbox_id);
@@ -27,8 +30,11 @@ static int expunged_rows(struct store *s, int64_t mailbox_id, uint64_t since, st
 	sqlite3_stmt *st;
 	int rc = SQLITE_OK;
 
+	/* "+uid" as above: the expunge log only grows, and walking all of it
+	 * (35,000 rows in a benchmark user's: 3.4 ms) for each command cost
+	 * more than the command. */
 	st = store_stmt_sql(s, "SELECT uid FROM expunged WHERE mailbox_id = ?1 AND modseq > ?2"
-			      " ORDER BY uid");
+			      " ORDER BY +uid");
 	if (st == NULL)
 		return STORE_ERR_IO;
 	sqlite3_bind_int64(st, 1, mailbox_id);
