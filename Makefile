@@ -4,7 +4,8 @@
 #   make check      sanitizer build under build/check, every test, one closing line
 #   make fuzz       libFuzzer targets for FUZZ_SECONDS each (default 60)
 #   make coverage   line coverage of src/imap and src/mime by the unit tests
-#   make format     apply .clang-format;  make lint: cppcheck + clang-tidy
+#   make format     apply .clang-format (make format-check: list files that differ)
+#   make lint       cppcheck + clang-tidy
 #
 # Everything under src/ except the programs' own directories is compiled
 # into one static library that the programs, tests and fuzzers link.
@@ -64,7 +65,7 @@ FUZZ_CFLAGS := $(FUZZ_COMMON) -fsanitize=fuzzer,address,undefined
 FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(FUZZ_BUILD)/obj/%.o)
 FUZZ_LIB  := $(FUZZ_BUILD)/libhafen-fuzz.a
 
-.PHONY: all deps programs tests check fuzz fuzz-build coverage format lint clean demo install
+.PHONY: all deps programs tests check fuzz fuzz-build coverage format format-check lint clean demo install
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -150,6 +151,12 @@ install: all
 
 format:
 	clang-format -i $$(find src tests fuzz bench -name '*.[ch]' 2>/dev/null)
+
+# Fails, naming the files, when one differs from what make format makes.
+format-check:
+	@bad=$$(for f in $$(find src tests fuzz bench -name '*.[ch]' 2>/dev/null); do \
+		clang-format "$$f" | cmp -s - "$$f" || echo "$$f"; done); \
+	if [ -n "$$bad" ]; then echo "not formatted (make format):"; echo "$$bad"; exit 1; fi
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
