@@ -40,28 +40,33 @@ class DeflateSock:
     def send_raw(self, data):
         self.sock.sendall(data)
 
-    def recv(self, n=65536):
-        if self.pending:
-            out, self.pending = self.pending[:n], self.pending[n:]
-            return out
+    def _fill(self):
+        """Read from the socket until it gives some decompressed bytes and
+        append them to pending; False at the end of the stream."""
         while True:
             chunk = self.sock.recv(self.recv_size)
             if not chunk:
-                return b""
+                return False
             self.wire_in += len(chunk)
             out = self.decomp.decompress(chunk)
             self.plain_in += len(out)
             if out:
-                out, self.pending = out[:n], out[n:]
-                return out
+                self.pending += out
+                return True
 
-    # file-like, for imaplib
+    def recv(self, n=65536):
+        if not self.pending and not self._fill():
+            return b""
+        out, self.pending = self.pending[:n], self.pending[n:]
+        return out
+
+    # file-like, for imaplib. It reads more through _fill, never through
+    # recv: recv hands out pending, so a partial line would go round and
+    # round (a response cut inside a line by TCP hung the test).
     def readline(self, limit=-1):
         while b"\n" not in self.pending:
-            chunk = self.recv(65536)
-            if not chunk:
+            if not self._fill():
                 break
-            self.pending = self.pending + chunk if self.pending else chunk
         end = self.pending.find(b"\n") + 1 or len(self.pending)
         if limit is not None and 0 < limit < end:
             end = limit
