@@ -1,5 +1,6 @@
 /* password.c — crypt(3) hashes through libxcrypt (see password.h). */
 #include "auth/password.h"
+#include "auth/sha512-crypt.h"
 
 #include "lib/err.h"
 #include "lib/mem.h"
@@ -109,7 +110,13 @@ int password_verify(const char *hash, const char *password, size_t len)
 		return 0;
 	}
 	data = xcalloc(1, sizeof(*data));
-	out = crypt_r(pw, hash, data);
+	/* SHA512-CRYPT, the scheme of hashes imported from Dovecot, on
+	 * OpenSSL's SHA-512 when the setting is canonical; libxcrypt else. */
+	_Static_assert(sizeof(data->output) >= SHA512_CRYPT_OUTPUT_MAX, "crypt output size");
+	if (sha512_crypt(pw, len, hash, data->output))
+		out = data->output;
+	else
+		out = crypt_r(pw, hash, data);
 	cstr_cleanse_free(&pw);
 	/* The length is not secret (it follows from the scheme); the bytes are. */
 	if (out != NULL && out[0] != '*' && strlen(out) == hash_len)
