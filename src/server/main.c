@@ -11,7 +11,7 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{"serve", admin_serve, "serve [-c FILE] [--data DIR] [--listen PROTO=ADDR:PORT]... [--workers N]"},
-	{"user", admin_user, "user add|passwd|del|list|quota --data DIR [NAME]"},
+	{"user", admin_user, "user add|passwd|del|list|quota --data DIR [NAME] [--hash]"},
 	{"check", admin_check, "check --data DIR [--repair] [USER]"},
 	{"imap", admin_imap, "imap --stdio --data DIR --user NAME"},
 	{"deliver", admin_deliver,

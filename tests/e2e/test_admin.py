@@ -95,6 +95,44 @@ def test_user_add_refuses_bad_input(server):
     assert "dave" not in server.hafend("user", "list").stdout
 
 
+# Drepper's SHA-crypt test vector, as Dovecot's passwd-file writes it.
+DOVECOT_HASH = ("{SHA512-CRYPT}$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFN"
+                "jnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1")
+
+
+def test_user_add_and_passwd_with_an_imported_hash(server):
+    """--hash takes a crypt hash on standard input (docs/auth.md "Importing
+    from Dovecot"): the user logs in with the password behind it."""
+    r = server.hafend("user", "add", "--hash", "imported", stdin=DOVECOT_HASH + "\n")
+    assert r.stdout == "user imported added\n"
+    assert can_login(server, "imported", "Hello world!")
+    assert not can_login(server, "imported", "Hello world")
+    # Another hash replaces it at once; a password again replaces that.
+    r = server.hafend("user", "passwd", "imported", "--hash",
+                      stdin="$1$2DDXMuD0$fA/kOq6cYR/PXJIjsGuz/.\n")
+    assert r.stdout == "password of imported changed\n"
+    assert can_login(server, "imported", "pencil")
+    assert not can_login(server, "imported", "Hello world!")
+    server.hafend("user", "passwd", "imported", stdin="plain-again\n")
+    assert can_login(server, "imported", "plain-again")
+    # What is not a complete crypt hash is refused, and nothing changes.
+    for bad in ("{PLAIN}pencil", "$6$saltstring", "{SHA256-CRYPT}" + DOVECOT_HASH[14:], ""):
+        r = server.hafend("user", "add", "--hash", "refused", stdin=bad + "\n", check=False)
+        assert r.returncode == 65, (bad, r.stderr)
+        assert r.stderr.startswith("hafend: "), r.stderr
+        r = server.hafend("user", "passwd", "--hash", "imported", stdin=bad + "\n",
+                          check=False)
+        assert r.returncode == 65, (bad, r.stderr)
+    assert "refused" not in server.hafend("user", "list").stdout.split()
+    assert can_login(server, "imported", "plain-again")
+    # --hash belongs to add and passwd only, and NAME is the last word.
+    for args in (["del", "imported", "--hash"], ["list", "--hash"],
+                 ["add", "other", "--hash", "extra"]):
+        r = server.hafend("user", *args, stdin=DOVECOT_HASH + "\n", check=False)
+        assert r.returncode == 64, (args, r.stderr)
+    assert can_login(server, "imported", "plain-again")
+
+
 def test_user_list(server):
     r = server.hafend("user", "list")
     names = r.stdout.split()

@@ -4,6 +4,8 @@ cancelling, failures with their delay and block, per-address and per-user
 limits, and the refusal of plaintext mechanisms on an insecure line
 (RFC 9051 6.2, RFC 4959, RFC 5802, RFC 7677)."""
 import base64
+import ctypes
+import ctypes.util
 import hashlib
 import hmac
 import os
@@ -439,6 +441,49 @@ def test_failed_login_answered_after_the_delay(make_server):
     assert 0.38 <= again < 0.78 + 0.3
     c.close()
     c2.close()
+
+
+def libxcrypt_crypt(password, setting):
+    """crypt(3) from libxcrypt, through ctypes: Python's crypt module is
+    deprecated and leaves in 3.13."""
+    lib = ctypes.CDLL(ctypes.util.find_library("crypt"))
+    lib.crypt.restype = ctypes.c_char_p
+    lib.crypt.argtypes = (ctypes.c_char_p, ctypes.c_char_p)
+    return lib.crypt(password.encode(), setting.encode()).decode()
+
+
+def test_failure_delay_counts_from_the_command_not_the_hash(make_server):
+    """The reply to a failed LOGIN comes when the guard's delay has passed
+    since the command arrived, however long the user's hash took to check
+    (cmd-auth.c): counted from the end of the check, its time would tell
+    which names exist with which scheme. A user with a deliberately slow
+    SHA512-CRYPT hash (rounds=3,000,000) makes the difference visible; it
+    is not upgraded to yescrypt at the first login, so it stays slow."""
+    slow_hash = libxcrypt_crypt("slow-secret", "$6$rounds=3000000$slowsalt$")
+    assert slow_hash.startswith("$6$rounds=3000000$slowsalt$")
+    delay = 2.0
+    server = make_server("auth_exempt_loopback = no", "auth_delay_ms = %d" % (delay * 1000),
+                         "auth_delay_max_ms = %d" % (delay * 1000), "auth_fail_limit = 100",
+                         "auth_cache_ttl = 0", "auth_upgrade_hashes = no")
+    server.hafend("user", "add", "--hash", "slow", stdin=slow_hash + "\n")
+    # What the check alone costs: a successful login answers right after it.
+    c = server.connect()
+    start = time.monotonic()
+    untagged, tagged = c.command('LOGIN slow "slow-secret"')
+    check = time.monotonic() - start
+    expect_logged_in(tagged, "a1")
+    c.close()
+    assert check > 0.25, "the slow hash took only %.3f s: raise its rounds" % check
+    c = server.connect()
+    start = time.monotonic()
+    untagged, tagged = c.command('LOGIN slow "wrong"')
+    failed = time.monotonic() - start
+    assert tagged == "a1 NO [AUTHENTICATIONFAILED] Authentication failed"
+    # Counted from the command: max(delay, check). From the end of the
+    # check it would be delay + check.
+    assert failed >= delay - 0.05
+    assert failed < max(delay, check) + 0.5 * min(delay, check), (failed, check)
+    c.close()
 
 
 def test_timeout_during_the_login_delay(make_server):

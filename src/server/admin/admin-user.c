@@ -1,6 +1,8 @@
 /* admin-user.c — `hafend user add|passwd|del|list|quota --data DIR [NAME]`.
  * The password comes from standard input when it is not a terminal, else
- * it is asked twice without echo. */
+ * it is asked twice without echo. With --hash, add and passwd take a crypt
+ * hash instead (Dovecot's "{SHA512-CRYPT}$6$..." form too, see
+ * password_import): the same way, so it never shows in the process list. */
 #include "admin.h"
 #include "server/privileges.h"
 #include "server/user-store.h"
@@ -75,6 +77,25 @@ static int get_password(char *buf, size_t size)
 	return len;
 }
 
+/* An imported hash into buf: one line, asked once without echo on a
+ * terminal (it is not a password, but whoever has it can try to crack it). */
+static int get_hash(char *buf, size_t size)
+{
+	int len = isatty(STDIN_FILENO) ? prompt("Hash: ", buf, size) : read_line(stdin, buf, size);
+
+	if (len <= 0) {
+		fprintf(stderr, "hafend: no hash on standard input\n");
+		return -1;
+	}
+	return len;
+}
+
+/* The password, or with --hash the imported hash, into buf. */
+static int get_secret(bool hash, char *buf, size_t size)
+{
+	return hash ? get_hash(buf, size) : get_password(buf, size);
+}
+
 struct admin_ctx {
 	struct server_config cfg;
 	struct run_as ra;
@@ -116,7 +137,7 @@ static int fail(int err, const char *error)
 									: EX_TEMPFAIL_;
 }
 
-static int cmd_add(struct admin_ctx *a, const char *name)
+static int cmd_add(struct admin_ctx *a, const char *name, bool hash)
 {
 	char password[PASSWORD_MAX + 2], canon[USERDB_NAME_MAX + 1], *dir;
 	const char *error;
@@ -124,10 +145,11 @@ static int cmd_add(struct admin_ctx *a, const char *name)
 
 	if (userdb_name_normalize(name, strlen(name), canon, &error) < 0)
 		return fail(USERDB_ERR_INVALID, error);
-	len = get_password(password, sizeof(password));
+	len = get_secret(hash, password, sizeof(password));
 	if (len < 0)
 		return EX_DATAERR_;
-	ret = userdb_add(a->db, canon, password, (size_t)len, &error);
+	ret = hash ? userdb_add_hashed(a->db, canon, password, &error)
+		   : userdb_add(a->db, canon, password, (size_t)len, &error);
 	OPENSSL_cleanse(password, sizeof(password));
 	if (ret != USERDB_OK)
 		return fail(ret, error);
@@ -142,7 +164,7 @@ static int cmd_add(struct admin_ctx *a, const char *name)
 	return 0;
 }
 
-static int cmd_passwd(struct admin_ctx *a, const char *name)
+static int cmd_passwd(struct admin_ctx *a, const char *name, bool hash)
 {
 	char password[PASSWORD_MAX + 2];
 	const char *error;
@@ -152,10 +174,11 @@ static int cmd_passwd(struct admin_ctx *a, const char *name)
 	ret = userdb_get(a->db, name, &u, &error);
 	if (ret != USERDB_OK)
 		return fail(ret, error);
-	len = get_password(password, sizeof(password));
+	len = get_secret(hash, password, sizeof(password));
 	if (len < 0)
 		return EX_DATAERR_;
-	ret = userdb_set_password(a->db, name, password, (size_t)len, &error);
+	ret = hash ? userdb_set_hash(a->db, name, password, &error)
+		   : userdb_set_password(a->db, name, password, (size_t)len, &error);
 	OPENSSL_cleanse(password, sizeof(password));
 	if (ret != USERDB_OK)
 		return fail(ret, error);
@@ -274,18 +297,36 @@ static int cmd_quota(struct admin_ctx *a, const char *name, int argc, char **arg
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: hafend user add|passwd|del|list|quota --data DIR [NAME]\n");
+	fprintf(stderr, "usage: hafend user add|passwd|del|list|quota --data DIR [NAME]\n"
+			"       hafend user add|passwd --hash --data DIR NAME  (a crypt hash on "
+			"standard input)\n");
 	return EX_USAGE_;
 }
 
+/* Take --hash out of argv, wherever it is; true when it was there. */
+static bool take_hash_option(int *argc, char **argv)
+{
+	bool found = false;
+	int out = 0;
+
+	for (int i = 0; i < *argc; i++) {
+		if (strcmp(argv[i], "--hash") == 0)
+			found = true;
+		else
+			argv[out++] = argv[i];
+	}
+	*argc = out;
+	return found;
+}
+
 /* Run one verb on an open database; name is non-NULL for all but list. */
-static int run_verb(struct admin_ctx *a, const char *verb, const char *name, int argc,
-		    char **argv)
+static int run_verb(struct admin_ctx *a, const char *verb, const char *name, int argc, char **argv,
+		    bool hash)
 {
 	if (strcmp(verb, "add") == 0)
-		return cmd_add(a, name);
+		return cmd_add(a, name, hash);
 	if (strcmp(verb, "passwd") == 0)
-		return cmd_passwd(a, name);
+		return cmd_passwd(a, name, hash);
 	if (strcmp(verb, "del") == 0)
 		return cmd_del(a, name);
 	if (strcmp(verb, "quota") == 0)
@@ -298,11 +339,12 @@ int admin_user(int argc, char **argv)
 	static const char *const verbs[] = {"add", "passwd", "del", "list", "quota"};
 	struct admin_ctx a;
 	const char *verb, *name;
-	bool known = false;
+	bool known = false, hash;
 	int ret = admin_common_options(&argc, argv, &a.cfg);
 
 	memset(&a.ra, 0, sizeof(a.ra));
 	a.db = NULL;
+	hash = take_hash_option(&argc, argv);
 	verb = argc > 1 ? argv[1] : NULL;
 	name = argc > 2 ? argv[2] : NULL;
 	for (size_t i = 0; verb != NULL && i < HF_N_ELEMENTS(verbs); i++)
@@ -313,10 +355,19 @@ int admin_user(int argc, char **argv)
 	}
 	if (ret == 0 && (verb == NULL || (strcmp(verb, "list") != 0 && name == NULL)))
 		ret = usage();
+	/* add and passwd take nothing after NAME; --hash only they take. */
+	if (ret == 0 && (strcmp(verb, "add") == 0 || strcmp(verb, "passwd") == 0) && argc > 3) {
+		fprintf(stderr, "hafend user: unexpected \"%s\"\n", argv[3]);
+		ret = usage();
+	}
+	if (ret == 0 && hash && strcmp(verb, "add") != 0 && strcmp(verb, "passwd") != 0) {
+		fprintf(stderr, "hafend user: --hash goes with add or passwd\n");
+		ret = usage();
+	}
 	if (ret == 0)
 		ret = open_db(&a);
 	if (ret == 0 && verb != NULL)
-		ret = run_verb(&a, verb, name, argc - 3, argv + 3);
+		ret = run_verb(&a, verb, name, argc - 3, argv + 3, hash);
 	userdb_close(&a.db);
 	server_config_free(&a.cfg);
 	return ret;

@@ -1,11 +1,18 @@
 /* cmd-auth.c — LOGIN and AUTHENTICATE (RFC 9051 6.2.2, 6.2.3; SASL-IR,
  * RFC 4959). Failures are answered only after a delay that grows per
- * client address, and a blocked address is refused (src/auth/auth-guard.h). */
+ * client address, and a blocked address is refused (src/auth/auth-guard.h).
+ *
+ * The delay runs from the moment the credentials arrived, not from the
+ * end of their check: the check costs what the user's hash scheme costs
+ * (yescrypt tens of milliseconds, SHA512-CRYPT about one), and an unknown
+ * user costs a dummy yescrypt check. Counted from the end, the reply time
+ * would tell an attacker which names exist with which scheme. */
 #include "imap-commands.h"
 #include "server/worker.h"
 #include "auth/auth-guard.h"
 #include "auth/sasl-server.h"
 #include "auth/userdb-sasl.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/mem.h"
 
@@ -42,15 +49,21 @@ static void on_delay_over(evutil_socket_t fd, short what, void *ctx)
 	session_command_done(s);
 }
 
-/* Wrong credentials: count it and answer after the guard's delay. */
-static enum cmd_result fail_credentials(struct imap_session *s)
+/* Wrong credentials: count it and answer once the guard's delay has
+ * passed since checked_at, when the credentials arrived (CLOCK_MONOTONIC
+ * microseconds). */
+static enum cmd_result fail_credentials(struct imap_session *s, int64_t checked_at)
 {
+	int64_t spent_ms;
 	uint32_t delay = 0;
 
 	s->auth_failures++;
 	log_info("imap %s: authentication failed", s->peer);
 	if (s->w->guard != NULL && s->addr_key[0] != '\0')
 		delay = auth_guard_record_failure(s->w->guard, s->addr_key);
+	spent_ms = (clock_monotonic_us() - checked_at) / 1000;
+	if (delay > 0)
+		delay = spent_ms >= (int64_t)delay ? 1 : delay - (uint32_t)spent_ms;
 	if (delay == 0) {
 		session_tagged(s, IMAP_COND_NO, "AUTHENTICATIONFAILED", "Authentication failed");
 		return CMD_DONE;
@@ -68,11 +81,12 @@ static enum cmd_result fail_credentials(struct imap_session *s)
 	return CMD_SUSPEND;
 }
 
-static enum cmd_result fail(struct imap_session *s, enum sasl_failure why, const char *text)
+static enum cmd_result fail(struct imap_session *s, enum sasl_failure why, const char *text,
+			    int64_t checked_at)
 {
 	switch (why) {
 	case SASL_FAIL_CREDENTIALS:
-		return fail_credentials(s);
+		return fail_credentials(s, checked_at);
 	case SASL_FAIL_TEMP:
 		session_tagged(s, IMAP_COND_NO, "UNAVAILABLE", "Authentication is unavailable, try later");
 		break;
@@ -117,6 +131,7 @@ enum cmd_result cmd_login(struct imap_session *s, struct imap_command *cmd)
 {
 	const struct imap_cmd_login *a = &cmd->u.login;
 	char user[SASL_USER_MAX + 1];
+	int64_t checked_at = clock_monotonic_us();
 	enum sasl_failure why;
 
 	if (refused(s, true))
@@ -124,7 +139,7 @@ enum cmd_result cmd_login(struct imap_session *s, struct imap_command *cmd)
 	why = sasl_server_check_login(&userdb_sasl_callbacks, s->w->userdb, a->user, strlen(a->user),
 				      a->password, strlen(a->password), user);
 	if (why != SASL_FAIL_NONE)
-		return fail(s, why, NULL);
+		return fail(s, why, NULL, checked_at);
 	succeed(s, user);
 	return CMD_DONE;
 }
@@ -136,6 +151,7 @@ enum sasl_input { SASL_START, SASL_INITIAL, SASL_LINE };
 static enum cmd_result sasl_step(struct imap_session *s, enum sasl_input input, const char *line,
 				 size_t len)
 {
+	int64_t checked_at = clock_monotonic_us();
 	const char *error = NULL;
 	int ret;
 
@@ -164,7 +180,7 @@ static enum cmd_result sasl_step(struct imap_session *s, enum sasl_input input, 
 	}
 	ret = (int)sasl_server_failure(s->sasl);
 	sasl_server_free(&s->sasl);
-	return fail(s, (enum sasl_failure)ret, error);
+	return fail(s, (enum sasl_failure)ret, error, checked_at);
 }
 
 enum cmd_result cmd_authenticate(struct imap_session *s, struct imap_command *cmd)

@@ -6,6 +6,7 @@
 #include "notify.h"
 #include "server/user-store.h"
 #include "server/worker.h"
+#include "lib/clock.h"
 #include "lib/mem.h"
 #include "lib/str.h"
 #include "net/conn.h"
@@ -32,14 +33,6 @@ static void idle_state_free(void *ctx)
 	free(st);
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void on_keepalive(evutil_socket_t fd, short what, void *ctx)
 {
 	struct imap_session *s = ctx;
@@ -53,7 +46,7 @@ static void on_keepalive(evutil_socket_t fd, short what, void *ctx)
 	/* Our own keepalives count as activity for the connection's timer,
 	 * so idle_timeout is enforced here: it counts from the start of IDLE,
 	 * the last time the client said anything (RFC 2177 section 3). */
-	if (st != NULL && now_ms() - st->started_ms >= (int64_t)s->w->cfg->idle_timeout * 1000) {
+	if (st != NULL && clock_monotonic_ms() - st->started_ms >= (int64_t)s->w->cfg->idle_timeout * 1000) {
 		session_untagged(s, "BYE Autologout; idle for too long");
 		session_close(s);
 		return;
@@ -81,7 +74,7 @@ enum cmd_result cmd_idle(struct imap_session *s, struct imap_command *cmd)
 
 	struct idle_state *st = xmalloc(sizeof(*st));
 
-	st->started_ms = now_ms();
+	st->started_ms = clock_monotonic_ms();
 	st->s = s;
 	/* While this session waits, its user's database handle may be closed
 	 * early if many are open (user-store.h); a change reopens it. */

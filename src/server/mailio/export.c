@@ -2,6 +2,7 @@
  * export-private.h). */
 #include "export-private.h"
 #include "mailio-creds.h"
+#include "lib/clock.h"
 #include "lib/mem.h"
 #include "store/store.h"
 
@@ -97,13 +98,11 @@ void export_report(struct export *e, const char *fmt, ...)
 
 static void export_progress(struct export *e)
 {
-	struct timespec ts;
 	int64_t now;
 
 	if (e->opt->progress == NULL)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	now = clock_monotonic_ms();
 	if (now - e->last_ms < 100)
 		return;
 	e->last_ms = now;

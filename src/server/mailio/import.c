@@ -5,6 +5,7 @@
 #include "mailio-text.h"
 #include "maildir-keywords.h"
 #include "lib/buf.h"
+#include "lib/clock.h"
 #include "lib/mem.h"
 #include "store/store.h"
 
@@ -101,20 +102,12 @@ int importer_store_error(const struct importer *im)
 	return im->store_err;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void progress_show(struct importer *im, bool force)
 {
 	int64_t now;
 	FILE *f = im->opt.progress;
 
-	if (f == NULL || (now = now_ms(), !force && now - im->last_ms < 100))
+	if (f == NULL || (now = clock_monotonic_ms(), !force && now - im->last_ms < 100))
 		return;
 	im->last_ms = now;
 	if (im->bytes)
