@@ -1,14 +1,18 @@
 /* userdb-cache.c — the verified-password cache (see userdb-cache.h). */
-#include "auth/userdb-cache.h"
+#include "auth/userdb-cache-private.h"
 #include "lib/buf.h"
 #include "lib/err.h"
+#include "lib/log.h"
 #include "lib/mem.h"
 
+#include <errno.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #define MAC_LEN 32
@@ -22,10 +26,34 @@ struct cache_slot {
 };
 
 struct userdb_cache {
+	/* Taken only to copy a slot in or out; the HMACs are computed outside.
+	 * Process-shared and robust in a shared cache. */
+	pthread_mutex_t lock;
+	bool shared; /* a MAP_SHARED mapping of sizeof(struct userdb_cache) */
 	unsigned char key[32];
 	uint32_t ttl;
 	struct cache_slot slots[USERDB_CACHE_SLOTS];
 };
+
+static int cache_init(struct userdb_cache *c, uint32_t ttl_secs, bool shared)
+{
+	pthread_mutexattr_t attr;
+	int ret;
+
+	if (RAND_bytes(c->key, sizeof(c->key)) != 1)
+		hf_panic("RAND_bytes failed");
+	c->ttl = ttl_secs;
+	c->shared = shared;
+	if (pthread_mutexattr_init(&attr) != 0)
+		return -1;
+	ret = (!shared || (pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED) == 0 &&
+			   pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST) == 0)) &&
+			      pthread_mutex_init(&c->lock, &attr) == 0
+		      ? 0
+		      : -1;
+	pthread_mutexattr_destroy(&attr);
+	return ret;
+}
 
 struct userdb_cache *userdb_cache_new(uint32_t ttl_secs)
 {
@@ -34,18 +62,68 @@ struct userdb_cache *userdb_cache_new(uint32_t ttl_secs)
 	if (ttl_secs == 0)
 		return NULL;
 	c = xcalloc(1, sizeof(*c));
-	if (RAND_bytes(c->key, sizeof(c->key)) != 1)
-		hf_panic("RAND_bytes failed");
-	c->ttl = ttl_secs;
+	if (cache_init(c, ttl_secs, false) < 0)
+		hf_panic("cannot make the login cache's lock");
+	return c;
+}
+
+struct userdb_cache *userdb_cache_new_shared(uint32_t ttl_secs, const char **error_r)
+{
+	struct userdb_cache *c;
+
+	if (ttl_secs == 0)
+		return NULL;
+	/* Anonymous shared memory starts zeroed: every slot unused. */
+	c = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (c == MAP_FAILED) {
+		*error_r = "cannot map shared memory for the login cache";
+		return NULL;
+	}
+	if (cache_init(c, ttl_secs, true) < 0) {
+		munmap(c, sizeof(*c));
+		*error_r = "cannot make the login cache's process-shared lock";
+		return NULL;
+	}
 	return c;
 }
 
 void userdb_cache_free(struct userdb_cache **cp)
 {
-	if (*cp == NULL)
+	struct userdb_cache *c = *cp;
+
+	if (c == NULL)
 		return;
-	OPENSSL_cleanse(*cp, sizeof(**cp));
-	xfree(cp);
+	*cp = NULL;
+	pthread_mutex_destroy(&c->lock);
+	if (c->shared) {
+		OPENSSL_cleanse(c, sizeof(*c));
+		munmap(c, sizeof(*c));
+		return;
+	}
+	OPENSSL_cleanse(c, sizeof(*c));
+	free(c);
+}
+
+void userdb_cache_lock(struct userdb_cache *c)
+{
+	int ret = pthread_mutex_lock(&c->lock);
+
+	if (ret == EOWNERDEAD) {
+		/* A worker died while copying a slot: that slot may be half
+		 * written, and a half-written slot could pair one login's hash
+		 * with another's password. Forget everything instead. */
+		memset(c->slots, 0, sizeof(c->slots));
+		if (pthread_mutex_consistent(&c->lock) != 0)
+			hf_panic("login cache: cannot recover the lock");
+		log_warn("login cache: a process died holding its lock; cache emptied");
+	} else if (ret != 0) {
+		hf_panic("login cache: lock failed: %s", strerror(ret));
+	}
+}
+
+void userdb_cache_unlock(struct userdb_cache *c)
+{
+	pthread_mutex_unlock(&c->lock);
 }
 
 static int64_t now_secs(void)
@@ -87,35 +165,43 @@ bool userdb_cache_check(struct userdb_cache *c, const char *user, const char *st
 			const char *password, size_t password_len)
 {
 	unsigned char u[MAC_LEN], h[MAC_LEN], p[MAC_LEN];
-	struct cache_slot *s;
+	struct cache_slot slot;
 	bool hit;
 
 	if (c == NULL)
 		return false;
 	mac(c, user, strlen(user), NULL, 0, u);
-	s = slot_for(c, u);
-	if (!s->used || CRYPTO_memcmp(s->user_mac, u, MAC_LEN) != 0 || s->expires < now_secs())
+	userdb_cache_lock(c);
+	slot = *slot_for(c, u);
+	userdb_cache_unlock(c);
+	if (!slot.used || CRYPTO_memcmp(slot.user_mac, u, MAC_LEN) != 0 ||
+	    slot.expires < now_secs()) {
+		OPENSSL_cleanse(&slot, sizeof(slot));
 		return false;
+	}
 	mac(c, stored_hash, strlen(stored_hash), NULL, 0, h);
 	mac(c, user, strlen(user), password, password_len, p);
-	hit = CRYPTO_memcmp(s->hash_mac, h, MAC_LEN) == 0 && CRYPTO_memcmp(s->pw_mac, p, MAC_LEN) == 0;
+	hit = CRYPTO_memcmp(slot.hash_mac, h, MAC_LEN) == 0 &&
+	      CRYPTO_memcmp(slot.pw_mac, p, MAC_LEN) == 0;
 	OPENSSL_cleanse(p, sizeof(p));
+	OPENSSL_cleanse(&slot, sizeof(slot));
 	return hit;
 }
 
 void userdb_cache_add(struct userdb_cache *c, const char *user, const char *stored_hash,
 		      const char *password, size_t password_len)
 {
-	unsigned char u[MAC_LEN];
-	struct cache_slot *s;
+	struct cache_slot slot;
 
 	if (c == NULL)
 		return;
-	mac(c, user, strlen(user), NULL, 0, u);
-	s = slot_for(c, u);
-	memcpy(s->user_mac, u, MAC_LEN);
-	mac(c, stored_hash, strlen(stored_hash), NULL, 0, s->hash_mac);
-	mac(c, user, strlen(user), password, password_len, s->pw_mac);
-	s->expires = now_secs() + c->ttl;
-	s->used = true;
+	mac(c, user, strlen(user), NULL, 0, slot.user_mac);
+	mac(c, stored_hash, strlen(stored_hash), NULL, 0, slot.hash_mac);
+	mac(c, user, strlen(user), password, password_len, slot.pw_mac);
+	slot.expires = now_secs() + c->ttl;
+	slot.used = true;
+	userdb_cache_lock(c);
+	*slot_for(c, slot.user_mac) = slot;
+	userdb_cache_unlock(c);
+	OPENSSL_cleanse(&slot, sizeof(slot));
 }

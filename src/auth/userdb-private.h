@@ -17,6 +17,7 @@ struct userdb {
 	struct userdb_settings set;
 	unsigned char decoy_secret[USERDB_SECRET_LEN];
 	struct userdb_cache *cache; /* NULL when set.cache_ttl_secs is 0 */
+	bool cache_owned;	    /* else set.shared_cache, not ours to free */
 	char error[256];
 };
 

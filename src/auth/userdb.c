@@ -66,6 +66,7 @@ void userdb_settings_default(struct userdb_settings *set_r)
 	set_r->upgrade_hashes = true;
 	set_r->busy_timeout_ms = 5000;
 	set_r->cache_ttl_secs = 3600;
+	set_r->shared_cache = NULL;
 }
 
 int userdb_fail(struct userdb *db, enum userdb_err err, const char **error_r, const char *fmt, ...)
@@ -250,7 +251,12 @@ int userdb_open(const char *path, const struct userdb_settings *set, struct user
 		userdb_close(&db);
 		return ret;
 	}
-	db->cache = userdb_cache_new(db->set.cache_ttl_secs);
+	if (db->set.cache_ttl_secs > 0 && db->set.shared_cache != NULL) {
+		db->cache = db->set.shared_cache;
+	} else {
+		db->cache = userdb_cache_new(db->set.cache_ttl_secs);
+		db->cache_owned = true;
+	}
 	*db_r = db;
 	return 0;
 }
@@ -262,7 +268,8 @@ void userdb_close(struct userdb **dbp)
 	if (db == NULL)
 		return;
 	sqlite3_close(db->sql);
-	userdb_cache_free(&db->cache);
+	if (db->cache_owned)
+		userdb_cache_free(&db->cache);
 	OPENSSL_cleanse(db, sizeof(*db));
 	xfree(dbp);
 }

@@ -42,6 +42,8 @@ enum userdb_err {
 /* A short description of an error code, for logs and admin output. */
 const char *userdb_strerror(enum userdb_err err);
 
+struct userdb_cache;
+
 struct userdb_settings {
 	/* Iteration count for new SCRAM keys (>= SCRAM_ITERATIONS_MIN). */
 	uint32_t scram_iterations;
@@ -54,6 +56,10 @@ struct userdb_settings {
 	/* Remember successful password checks this long, so repeated logins
 	 * skip the slow hash (userdb-cache.h). 0 turns the cache off. */
 	uint32_t cache_ttl_secs;
+	/* A cache shared with other processes (userdb_cache_new_shared()),
+	 * used instead of one of this handle's own when cache_ttl_secs is not
+	 * 0. Borrowed: it must outlive the handle. NULL by default. */
+	struct userdb_cache *shared_cache;
 };
 
 /* Defaults: SCRAM_ITERATIONS_DEFAULT, upgrade_hashes on, 5000 ms, a one-hour cache. */

@@ -252,11 +252,13 @@ int server_config_reload(struct server_config *cfg, const char **note_r, const c
 		return -1;
 	}
 	restart = strcmp(fresh.data_dir, cfg->data_dir) != 0 || fresh.workers != cfg->workers ||
-		  strcmp(fresh.run_as, cfg->run_as) != 0 || fresh.listen_count != cfg->listen_count;
+		  strcmp(fresh.run_as, cfg->run_as) != 0 || fresh.listen_count != cfg->listen_count ||
+		  fresh.auth_cache_ttl != cfg->auth_cache_ttl;
 	for (size_t i = 0; !restart && i < fresh.listen_count; i++)
 		restart = strcmp(fresh.listen[i], cfg->listen[i]) != 0;
 	if (restart)
-		*note_r = "listen, data_dir, workers and run_as take effect at the next restart";
+		*note_r = "listen, data_dir, workers, run_as and auth_cache_ttl take effect at the "
+			  "next restart";
 	cfg->log_level = fresh.log_level;
 	if (fresh.tls_cert != NULL) {
 		server_config_set_str(&cfg->tls_cert, fresh.tls_cert);

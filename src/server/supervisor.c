@@ -10,6 +10,7 @@
 #include "privileges.h"
 #include "worker.h"
 #include "auth/auth-guard.h"
+#include "auth/userdb-cache.h"
 #include "auth/userdb.h"
 #include "lib/log.h"
 #include "lib/mem.h"
@@ -121,7 +122,7 @@ struct supervisor {
 	struct server_config *cfg;
 	struct listen_set listeners;
 	struct tls_ctx *tls;
-	struct auth_guard *guard;
+	struct worker_shared shared; /* guard and login cache, made before forking */
 	pid_t pids[MAX_WORKERS];
 	time_t started[MAX_WORKERS];
 	unsigned nworkers;
@@ -146,7 +147,7 @@ static pid_t spawn(struct supervisor *sv, unsigned i)
 		signal(SIGHUP, SIG_IGN);
 		signal(SIGINT, SIG_IGN); /* a terminal's ^C goes to the supervisor */
 		signal(SIGCHLD, SIG_DFL);
-		_exit(worker_run(i, sv->cfg, &sv->listeners, sv->tls, sv->guard));
+		_exit(worker_run(i, sv->cfg, &sv->listeners, sv->tls, &sv->shared));
 	}
 	sv->pids[i] = pid;
 	sv->started[i] = time(NULL);
@@ -286,8 +287,16 @@ static int start(struct supervisor *sv, struct server_config *cfg)
 		privileges_chown_tree(tls_dir, &ra);
 		free(tls_dir);
 	}
-	sv->guard = make_guard(cfg, &error);
-	if (sv->guard == NULL || privileges_drop(&ra, &error) < 0 || check_access(cfg, &error) < 0)
+	sv->shared.guard = make_guard(cfg, &error);
+	if (sv->shared.guard == NULL)
+		goto fail;
+	/* One login cache for all workers. Its TTL is fixed here: a reload
+	 * that changes auth_cache_ttl takes effect at the next start. */
+	sv->shared.login_cache = userdb_cache_new_shared(
+		(uint32_t)(cfg->auth_cache_ttl > UINT32_MAX ? UINT32_MAX : cfg->auth_cache_ttl),
+		&error);
+	if ((sv->shared.login_cache == NULL && cfg->auth_cache_ttl > 0) ||
+	    privileges_drop(&ra, &error) < 0 || check_access(cfg, &error) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -310,7 +319,8 @@ int supervisor_run(struct server_config *cfg)
 	if (start(&sv, cfg) < 0) {
 		listen_set_close(&sv.listeners, true);
 		tls_ctx_free(&sv.tls);
-		auth_guard_free(&sv.guard);
+		auth_guard_free(&sv.shared.guard);
+		userdb_cache_free(&sv.shared.login_cache);
 		return 1;
 	}
 	sv.nworkers = cfg->workers > MAX_WORKERS ? MAX_WORKERS : cfg->workers;
@@ -319,7 +329,8 @@ int supervisor_run(struct server_config *cfg)
 	run_loop(&sv);
 	listen_set_close(&sv.listeners, true);
 	tls_ctx_free(&sv.tls);
-	auth_guard_free(&sv.guard);
+	auth_guard_free(&sv.shared.guard);
+	userdb_cache_free(&sv.shared.login_cache);
 	log_info("stopped");
 	return 0;
 }

@@ -37,7 +37,7 @@ static void on_watch(evutil_socket_t fd, short what, void *ctx)
 }
 
 int worker_init(struct worker *w, unsigned index, struct server_config *cfg, struct tls_ctx *tls,
-		struct auth_guard *guard, const char **error_r)
+		const struct worker_shared *shared, const char **error_r)
 {
 	struct userdb_settings uset;
 	char *path;
@@ -47,7 +47,7 @@ int worker_init(struct worker *w, unsigned index, struct server_config *cfg, str
 	w->index = index;
 	w->cfg = cfg;
 	w->tls = tls;
-	w->guard = guard;
+	w->guard = shared != NULL ? shared->guard : NULL;
 	w->base = event_base_new();
 	if (w->base == NULL) {
 		*error_r = "cannot create an event loop";
@@ -58,6 +58,7 @@ int worker_init(struct worker *w, unsigned index, struct server_config *cfg, str
 	uset.scram_iterations = (uint32_t)cfg->scram_iterations;
 	uset.cache_ttl_secs = (uint32_t)(cfg->auth_cache_ttl > UINT32_MAX ? UINT32_MAX : cfg->auth_cache_ttl);
 	uset.upgrade_hashes = cfg->auth_upgrade_hashes;
+	uset.shared_cache = shared != NULL ? shared->login_cache : NULL;
 	path = server_config_data_path(cfg, "users.db");
 	ret = userdb_open(path, &uset, &w->userdb, error_r);
 	free(path);
@@ -147,7 +148,7 @@ static void on_sighup(evutil_socket_t sig, short what, void *ctx)
 }
 
 int worker_run(unsigned index, struct server_config *cfg, struct listen_set *listeners,
-	       struct tls_ctx *tls, struct auth_guard *guard)
+	       struct tls_ctx *tls, const struct worker_shared *shared)
 {
 	static const struct acceptor_callbacks acb = {.accepted = on_accepted};
 	struct listener_ctx *ls = xcalloc(listeners->count + 1, sizeof(*ls));
@@ -156,7 +157,7 @@ int worker_run(unsigned index, struct server_config *cfg, struct listen_set *lis
 	const char *error;
 
 	signal(SIGPIPE, SIG_IGN);
-	if (worker_init(&w, index, cfg, tls, guard, &error) < 0) {
+	if (worker_init(&w, index, cfg, tls, shared, &error) < 0) {
 		log_error("worker %u: %s", index, error);
 		free(ls);
 		return 1;

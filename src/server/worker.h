@@ -12,6 +12,7 @@ struct event_base;
 struct tls_ctx;
 struct auth_guard;
 struct userdb;
+struct userdb_cache;
 struct conn_set;
 struct store_watcher;
 struct user_store;
@@ -38,14 +39,23 @@ struct worker {
 	bool single_session;          /* hafend imap --stdio: exit with the session */
 };
 
+/* What the supervisor makes in shared memory before it forks the workers,
+ * so they all see the same: the brute-force guard and the login cache
+ * (userdb-cache.h). Either may be NULL (off, or a single process). */
+struct worker_shared {
+	struct auth_guard *guard;
+	struct userdb_cache *login_cache;
+};
+
 /* Run a worker on the inherited listeners until SIGTERM; returns the exit code. */
 int worker_run(unsigned index, struct server_config *cfg, struct listen_set *listeners,
-	       struct tls_ctx *tls, struct auth_guard *guard);
+	       struct tls_ctx *tls, const struct worker_shared *shared);
 
 /* Set up the parts a session needs without listeners (hafend imap --stdio,
- * tests): event base, user database, watcher. Returns 0 or -1 with *error_r. */
+ * tests): event base, user database, watcher. shared may be NULL. Returns 0
+ * or -1 with *error_r. */
 int worker_init(struct worker *w, unsigned index, struct server_config *cfg, struct tls_ctx *tls,
-		struct auth_guard *guard, const char **error_r);
+		const struct worker_shared *shared, const char **error_r);
 void worker_deinit(struct worker *w);
 
 #endif

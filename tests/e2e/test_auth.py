@@ -486,6 +486,28 @@ def test_failure_delay_counts_from_the_command_not_the_hash(make_server):
     c.close()
 
 
+def test_login_cache_is_shared_by_the_workers(make_server):
+    """One worker's successful check spares the others the hash: after the
+    first login with a slow hash, logins on new connections, which land on
+    any of the four workers, answer at once (userdb-cache.h)."""
+    slow_hash = libxcrypt_crypt("slow-secret", "$6$rounds=3000000$slowsalt$")
+    server = make_server("auth_upgrade_hashes = no", workers=4)
+    server.hafend("user", "add", "--hash", "slow", stdin=slow_hash + "\n")
+    times = []
+    for _ in range(9):
+        c = server.connect()
+        start = time.monotonic()
+        untagged, tagged = c.command('LOGIN slow "slow-secret"')
+        times.append(time.monotonic() - start)
+        expect_logged_in(tagged, "a1")
+        c.close()
+    assert times[0] > 0.25, "the slow hash took only %.3f s: raise its rounds" % times[0]
+    # With a cache per worker, 8 logins spread over 4 workers would meet
+    # at least one worker without the entry (all on the first one: 1 in
+    # 65,536) and pay the whole hash again.
+    assert max(times[1:]) < times[0] / 2, times
+
+
 def test_timeout_during_the_login_delay(make_server):
     """The pre-login timeout can fire while a failure waits for its reply:
     BYE, then nothing more, and the server stays sound."""
