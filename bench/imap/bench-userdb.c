@@ -2,9 +2,9 @@
  * "NAME HASH" (a Dovecot-style hash such as {SHA512-CRYPT}$6$...) from
  * standard input and add each user to DATA/users.db with that hash, or
  * replace the hash of an existing user, through userdb_add_hashed() and
- * userdb_set_hash(). `hafend user` has no import option yet; this is the
- * stand-in. Run it as the user hafend runs as, so the database files
- * belong to that user.
+ * userdb_set_hash(), as `hafend user add|passwd --hash` do one user per
+ * process; this does all of them in one, add or replace alike. Run it as
+ * the user hafend runs as, so the database files belong to that user.
  *
  *   bench-userdb DATA_DIR < users.txt
  */
