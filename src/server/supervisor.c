@@ -18,6 +18,7 @@
 #include "net/tls.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -116,6 +117,24 @@ static int check_access(const struct server_config *cfg, const char **error_r)
 	userdb_close(&db);
 	free(path);
 	return ret == USERDB_OK ? 0 : -1;
+}
+
+/* After dropping root: a reload reads the certificate and key as this
+ * user, not as root (the supervisor and the workers both run as run_as).
+ * A key only root can read (Let's Encrypt's privkey.pem is) would load at
+ * start and then fail at every SIGHUP, so say it now, with the remedy. */
+static void warn_if_tls_unreloadable(const struct server_config *cfg, const struct run_as *ra)
+{
+	const char *files[] = {cfg->tls_cert, cfg->tls_key};
+
+	for (size_t i = 0; ra->active && i < HF_N_ELEMENTS(files); i++) {
+		if (files[i] == NULL || faccessat(AT_FDCWD, files[i], R_OK, AT_EACCESS) == 0)
+			continue;
+		log_warn("%s is not readable by user %s (%s): kill -HUP cannot reload the TLS "
+			 "certificate, only a restart can; make it readable by that user, e.g. "
+			 "group %s and mode 0640 (docs/tls.md)",
+			 files[i], ra->name, strerror(errno), ra->name);
+	}
 }
 
 struct supervisor {
@@ -298,6 +317,7 @@ static int start(struct supervisor *sv, struct server_config *cfg)
 	if ((sv->shared.login_cache == NULL && cfg->auth_cache_ttl > 0) ||
 	    privileges_drop(&ra, &error) < 0 || check_access(cfg, &error) < 0)
 		goto fail;
+	warn_if_tls_unreloadable(cfg, &ra);
 	return 0;
 fail:
 	fprintf(stderr, "hafend: %s\n", error);

@@ -181,6 +181,25 @@ def test_sighup_keeps_connections_and_reloads_the_certificate(make_server, certd
     secure.close()
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root: a key only root can read")
+def test_root_only_key_is_named_at_start(make_server, certdir):
+    """The server drops root after loading the key, and a reload reads it
+    as that user: a key only root can read (Let's Encrypt's privkey.pem)
+    would make every SIGHUP fail. The start says so, with the remedy."""
+    cert, key = make_cert(certdir, "rootonly")
+    os.chmod(key, 0o600)  # owned by root, as certbot leaves it
+    server = make_server("tls_cert = " + cert, "tls_key = " + key)
+    assert served_cert(server) == der_of(cert)
+    wait_for(lambda: "kill -HUP cannot reload the TLS certificate" in server.log_text(),
+             what="the warning")
+    line = [l for l in server.log_text().splitlines() if "cannot reload" in l][0]
+    assert key in line and "0640" in line and cert + " " not in line, line
+    # And it is true: a reload keeps the old certificate and says why.
+    server.proc.send_signal(signal.SIGHUP)
+    wait_for(lambda: "keeping the old certificate" in server.log_text(), what="the reload error")
+    assert served_cert(server) == der_of(cert)
+
+
 def test_sighup_right_after_start(make_server):
     """A SIGHUP that arrives while workers are still starting kills none."""
     server = make_server()
