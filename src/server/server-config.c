@@ -238,10 +238,64 @@ fail:
 	return -1;
 }
 
+static bool listen_changed(const struct server_config *a, const struct server_config *b)
+{
+	if (a->listen_count != b->listen_count)
+		return true;
+	for (size_t i = 0; i < a->listen_count; i++) {
+		if (strcmp(a->listen[i], b->listen[i]) != 0)
+			return true;
+	}
+	return false;
+}
+
+/* The keys a reload cannot apply (they shaped the listeners, the processes,
+ * the shared tables or the user database handles at the start) and that
+ * differ in fresh: "name, name take effect at the next restart", or NULL. */
+static const char *restart_note(const struct server_config *cfg,
+				const struct server_config *fresh)
+{
+	static char note[512];
+	const struct {
+		const char *name;
+		bool changed;
+	} fixed[] = {
+		{"listen", listen_changed(cfg, fresh)},
+		{"data_dir", strcmp(fresh->data_dir, cfg->data_dir) != 0},
+		{"workers", fresh->workers != cfg->workers},
+		{"run_as", strcmp(fresh->run_as, cfg->run_as) != 0},
+		{"syslog", fresh->syslog != cfg->syslog},
+		/* A delivery in flight may hold the string (deliver-batch.c). */
+		{"hostname", strcmp(fresh->hostname, cfg->hostname) != 0},
+		{"auth_delay_ms", fresh->auth_delay_ms != cfg->auth_delay_ms},
+		{"auth_delay_max_ms", fresh->auth_delay_max_ms != cfg->auth_delay_max_ms},
+		{"auth_fail_window", fresh->auth_fail_window != cfg->auth_fail_window},
+		{"auth_fail_limit", fresh->auth_fail_limit != cfg->auth_fail_limit},
+		{"auth_block_time", fresh->auth_block_time != cfg->auth_block_time},
+		{"auth_exempt_loopback", fresh->auth_exempt_loopback != cfg->auth_exempt_loopback},
+		{"max_connections_per_ip", fresh->max_conns_per_ip != cfg->max_conns_per_ip},
+		{"max_sessions_per_user", fresh->max_sessions_per_user != cfg->max_sessions_per_user},
+		{"scram_iterations", fresh->scram_iterations != cfg->scram_iterations},
+		{"auth_cache_ttl", fresh->auth_cache_ttl != cfg->auth_cache_ttl},
+		{"auth_upgrade_hashes", fresh->auth_upgrade_hashes != cfg->auth_upgrade_hashes},
+	};
+	size_t len = 0, n = 0;
+
+	for (size_t i = 0; i < HF_N_ELEMENTS(fixed); i++) {
+		if (fixed[i].changed)
+			len += (size_t)snprintf(note + len, sizeof(note) - len, "%s%s",
+						n++ > 0 ? ", " : "", fixed[i].name);
+	}
+	if (n == 0)
+		return NULL;
+	snprintf(note + len, sizeof(note) - len, " %s at the next restart",
+		 n == 1 ? "takes effect" : "take effect");
+	return note;
+}
+
 int server_config_reload(struct server_config *cfg, const char **note_r, const char **error_r)
 {
 	struct server_config fresh;
-	bool restart;
 
 	*note_r = NULL;
 	if (cfg->config_path == NULL)
@@ -251,14 +305,7 @@ int server_config_reload(struct server_config *cfg, const char **note_r, const c
 		server_config_free(&fresh);
 		return -1;
 	}
-	restart = strcmp(fresh.data_dir, cfg->data_dir) != 0 || fresh.workers != cfg->workers ||
-		  strcmp(fresh.run_as, cfg->run_as) != 0 || fresh.listen_count != cfg->listen_count ||
-		  fresh.auth_cache_ttl != cfg->auth_cache_ttl;
-	for (size_t i = 0; !restart && i < fresh.listen_count; i++)
-		restart = strcmp(fresh.listen[i], cfg->listen[i]) != 0;
-	if (restart)
-		*note_r = "listen, data_dir, workers, run_as and auth_cache_ttl take effect at the "
-			  "next restart";
+	*note_r = restart_note(cfg, &fresh);
 	cfg->log_level = fresh.log_level;
 	if (fresh.tls_cert != NULL) {
 		server_config_set_str(&cfg->tls_cert, fresh.tls_cert);
@@ -271,6 +318,7 @@ int server_config_reload(struct server_config *cfg, const char **note_r, const c
 	cfg->idle_timeout = fresh.idle_timeout;
 	cfg->idle_keepalive = fresh.idle_keepalive;
 	cfg->notify_max_mailboxes = fresh.notify_max_mailboxes;
+	cfg->loopback_is_secure = fresh.loopback_is_secure;
 	server_config_set_str(&cfg->local_domains, fresh.local_domains);
 	server_config_set_str(&cfg->imap_admins, fresh.imap_admins);
 	server_config_set_str(&cfg->recipient_delimiter, fresh.recipient_delimiter);

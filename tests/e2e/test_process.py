@@ -200,6 +200,34 @@ def test_root_only_key_is_named_at_start(make_server, certdir):
     assert served_cert(server) == der_of(cert)
 
 
+def test_sighup_applies_what_it_can_and_names_the_rest(make_server):
+    """A reload applies the per-session settings at once and names, in the
+    log, each changed setting that only a restart applies (docs/admin.md)."""
+    server = make_server("auth_delay_ms = 500")
+    c = server.connect()
+    assert "LOGINDISABLED" not in " ".join(c.command("CAPABILITY")[0])
+    with open(server.config) as f:
+        text = f.read()
+    with open(server.config, "w") as f:
+        f.write(text.replace("auth_delay_ms = 500", "auth_delay_ms = 900")
+                + "loopback_is_secure = no\nmax_sessions_per_user = 7\n")
+    server.proc.send_signal(signal.SIGHUP)
+    wait_for(lambda: "at the next restart" in server.log_text(), what="the reload note")
+    note = [l for l in server.log_text().splitlines() if "at the next restart" in l][0]
+    assert note.endswith("auth_delay_ms, max_sessions_per_user take effect at the next "
+                         "restart"), note
+    # Loopback is no longer secure: a new connection may not log in in
+    # plaintext until STARTTLS.
+    def fresh_caps():
+        fresh = server.connect()
+        try:
+            return " ".join(fresh.command("CAPABILITY")[0])
+        finally:
+            fresh.close()
+    wait_for(lambda: "LOGINDISABLED" in fresh_caps(), what="LOGINDISABLED on a new connection")
+    c.close()
+
+
 def test_sighup_right_after_start(make_server):
     """A SIGHUP that arrives while workers are still starting kills none."""
     server = make_server()
