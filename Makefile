@@ -6,6 +6,7 @@
 #   make coverage   line coverage of src/imap and src/mime by the unit tests
 #   make format     apply .clang-format (make format-check: list files that differ)
 #   make lint       cppcheck + clang-tidy
+#   make install    PREFIX (/usr/local), SYSCONFDIR (/etc), DESTDIR
 #
 # Everything under src/ except the programs' own directories is compiled
 # into one static library that the programs, tests and fuzzers link.
@@ -141,13 +142,22 @@ demo: all
 	@scripts/demo
 
 PREFIX  ?= /usr/local
+SYSCONFDIR ?= /etc
 DESTDIR ?=
+# The example configuration becomes SYSCONFDIR/hafen/hafend.conf unless one
+# is there already (an administrator's file is never overwritten); the
+# systemd unit names the installed binary and that file.
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/hafen \
-		$(DESTDIR)$(PREFIX)/share/hafen/contrib
+		$(DESTDIR)$(PREFIX)/share/hafen/contrib $(DESTDIR)$(SYSCONFDIR)/hafen
 	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/hafen/
-	install -m 644 contrib/* $(DESTDIR)$(PREFIX)/share/hafen/contrib/
+	install -m 644 contrib/hafend.conf $(DESTDIR)$(PREFIX)/share/hafen/contrib/
+	sed -e 's|/usr/local/bin/hafend|$(PREFIX)/bin/hafend|' -e 's|/etc/hafen/|$(SYSCONFDIR)/hafen/|' \
+		contrib/hafend.service >$(DESTDIR)$(PREFIX)/share/hafen/contrib/hafend.service
+	chmod 644 $(DESTDIR)$(PREFIX)/share/hafen/contrib/hafend.service
+	test -e $(DESTDIR)$(SYSCONFDIR)/hafen/hafend.conf || \
+		install -m 644 contrib/hafend.conf $(DESTDIR)$(SYSCONFDIR)/hafen/hafend.conf
 
 format:
 	clang-format -i $$(find src tests fuzz bench -name '*.[ch]' 2>/dev/null)
