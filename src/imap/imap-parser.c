@@ -92,7 +92,9 @@ void imap_parser_limits_init(struct imap_parser_limits *l, enum imap_limits_pres
 	memset(l, 0, sizeof(*l));
 	switch (preset) {
 	case IMAP_LIMITS_SERVER_PREAUTH:
-		l->max_line = 64 * 1024;
+		/* Before login a line carries a name, a password or a SASL
+		 * message (under 2 KiB for every mechanism offered). */
+		l->max_line = 8 * 1024;
 		l->max_literal = 8 * 1024;
 		l->max_literal_total = 16 * 1024;
 		l->max_depth = 16;

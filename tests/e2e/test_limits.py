@@ -62,6 +62,13 @@ def test_line_too_long_before_login(server):
     assert c.readline() == "a BAD [TOOBIG] Line too long"
     untagged, tagged = c.command("NOOP")
     assert tagged == "a1 OK NOOP completed"
+    # Before login the limit is small (8 KiB); after login the same line
+    # is within max_line (64 KiB) and meets the command's own answer.
+    c.send('b SELECT "%s"\r\n' % ("y" * 9000))
+    assert c.readline() == "b BAD [TOOBIG] Line too long"
+    c.login()
+    untagged, tagged = c.command('SELECT "%s"' % ("y" * 9000))
+    assert " NO " in tagged and "TOOBIG" not in tagged, tagged
     c.close()
     still_serving(server)
 
