@@ -10,7 +10,8 @@ static const struct {
 	int (*run)(int argc, char **argv);
 	const char *help;
 } commands[] = {
-	{"serve", admin_serve, "serve [-c FILE] [--data DIR] [--listen PROTO=ADDR:PORT]... [--workers N]"},
+	{"serve", admin_serve,
+	 "serve [-c FILE] [--data DIR] [--listen PROTO=ADDR:PORT]... [--workers N] [--syslog]"},
 	{"user", admin_user, "user add|passwd|del|list|quota --data DIR [NAME] [--hash]"},
 	{"check", admin_check, "check --data DIR [--repair] [USER]"},
 	{"imap", admin_imap, "imap --stdio --data DIR --user NAME"},

@@ -3,6 +3,7 @@
 #include "lib/config.h"
 #include "lib/mem.h"
 #include "lib/str.h"
+#include "net/listen.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -123,12 +124,21 @@ void server_config_free(struct server_config *cfg)
 	xfree(&cfg->config_path);
 }
 
+const char *const server_listen_protos[] = {"imap", "imaps", "lmtp", NULL};
+
+/* The spec is checked here, so a bad one is reported with its file and
+ * line (or as the --listen value), not later at bind time. */
 int server_config_add_listen(struct server_config *cfg, const char *spec, const char **error_r)
 {
+	struct listen_spec parsed;
+
 	if (cfg->listen_count == SERVER_MAX_LISTEN) {
 		*error_r = "too many listen entries (at most 32)";
 		return -1;
 	}
+	if (listen_spec_parse(spec, server_listen_protos, &parsed, error_r) < 0)
+		return -1;
+	listen_spec_clear(&parsed);
 	cfg->listen[cfg->listen_count++] = xstrdup(spec);
 	return 0;
 }

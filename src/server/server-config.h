@@ -57,13 +57,18 @@ void server_config_free(struct server_config *cfg);
 int server_config_load(struct server_config *cfg, const char *path, const char **error_r);
 /* SIGHUP: re-read the file cfg was loaded from and take over the settings
  * that can change while running (log level, TLS files, IMAP limits and
- * timeouts). Listeners, data_dir, workers and run_as need a restart; a
- * change to them is reported in *note_r (static text, or NULL). Returns
+ * timeouts). What shaped the processes at the start (listeners, data_dir,
+ * workers, run_as, the auth and connection limits...) needs a restart:
+ * each such setting that changed is named in *note_r (static text, or
+ * NULL). Returns
  * 0, or -1 with *error_r when the file is now invalid (nothing changes). */
 int server_config_reload(struct server_config *cfg, const char **note_r, const char **error_r);
 /* Add a listener spec (replacing those from the file at the first call
- * after from_command_line is set). -1 when there are too many. */
+ * after from_command_line is set). -1 with *error_r when the spec does not
+ * parse (listen_spec_parse) or there are too many. */
 int server_config_add_listen(struct server_config *cfg, const char *spec, const char **error_r);
+/* The protocols a listen spec may name ("imap", "imaps", "lmtp"), NULL-ended. */
+extern const char *const server_listen_protos[];
 void server_config_clear_listen(struct server_config *cfg);
 /* Set a string setting, freeing the old value. */
 void server_config_set_str(char **field, const char *value);

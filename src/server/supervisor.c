@@ -29,8 +29,6 @@
 #define MAX_WORKERS 256
 #define STOP_DEADLINE_SECS 5
 
-static const char *const protos[] = {"imap", "imaps", "lmtp", NULL};
-
 static volatile sig_atomic_t got_term, got_hup, got_chld;
 
 static void on_signal(int sig)
@@ -74,7 +72,7 @@ static int bind_all(const struct server_config *cfg, const struct run_as *ra,
 		struct listen_spec spec;
 		int ret;
 
-		if (listen_spec_parse(cfg->listen[i], protos, &spec, error_r) < 0)
+		if (listen_spec_parse(cfg->listen[i], server_listen_protos, &spec, error_r) < 0)
 			return -1;
 		ret = listen_set_bind(set, &spec, &opts, error_r);
 		listen_spec_clear(&spec);

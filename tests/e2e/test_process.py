@@ -9,6 +9,7 @@ import ssl
 import subprocess
 import tempfile
 import time
+import types
 
 import pytest
 
@@ -375,9 +376,53 @@ def test_serve_unknown_setting(setup):
 
 def test_serve_bad_values(setup):
     for bad in ("workers = 0", "preauth_timeout = soon", "append_limit = -1",
-                "loopback_is_secure = perhaps", "listen = imap=nowhere"):
+                "loopback_is_secure = perhaps", "listen = imap=nowhere",
+                "listen = pop9=127.0.0.1:1"):
         line = one_clear_line(setup.serve(bad))
-        assert line.startswith("hafend: "), (bad, line)
+        # docs/config.md: the message names the file and the line.
+        assert line.startswith("hafend: %s:4: " % setup.config), (bad, line)
+
+
+def test_serve_command_line_options(certdir):
+    """serve without a configuration file: --data, --listen (repeated, a
+    unix socket too) and --workers, as docs/admin.md shows them."""
+    # certdir: a fresh directory that the server's user may enter.
+    data = os.path.join(certdir, "data")
+    sock = os.path.join(certdir, "imap.sock")
+    port = free_port()
+    r = subprocess.run([hafend_binary(), "user", "add", "--data", data, "carol"],
+                       input="carol-pw\n", capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    log_path = os.path.join(certdir, "log")
+    log = open(log_path, "w")
+    proc = subprocess.Popen([hafend_binary(), "serve", "--data", data,
+                             "--listen", "imap=127.0.0.1:%d" % port,
+                             "--listen", "imap=unix:" + sock, "--workers", "3"],
+                            stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: os.path.exists(sock) and socket.create_connection(
+            ("127.0.0.1", port), timeout=1).close() is None,
+                 what="the listeners (see %s)" % log_path)
+        for family, addr in ((socket.AF_INET, ("127.0.0.1", port)), (socket.AF_UNIX, sock)):
+            with socket.socket(family) as s:
+                s.settimeout(10)
+                s.connect(addr)
+                f = s.makefile("rwb")
+                assert f.readline().startswith(b"* OK ")
+                f.write(b'a LOGIN carol "carol-pw"\r\n')
+                f.flush()
+                assert f.readline().startswith(b"a OK ")
+                f.close()
+        server = types.SimpleNamespace(proc=proc)
+        wait_for(lambda: len(worker_pids(server)) == 3, what="three workers")
+        # A bad --listen is one clear line and exit code 64.
+        r = subprocess.run([hafend_binary(), "serve", "--data", data, "--listen",
+                            "imap=127.0.0.1"], capture_output=True, text=True, timeout=30)
+        assert r.returncode == 64 and "127.0.0.1" in r.stderr, r.stderr
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=15)
+        log.close()
 
 
 def test_serve_unknown_option(setup):

@@ -37,7 +37,7 @@ int admin_serve(int argc, char **argv)
 				server_config_clear_listen(&cfg);
 			listen_given = true;
 			if (server_config_add_listen(&cfg, argv[++i], &error) < 0) {
-				fprintf(stderr, "hafend: %s\n", error);
+				fprintf(stderr, "hafend: --listen %s: %s\n", argv[i], error);
 				ret = EX_USAGE_;
 			}
 		} else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc) {
