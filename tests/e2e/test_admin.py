@@ -8,6 +8,7 @@ import select
 import signal
 import subprocess
 import time
+import types
 
 import pytest
 
@@ -131,6 +132,30 @@ def test_user_add_and_passwd_with_an_imported_hash(server):
         r = server.hafend("user", *args, stdin=DOVECOT_HASH + "\n", check=False)
         assert r.returncode == 64, (args, r.stderr)
     assert can_login(server, "imported", "plain-again")
+
+
+def test_user_add_asks_twice_without_echo_on_a_terminal(server):
+    """On a terminal the password is asked twice, echo off (docs/admin.md)."""
+    from test_client_tty import Terminal  # the pty harness of the client's tests
+    shim = types.SimpleNamespace(binary=hafend_binary(), env=dict(os.environ))
+    t = Terminal(shim, "user", "add", "-c", server.config, "tty-user")
+    t.read_until(rb"New password: ")
+    t.write("tty-secret-1\n")
+    t.read_until(rb"Repeat it: ")
+    t.write("tty-secret-1\n")
+    rc, out = t.finish()
+    assert rc == 0 and out == b"user tty-user added\n", t.seen
+    assert b"tty-secret-1" not in t.seen  # echo was off
+    assert can_login(server, "tty-user", "tty-secret-1")
+    # Two different answers: nothing changes.
+    t = Terminal(shim, "user", "passwd", "-c", server.config, "tty-user")
+    t.read_until(rb"New password: ")
+    t.write("tty-secret-2\n")
+    t.read_until(rb"Repeat it: ")
+    t.write("tty-secret-3\n")
+    rc, out = t.finish()
+    assert rc == 65 and b"passwords differ" in t.seen, t.seen
+    assert can_login(server, "tty-user", "tty-secret-1")
 
 
 def test_user_list(server):
