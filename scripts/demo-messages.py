@@ -41,13 +41,22 @@ def stamp(days_ago):
     return t, email.utils.formatdate(t, localtime=True)
 
 
+MSGIDS = iter(range(1, 1000000))
+
+
+def next_msgid(domain):
+    """Message-IDs the same on every run, so a run that failed half way can
+    be repeated: main() skips what is already there."""
+    return "<demo-%d@%s>" % (next(MSGIDS), domain)
+
+
 def base(msg, frm, to, subject, days_ago, msgid=None):
     t, date = stamp(days_ago)
     msg["From"] = addr(frm)
     msg["To"] = addr(to)
     msg["Subject"] = subject
     msg["Date"] = date
-    msg["Message-ID"] = msgid or email.utils.make_msgid(domain=frm[1].split("@")[1])
+    msg["Message-ID"] = msgid or next_msgid(frm[1].split("@")[1])
     return t
 
 
@@ -92,7 +101,7 @@ def thread(start_days):
         frm = PEOPLE[i % 3] if i % 2 == 0 else ME
         to = ME if frm != ME else PEOPLE[0]
         msg = MIMEText("%s\n\n> earlier message %d\n" % (sentence(25), i), "plain", "utf-8")
-        mid = email.utils.make_msgid(domain="example.org")
+        mid = next_msgid("example.org")
         t = base(msg, frm, to, ("Re: " if i else "") + subject, start_days - i * 0.3, mid)
         if refs:
             msg["In-Reply-To"] = refs[-1]
@@ -184,8 +193,12 @@ def main():
     n = 0
     for folder, msg, t, flags in sorted(samples(), key=lambda x: x[2]):
         if folder not in made:
-            m.create(folder)
+            m.create(folder)  # NO [ALREADYEXISTS] on a repeated run: fine
             made.add(folder)
+        m.select(folder)
+        typ, data = m.uid("SEARCH", "HEADER", "Message-ID", msg["Message-ID"])
+        if typ == "OK" and data[0].split():
+            continue  # added by an earlier run
         # imaplib turns the line ends into CRLF on the wire.
         typ, data = m.append(folder, "(%s)" % " ".join(flags) if flags else None,
                              imaplib.Time2Internaldate(t), msg.as_bytes())
