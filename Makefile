@@ -5,7 +5,7 @@
 #   make fuzz       libFuzzer targets for FUZZ_SECONDS each (default 60)
 #   make coverage   line coverage of src/imap and src/mime by the unit tests
 #   make format     apply .clang-format (make format-check: list files that differ)
-#   make lint       cppcheck + clang-tidy
+#   make lint       format-check, cppcheck, clang-tidy
 #   make install    PREFIX (/usr/local), SYSCONFDIR (/etc), DESTDIR
 #
 # Everything under src/ except the programs' own directories is compiled
@@ -168,7 +168,7 @@ format-check:
 		clang-format "$$f" | cmp -s - "$$f" || echo "$$f"; done); \
 	if [ -n "$$bad" ]; then echo "not formatted (make format):"; echo "$$bad"; exit 1; fi
 
-lint:
+lint: format-check
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --suppress=missingIncludeSystem -D__GNUC__ -Isrc src
 	clang-tidy --quiet $(LIB_SRCS) $(SERVER_SRCS) $(CLIENT_SRCS) -- $(CPPFLAGS) -std=c11 $(PKG_CFLAGS)

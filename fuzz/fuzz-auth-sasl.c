@@ -28,9 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct scram_keys user_keys;
 
-static enum sasl_lookup_result fuzz_verify(void *context, const char *authcid,
-					   const char *password, size_t password_len,
-					   char user_r[SASL_USER_MAX + 1])
+static enum sasl_lookup_result fuzz_verify(void *context, const char *authcid, const char *password,
+					   size_t password_len, char user_r[SASL_USER_MAX + 1])
 {
 	if (strcmp(authcid, "user") != 0 || password_len != 6 || memcmp(password, "pencil", 6) != 0)
 		return SASL_LOOKUP_DENIED;

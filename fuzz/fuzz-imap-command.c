@@ -41,9 +41,11 @@ static void roundtrip(const struct imap_command *cmd)
 		abort();
 	}
 	imap_command_write(&out2, again, 0);
-	if (out1.buf.len != out2.buf.len || memcmp(out1.buf.data, out2.buf.data, out1.buf.len) != 0) {
+	if (out1.buf.len != out2.buf.len ||
+	    memcmp(out1.buf.data, out2.buf.data, out1.buf.len) != 0) {
 		fprintf(stderr, "round trip differs:\n[%.*s]\n[%.*s]\n", (int)out1.buf.len,
-			(const char *)out1.buf.data, (int)out2.buf.len, (const char *)out2.buf.data);
+			(const char *)out1.buf.data, (int)out2.buf.len,
+			(const char *)out2.buf.data);
 		abort();
 	}
 	imap_command_free(&again);
@@ -90,7 +92,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mode = data[0];
 	data++;
 	size--;
-	imap_parser_limits_init(&l, (mode & 1) ? IMAP_LIMITS_SERVER_AUTH : IMAP_LIMITS_SERVER_PREAUTH);
+	imap_parser_limits_init(&l,
+				(mode & 1) ? IMAP_LIMITS_SERVER_AUTH : IMAP_LIMITS_SERVER_PREAUTH);
 	if (mode & 2) {
 		l.max_line = 512;
 		l.max_depth = 6;

@@ -26,10 +26,10 @@ static void check_folder(const char *s, size_t len, enum maildir_layout layout)
 			struct buf enc = BUF_INIT, back = BUF_INIT;
 
 			if (maildir_name_folder_encode(buf_cstr(&name), utf8 != 0, &enc, &error) <
-			        0 ||
+				    0 ||
 			    maildir_name_folder_decode((const char *)enc.data + 1, enc.len - 1,
-			                               MAILDIR_LAYOUT_MAILDIRPP, &back,
-			                               &error) < 0 ||
+						       MAILDIR_LAYOUT_MAILDIRPP, &back,
+						       &error) < 0 ||
 			    back.len != name.len || memcmp(back.data, name.data, name.len) != 0)
 				abort();
 			buf_free(&enc);

@@ -40,7 +40,7 @@ static void check_message(const struct mbox_message *m, size_t max)
 }
 
 static void read_file(const uint8_t *data, size_t size, enum mbox_format fmt, size_t step,
-                      size_t max)
+		      size_t max)
 {
 	struct mbox_reader *r = mbox_reader_new(fmt, max);
 	struct mbox_message m;
@@ -133,6 +133,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		write_read(data, size, (ctl & 1) ? MBOX_MBOXO : MBOX_MBOXRD, flag_sets[ctl >> 6]);
 	else
 		read_file(data, size, (ctl & 1) ? MBOX_MBOXO : MBOX_MBOXRD, pieces[(ctl >> 1) & 7],
-		          (ctl & 0x10) ? 64 : 1 << 20);
+			  (ctl & 0x10) ? 64 : 1 << 20);
 	return 0;
 }

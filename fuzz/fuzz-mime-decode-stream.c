@@ -22,7 +22,7 @@ static void check(bool ok)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const enum mime_cte ctes[] = {MIME_CTE_BASE64, MIME_CTE_QP, MIME_CTE_7BIT,
-	                                     MIME_CTE_BINARY};
+					     MIME_CTE_BINARY};
 	struct buf whole = BUF_INIT, streamed = BUF_INIT;
 	struct mime_decode_stream *ds;
 	const char *error;
@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* Piece sizes from 1 byte to well past the long-line limit. */
 		seed = seed * 1103515245u + 12345u;
 		step = (seed >> 8) % 7 == 0 ? MIME_DECODE_STREAM_LINE + (seed >> 16) % 3000
-		                            : 1 + (seed >> 16) % 97;
+					    : 1 + (seed >> 16) % 97;
 		if (step > size - pos)
 			step = size - pos;
 		mime_decode_stream_feed(ds, data + pos, step, &streamed);

@@ -40,14 +40,16 @@ static void check_part(const struct mime_part *part, size_t size, const uint8_t 
 		check(name == NULL || valid_utf8(name, strlen(name)));
 		arena_free(&a);
 	}
-	check(i.header_offset + i.header_size <= size && i.header_offset + i.header_size <= i.body_offset);
+	check(i.header_offset + i.header_size <= size &&
+	      i.header_offset + i.header_size <= i.body_offset);
 	check(i.body_offset + i.body_size <= size);
 	for (size_t f = 0; f < mime_part_field_count(part); f++) {
 		const struct mime_field *fl = mime_part_field(part, f);
 
 		buf_reset(&b);
 		mime_header_decode(fl->raw + fl->value_offset, fl->raw_len - fl->value_offset, &b);
-		check(valid_utf8(b.data, b.len) && (b.len == 0 || memchr(b.data, 0, b.len) == NULL));
+		check(valid_utf8(b.data, b.len) &&
+		      (b.len == 0 || memchr(b.data, 0, b.len) == NULL));
 	}
 	buf_reset(&b);
 	mime_header_write_fields(data + i.header_offset, i.header_size, names, 4, false, &b);
@@ -62,7 +64,8 @@ static void check_part(const struct mime_part *part, size_t size, const uint8_t 
 			check(!i.decoded_size_known);
 	}
 	buf_free(&b);
-	for (const struct mime_part *c = mime_part_first_child(part); c != NULL; c = mime_part_next(c))
+	for (const struct mime_part *c = mime_part_first_child(part); c != NULL;
+	     c = mime_part_next(c))
 		check_part(c, size, data);
 	if (mime_part_message(part) != NULL)
 		check_part(mime_part_message(part), size, data);
@@ -145,7 +148,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_fields(msg, a);
 	buf_reset(&out);
 	mime_search_text(msg, &out, &body);
-	check(out.len <= limits.max_search_header_bytes && body.len <= limits.max_search_body_bytes);
+	check(out.len <= limits.max_search_header_bytes &&
+	      body.len <= limits.max_search_body_bytes);
 	check(valid_utf8(out.data, out.len) && valid_utf8(body.data, body.len));
 	buf_reset(&out);
 	mime_preview(msg, &out);

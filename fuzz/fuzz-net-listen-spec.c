@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const protos[] = {"imap",  "imaps",       "lmtp", "pop3",
-	                                     "pop3s", "managesieve", NULL};
+					     "pop3s", "managesieve", NULL};
 	struct listen_spec spec;
 	const char *error = NULL;
 	char *text;

@@ -38,7 +38,8 @@ static void fuzz_lines(const uint8_t *data, size_t size)
 			else if (cmd.verb == LMTP_CMD_RCPT)
 				check(lmtp_mailbox_valid(cmd.arg, n, true));
 		} else {
-			check(r.code >= 500 && r.code < 600 && r.enhanced != NULL && r.text != NULL);
+			check(r.code >= 500 && r.code < 600 && r.enhanced != NULL &&
+			      r.text != NULL);
 		}
 		start = i + 1;
 	}

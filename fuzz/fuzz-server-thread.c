@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FUZZ_MAX_REFS 6
 
 static const char *const ids[16] = {
-	"<0>", "<1>", "<2>", "<3>", "<4>", "<5>", "<6>", "<7>",
+	"<0>", "<1>", "<2>",  "<3>",  "<4>",  "<5>",  "<6>",  "<7>",
 	"<8>", "<9>", "<10>", "<11>", "<12>", "<13>", "<14>", "<15>",
 };
 static const char *const subjects[4] = {"", "A", "B", "C"};

@@ -159,7 +159,8 @@ static void dump(int sig)
 		len = snprintf(line, sizeof(line), "%llu %llu", (unsigned long long)s->bytes,
 			       (unsigned long long)s->blocks);
 		for (int k = 0; k < s->nframes && len < (int)sizeof(line) - 24; k++)
-			len += snprintf(line + len, sizeof(line) - (size_t)len, " %p", s->frames[k]);
+			len += snprintf(line + len, sizeof(line) - (size_t)len, " %p",
+					s->frames[k]);
 		line[len++] = '\n';
 		if (write(fd, line, (size_t)len) < 0)
 			break;

@@ -132,7 +132,7 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 		snprintf(why, sizeof(why), "TLS: %s", ERR_reason_error_string(tls_err));
 	} else {
 		snprintf(why, sizeof(why), "%s",
-		         evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+			 evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 	}
 	if (conn_end(c, why))
 		conn_destroy(c);
@@ -149,15 +149,15 @@ static struct bufferevent *conn_bev_new(struct event_base *base, const struct lo
 	if (ssl == NULL)
 		return NULL;
 	bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
-	                                     BEV_OPT_CLOSE_ON_FREE);
+					     BEV_OPT_CLOSE_ON_FREE);
 	if (bev == NULL)
 		SSL_free(ssl);
 	return bev;
 }
 
 struct load_conn *load_conn_new(struct event_base *base, const struct load_target *target,
-                                const struct load_conn_handler *handler, void *ctx,
-                                const char **error_r)
+				const struct load_conn_handler *handler, void *ctx,
+				const char **error_r)
 {
 	struct load_conn *c = xcalloc(1, sizeof(*c));
 
@@ -173,7 +173,7 @@ struct load_conn *load_conn_new(struct event_base *base, const struct load_targe
 	bufferevent_setcb(c->bev, on_read, NULL, on_event, c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	if (bufferevent_socket_connect(c->bev, (const struct sockaddr *)&target->addr,
-	                               (int)target->addr_len) < 0) {
+				       (int)target->addr_len) < 0) {
 		*error_r = "cannot start connecting (out of descriptors?)";
 		conn_destroy(c);
 		return NULL;
@@ -181,7 +181,7 @@ struct load_conn *load_conn_new(struct event_base *base, const struct load_targe
 	/* As interactive clients do: no wait for an ACK before a small write
 	 * (DONE, a command after a literal). */
 	(void)setsockopt(bufferevent_getfd(c->bev), IPPROTO_TCP, TCP_NODELAY, &(int){1},
-	                 sizeof(int));
+			 sizeof(int));
 	return c;
 }
 

@@ -38,8 +38,8 @@ struct load_target {
 /* Start connecting. Returns NULL (with *error_r) only when no socket could
  * be made; a refused connection is reported through closed(). */
 struct load_conn *load_conn_new(struct event_base *base, const struct load_target *target,
-                                const struct load_conn_handler *handler, void *ctx,
-                                const char **error_r);
+				const struct load_conn_handler *handler, void *ctx,
+				const char **error_r);
 /* Close and free; *cp becomes NULL. Accepts NULL. */
 void load_conn_free(struct load_conn **cp);
 
@@ -47,11 +47,11 @@ void load_conn_free(struct load_conn **cp);
  * text comes from fmt. Returns the tag, owned by the connection and valid
  * until the next command. */
 const char *load_conn_command(struct load_conn *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+	__attribute__((format(printf, 2, 3)));
 /* The same without the line end: the caller writes the rest of the
  * command (literals, with LITERAL+) and its final CRLF. */
 const char *load_conn_command_start(struct load_conn *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+	__attribute__((format(printf, 2, 3)));
 /* Send raw bytes (literal data, IDLE's DONE). */
 void load_conn_write(struct load_conn *c, const void *data, size_t len);
 /* The tag of the last command sent, "" before the first. */

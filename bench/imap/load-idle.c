@@ -112,8 +112,8 @@ static void idle_next(struct idler *d)
 	}
 	if (d->next == o->connections && d->setting_up == 0 && !d->settled) {
 		struct timeval settle = {
-		    (time_t)o->settle,
-		    (suseconds_t)((o->settle - (double)(time_t)o->settle) * 1e6)};
+			(time_t)o->settle,
+			(suseconds_t)((o->settle - (double)(time_t)o->settle) * 1e6)};
 
 		d->settled = true;
 		evtimer_del(d->timer);
@@ -129,7 +129,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (!d->settled)
 		load_stats_error(&d->run->stats, "connections not set up in time (%u idling)",
-		                 d->idling);
+				 d->idling);
 	event_base_loopbreak(d->run->base);
 }
 
@@ -139,7 +139,7 @@ static int idle_sample(const struct load_run *run, struct load_proc_sample *s)
 
 	if (load_proc_sample(run->o->server_pid, 1, s, &error) < 0) {
 		fprintf(stderr, "imap-load: server process %d: %s\n", (int)run->o->server_pid,
-		        error);
+			error);
 		return -1;
 	}
 	return 0;

@@ -14,23 +14,23 @@
 #include <time.h>
 
 static const char usage[] =
-    "usage: imap-load populate|mix|logins|idle [options]\n"
-    "  --host H --port P [--tls]   server (127.0.0.1:143); --tls: implicit TLS\n"
-    "  --user FMT --pass FMT       user name and password, %u = index (user%u, pass%u)\n"
-    "  --users N                   user indexes 0..N-1 (100)\n"
-    "  --messages N                base messages per INBOX, UIDs 1..N (1000)\n"
-    "  --clients N                 concurrent connections (20)\n"
-    "  --warmup S --duration S     mix: seconds before and of the measurement (5, 30)\n"
-    "  --session-ops N             mix: operations between SELECT and LOGOUT (20)\n"
-    "  --mix OP=W,...              mix: weights of listview body store append expunge\n"
-    "                              idle noop search status list\n"
-    "  --sessions N                logins: sessions in all (2000)\n"
-    "  --connections N             idle: connections to hold (1000)\n"
-    "  --batch N                   populate: messages per MULTIAPPEND (50)\n"
-    "  --settle S                  idle, logins: seconds before the last sample (2)\n"
-    "  --seed N                    mail and choices (1)\n"
-    "  --server-pid PID            sample this process tree's CPU and memory\n"
-    "  --verbose\n";
+	"usage: imap-load populate|mix|logins|idle [options]\n"
+	"  --host H --port P [--tls]   server (127.0.0.1:143); --tls: implicit TLS\n"
+	"  --user FMT --pass FMT       user name and password, %u = index (user%u, pass%u)\n"
+	"  --users N                   user indexes 0..N-1 (100)\n"
+	"  --messages N                base messages per INBOX, UIDs 1..N (1000)\n"
+	"  --clients N                 concurrent connections (20)\n"
+	"  --warmup S --duration S     mix: seconds before and of the measurement (5, 30)\n"
+	"  --session-ops N             mix: operations between SELECT and LOGOUT (20)\n"
+	"  --mix OP=W,...              mix: weights of listview body store append expunge\n"
+	"                              idle noop search status list\n"
+	"  --sessions N                logins: sessions in all (2000)\n"
+	"  --connections N             idle: connections to hold (1000)\n"
+	"  --batch N                   populate: messages per MULTIAPPEND (50)\n"
+	"  --settle S                  idle, logins: seconds before the last sample (2)\n"
+	"  --seed N                    mail and choices (1)\n"
+	"  --server-pid PID            sample this process tree's CPU and memory\n"
+	"  --verbose\n";
 
 enum {
 	OPT_HOST = 256,
@@ -55,26 +55,26 @@ enum {
 };
 
 static const struct option long_opts[] = {
-    {"host", required_argument, NULL, OPT_HOST},
-    {"port", required_argument, NULL, OPT_PORT},
-    {"tls", no_argument, NULL, OPT_TLS},
-    {"user", required_argument, NULL, OPT_USER},
-    {"pass", required_argument, NULL, OPT_PASS},
-    {"users", required_argument, NULL, OPT_USERS},
-    {"messages", required_argument, NULL, OPT_MESSAGES},
-    {"clients", required_argument, NULL, OPT_CLIENTS},
-    {"warmup", required_argument, NULL, OPT_WARMUP},
-    {"duration", required_argument, NULL, OPT_DURATION},
-    {"session-ops", required_argument, NULL, OPT_SESSION_OPS},
-    {"mix", required_argument, NULL, OPT_MIX},
-    {"sessions", required_argument, NULL, OPT_SESSIONS},
-    {"connections", required_argument, NULL, OPT_CONNECTIONS},
-    {"batch", required_argument, NULL, OPT_BATCH},
-    {"settle", required_argument, NULL, OPT_SETTLE},
-    {"seed", required_argument, NULL, OPT_SEED},
-    {"server-pid", required_argument, NULL, OPT_SERVER_PID},
-    {"verbose", no_argument, NULL, OPT_VERBOSE},
-    {NULL, 0, NULL, 0},
+	{"host", required_argument, NULL, OPT_HOST},
+	{"port", required_argument, NULL, OPT_PORT},
+	{"tls", no_argument, NULL, OPT_TLS},
+	{"user", required_argument, NULL, OPT_USER},
+	{"pass", required_argument, NULL, OPT_PASS},
+	{"users", required_argument, NULL, OPT_USERS},
+	{"messages", required_argument, NULL, OPT_MESSAGES},
+	{"clients", required_argument, NULL, OPT_CLIENTS},
+	{"warmup", required_argument, NULL, OPT_WARMUP},
+	{"duration", required_argument, NULL, OPT_DURATION},
+	{"session-ops", required_argument, NULL, OPT_SESSION_OPS},
+	{"mix", required_argument, NULL, OPT_MIX},
+	{"sessions", required_argument, NULL, OPT_SESSIONS},
+	{"connections", required_argument, NULL, OPT_CONNECTIONS},
+	{"batch", required_argument, NULL, OPT_BATCH},
+	{"settle", required_argument, NULL, OPT_SETTLE},
+	{"seed", required_argument, NULL, OPT_SEED},
+	{"server-pid", required_argument, NULL, OPT_SERVER_PID},
+	{"verbose", no_argument, NULL, OPT_VERBOSE},
+	{NULL, 0, NULL, 0},
 };
 
 /* The default mix: what a mail client does once a mailbox is open. */
@@ -215,8 +215,8 @@ static int check_format(const char *fmt)
 	const char *p = strchr(fmt, '%');
 
 	return p != NULL && p[1] == 'u' && strchr(p + 2, '%') == NULL && strchr(fmt, '"') == NULL
-	           ? 0
-	           : -1;
+		       ? 0
+		       : -1;
 }
 
 /* The formats were checked by check_format(): one %u, nothing else. */
@@ -299,7 +299,7 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
 		if (parse_option(&o, c, optarg) < 0) {
 			fprintf(stderr, "imap-load: bad option%s%s\n%s", optarg ? " value " : "",
-			        optarg ? optarg : "", usage);
+				optarg ? optarg : "", usage);
 			return 2;
 		}
 	}

@@ -47,7 +47,7 @@ static void session_restart(struct load_session *s, const char *what)
 	struct timeval delay = {0, 100000};
 
 	load_stats_error(&s->run->stats, "client %u (user %u), %s: %s", s->index, s->user,
-	                 load_op_name(s->op), what);
+			 load_op_name(s->op), what);
 	load_conn_free(&s->conn);
 	if (s->stopping) {
 		session_finish(s);
@@ -119,7 +119,7 @@ static void command_done(struct load_session *s, const struct imap_response *r)
 	s->op_commands++;
 	if (r->u.status.cond != IMAP_COND_OK) {
 		snprintf(what, sizeof(what), "tagged %s %s",
-		         imap_status_cond_name(r->u.status.cond), r->u.status.text);
+			 imap_status_cond_name(r->u.status.cond), r->u.status.text);
 		session_restart(s, what);
 		return;
 	}
@@ -144,10 +144,10 @@ static void untagged(struct load_session *s, const struct imap_response *r)
 			s->saw_bye = true;
 		else if (r->u.status.cond != IMAP_COND_OK)
 			load_session_fail(s, "untagged %s %s",
-			                  imap_status_cond_name(r->u.status.cond),
-			                  r->u.status.text);
+					  imap_status_cond_name(r->u.status.cond),
+					  r->u.status.text);
 	} else if (r->kind == IMAP_RESP_CONTINUE && s->op != LOAD_OP_APPEND &&
-	           s->op != LOAD_OP_IDLE) {
+		   s->op != LOAD_OP_IDLE) {
 		load_session_fail(s, "unexpected continuation");
 	}
 	load_op_def(s->op)->untagged(s, r);
@@ -213,7 +213,7 @@ static void mix_sample(struct load_mix *m, struct load_proc_sample *srv, double 
 	if (m->run->o->server_pid > 0 &&
 	    load_proc_sample(m->run->o->server_pid, 0, srv, &error) < 0)
 		load_stats_error(&m->run->stats, "server process %d: %s",
-		                 (int)m->run->o->server_pid, error);
+				 (int)m->run->o->server_pid, error);
 }
 
 static void mix_drain(struct load_mix *m)
@@ -256,8 +256,8 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	}
 	if (o->verbose && m->measuring)
 		fprintf(stderr, "imap-load: %llu commands, %llu errors\n",
-		        (unsigned long long)m->run->stats.commands,
-		        (unsigned long long)m->run->stats.errors);
+			(unsigned long long)m->run->stats.commands,
+			(unsigned long long)m->run->stats.errors);
 	if (m->active == 0 || (m->draining && now - m->t_end > DRAIN_TIMEOUT_US))
 		event_base_loopbreak(m->run->base);
 }

@@ -22,7 +22,7 @@ void load_session_fail(struct load_session *s, const char *fmt, ...)
 }
 
 static const struct imap_fetch_attr *fetch_attr(const struct imap_resp_fetch *f,
-                                                enum imap_fetch_kind kind)
+						enum imap_fetch_kind kind)
 {
 	for (size_t i = 0; i < f->count; i++)
 		if (f->attrs[i].item.kind == kind)
@@ -78,7 +78,7 @@ static int one_match(struct load_session *s, const struct imap_response *r)
 	(void)r;
 	if (s->matches != 1)
 		load_session_fail(s, "%s: %u matching responses, expected 1", load_op_name(s->op),
-		                  s->matches);
+				  s->matches);
 	return 1;
 }
 
@@ -113,7 +113,7 @@ static int select_done(struct load_session *s, const struct imap_response *r)
 		load_session_fail(s, "SELECT without UIDVALIDITY");
 	else if (s->exists < s->run->o->messages)
 		load_session_fail(s, "INBOX of user %u has %u messages, expected at least %u",
-		                  s->user, s->exists, s->run->o->messages);
+				  s->user, s->exists, s->run->o->messages);
 	return 1;
 }
 
@@ -139,7 +139,7 @@ static void listview_untagged(struct load_session *s, const struct imap_response
 	uid = fetch_uid(f);
 	if (uid < s->uid_lo || uid > s->uid_hi) {
 		load_session_fail(s, "list view: FETCH of UID %u outside %u:%u", uid, s->uid_lo,
-		                  s->uid_hi);
+				  s->uid_hi);
 		return;
 	}
 	if (fetch_attr(f, IMAP_FETCH_BODYSTRUCTURE) == NULL ||
@@ -163,7 +163,7 @@ static int listview_done(struct load_session *s, const struct imap_response *r)
 	(void)r;
 	if (got != s->uid_hi - s->uid_lo + 1)
 		load_session_fail(s, "list view: %u of %u messages", got,
-		                  s->uid_hi - s->uid_lo + 1);
+				  s->uid_hi - s->uid_lo + 1);
 	return 1;
 }
 
@@ -186,8 +186,8 @@ static void body_untagged(struct load_session *s, const struct imap_response *r)
 		return; /* a flag update */
 	if (body->u.string.len == 0 || body->u.string.len != size->u.number)
 		load_session_fail(s, "body of UID %u: %llu bytes, RFC822.SIZE %llu", s->uid,
-		                  (unsigned long long)body->u.string.len,
-		                  (unsigned long long)size->u.number);
+				  (unsigned long long)body->u.string.len,
+				  (unsigned long long)size->u.number);
 	s->matches++;
 }
 
@@ -208,7 +208,7 @@ static bool store_start(struct load_session *s)
 	s->uid = random_uid(s);
 	s->flag_add = bench_rand_chance(&s->rnd, 0.5);
 	load_conn_command(s->conn, "UID STORE %u %cFLAGS (\\Flagged)", s->uid,
-	                  s->flag_add ? '+' : '-');
+			  s->flag_add ? '+' : '-');
 	return true;
 }
 
@@ -223,7 +223,7 @@ static void store_untagged(struct load_session *s, const struct imap_response *r
 		return;
 	if (has_flag(&flags->u.flags, "\\Flagged") != s->flag_add && !user_shared(s))
 		load_session_fail(s, "STORE %cFLAGS: UID %u came back with \\Flagged %s",
-		                  s->flag_add ? '+' : '-', s->uid, s->flag_add ? "unset" : "set");
+				  s->flag_add ? '+' : '-', s->uid, s->flag_add ? "unset" : "set");
 	s->matches++;
 }
 
@@ -265,10 +265,10 @@ static int append_done(struct load_session *s, const struct imap_response *r)
 	}
 	if (code->u.appenduid.uidvalidity != s->uidvalidity)
 		load_session_fail(s, "APPENDUID with UIDVALIDITY %u, SELECT said %u",
-		                  code->u.appenduid.uidvalidity, s->uidvalidity);
+				  code->u.appenduid.uidvalidity, s->uidvalidity);
 	else if (code->u.appenduid.uids.ranges[0].first <= s->run->o->messages)
 		load_session_fail(s, "APPENDUID %u among the base messages",
-		                  code->u.appenduid.uids.ranges[0].first);
+				  code->u.appenduid.uids.ranges[0].first);
 	else
 		s->pending[s->npending++] = code->u.appenduid.uids.ranges[0].first;
 	return 1;
@@ -393,19 +393,19 @@ static int logout_done(struct load_session *s, const struct imap_response *r)
 }
 
 static const struct load_op_def defs[LOAD_OP_COUNT] = {
-    [LOAD_OP_LOGIN] = {login_start, ignore, complete},
-    [LOAD_OP_SELECT] = {select_start, select_untagged, select_done},
-    [LOAD_OP_LISTVIEW] = {listview_start, listview_untagged, listview_done},
-    [LOAD_OP_BODY] = {body_start, body_untagged, one_match},
-    [LOAD_OP_STORE] = {store_start, store_untagged, store_done},
-    [LOAD_OP_APPEND] = {append_start, append_untagged, append_done},
-    [LOAD_OP_EXPUNGE] = {expunge_start, expunge_untagged, expunge_done},
-    [LOAD_OP_IDLE] = {idle_start, idle_untagged, one_match},
-    [LOAD_OP_NOOP] = {noop_start, ignore, complete},
-    [LOAD_OP_SEARCH] = {search_start, search_untagged, one_match},
-    [LOAD_OP_STATUS] = {status_start, status_untagged, one_match},
-    [LOAD_OP_LIST] = {list_start, list_untagged, list_done},
-    [LOAD_OP_LOGOUT] = {logout_start, ignore, logout_done},
+	[LOAD_OP_LOGIN] = {login_start, ignore, complete},
+	[LOAD_OP_SELECT] = {select_start, select_untagged, select_done},
+	[LOAD_OP_LISTVIEW] = {listview_start, listview_untagged, listview_done},
+	[LOAD_OP_BODY] = {body_start, body_untagged, one_match},
+	[LOAD_OP_STORE] = {store_start, store_untagged, store_done},
+	[LOAD_OP_APPEND] = {append_start, append_untagged, append_done},
+	[LOAD_OP_EXPUNGE] = {expunge_start, expunge_untagged, expunge_done},
+	[LOAD_OP_IDLE] = {idle_start, idle_untagged, one_match},
+	[LOAD_OP_NOOP] = {noop_start, ignore, complete},
+	[LOAD_OP_SEARCH] = {search_start, search_untagged, one_match},
+	[LOAD_OP_STATUS] = {status_start, status_untagged, one_match},
+	[LOAD_OP_LIST] = {list_start, list_untagged, list_done},
+	[LOAD_OP_LOGOUT] = {logout_start, ignore, logout_done},
 };
 
 const struct load_op_def *load_op_def(enum load_op op)

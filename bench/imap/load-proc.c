@@ -35,12 +35,12 @@ static int read_stat(pid_t pid, struct proc_entry *e)
 	if (p == NULL || (p = strrchr(line, ')')) == NULL)
 		return -1;
 	if (sscanf(p + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %lld %lld", &ppid,
-	           &ut, &st, &cut, &cst) != 5)
+		   &ut, &st, &cut, &cst) != 5)
 		return -1;
 	e->pid = pid;
 	e->ppid = ppid;
 	e->cpu_secs =
-	    (double)(ut + st + (unsigned long long)(cut + cst)) / (double)sysconf(_SC_CLK_TCK);
+		(double)(ut + st + (unsigned long long)(cut + cst)) / (double)sysconf(_SC_CLK_TCK);
 	return 0;
 }
 
@@ -114,7 +114,7 @@ static int in_tree(const struct proc_entry *v, size_t n, size_t i, pid_t root)
 }
 
 int load_proc_sample(pid_t pid, int with_pss, struct load_proc_sample *sample_r,
-                     const char **error_r)
+		     const char **error_r)
 {
 	size_t n = 0;
 	struct proc_entry *v = read_all(&n);

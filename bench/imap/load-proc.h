@@ -26,7 +26,7 @@ struct load_proc_sample {
  * a few milliseconds per hundred processes). Returns 0, or -1 with
  * *error_r when pid does not exist. */
 int load_proc_sample(pid_t pid, int with_pss, struct load_proc_sample *sample_r,
-                     const char **error_r);
+		     const char **error_r);
 
 /* CPU seconds this process (the generator) used so far, user + system. */
 double load_proc_self_cpu(void);

@@ -70,6 +70,6 @@ struct load_op_def {
 const struct load_op_def *load_op_def(enum load_op op);
 /* Record the first verification failure of the command in flight. */
 void load_session_fail(struct load_session *s, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+	__attribute__((format(printf, 2, 3)));
 
 #endif

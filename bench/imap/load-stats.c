@@ -5,11 +5,11 @@
 #include <string.h>
 
 static const char *const op_names[LOAD_OP_COUNT] = {
-    [LOAD_OP_LOGIN] = "login",     [LOAD_OP_SELECT] = "select", [LOAD_OP_LISTVIEW] = "listview",
-    [LOAD_OP_BODY] = "body",       [LOAD_OP_STORE] = "store",   [LOAD_OP_APPEND] = "append",
-    [LOAD_OP_EXPUNGE] = "expunge", [LOAD_OP_IDLE] = "idle",     [LOAD_OP_NOOP] = "noop",
-    [LOAD_OP_SEARCH] = "search",   [LOAD_OP_STATUS] = "status", [LOAD_OP_LIST] = "list",
-    [LOAD_OP_LOGOUT] = "logout",
+	[LOAD_OP_LOGIN] = "login",     [LOAD_OP_SELECT] = "select", [LOAD_OP_LISTVIEW] = "listview",
+	[LOAD_OP_BODY] = "body",       [LOAD_OP_STORE] = "store",   [LOAD_OP_APPEND] = "append",
+	[LOAD_OP_EXPUNGE] = "expunge", [LOAD_OP_IDLE] = "idle",     [LOAD_OP_NOOP] = "noop",
+	[LOAD_OP_SEARCH] = "search",   [LOAD_OP_STATUS] = "status", [LOAD_OP_LIST] = "list",
+	[LOAD_OP_LOGOUT] = "logout",
 };
 
 const char *load_op_name(enum load_op op)
@@ -96,9 +96,9 @@ void load_stats_print_ops(const struct load_stats *st, FILE *out)
 		if (st->ops[i] == 0)
 			continue;
 		fprintf(out, "op.%s=%llu p50_ms=%.2f p99_ms=%.2f\n", op_names[i],
-		        (unsigned long long)st->ops[i],
-		        (double)load_stats_percentile(st, (enum load_op)i, 0.5) / 1000.0,
-		        (double)load_stats_percentile(st, (enum load_op)i, 0.99) / 1000.0);
+			(unsigned long long)st->ops[i],
+			(double)load_stats_percentile(st, (enum load_op)i, 0.5) / 1000.0,
+			(double)load_stats_percentile(st, (enum load_op)i, 0.99) / 1000.0);
 	}
 }
 

@@ -45,7 +45,7 @@ enum load_op load_op_lookup(const char *name);
 void load_stats_op(struct load_stats *st, enum load_op op, uint64_t usec, unsigned commands);
 /* Count an error and print it (the first 20 in full, then every 1000th). */
 void load_stats_error(struct load_stats *st, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+	__attribute__((format(printf, 2, 3)));
 /* Latency percentile q (0..1) of op in microseconds; 0 without samples. */
 uint64_t load_stats_percentile(const struct load_stats *st, enum load_op op, double q);
 /* "op.NAME=count p50_ms=.. p99_ms=.." lines for every op that ran. */

@@ -70,9 +70,9 @@ static int transaction(struct bline *c, const struct opts *o, unsigned *rng, uns
 	unsigned n = o->rcpts < 64 ? o->rcpts : 64;
 	int len;
 
-	if ((o->size_ext ? bline_printf(c, "MAIL FROM:<bench@load.example> SIZE=%u\r\n",
-					 o->size + 400)
-			 : bline_printf(c, "MAIL FROM:<bench@load.example>\r\n")) < 0)
+	if ((o->size_ext
+		     ? bline_printf(c, "MAIL FROM:<bench@load.example> SIZE=%u\r\n", o->size + 400)
+		     : bline_printf(c, "MAIL FROM:<bench@load.example>\r\n")) < 0)
 		return -1;
 	for (unsigned i = 0; i < n; i++) {
 		unsigned u;
@@ -97,11 +97,12 @@ static int transaction(struct bline *c, const struct opts *o, unsigned *rng, uns
 			return -1;
 	if (bline_reply(c, last, sizeof(last), 30000) != 354)
 		return -1;
-	len = snprintf(head, sizeof(head),
-		       "From: Load <bench@load.example>\r\nTo: <%s>\r\nSubject: load %u.%u\r\n"
-		       "Message-ID: <%u.%u.%d@load.example>\r\nDate: Thu, 26 Nov 2026 00:00:00 +0000"
-		       "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n",
-		       user, (unsigned)getpid(), id, (unsigned)getpid(), id, rand_r(rng));
+	len = snprintf(
+		head, sizeof(head),
+		"From: Load <bench@load.example>\r\nTo: <%s>\r\nSubject: load %u.%u\r\n"
+		"Message-ID: <%u.%u.%d@load.example>\r\nDate: Thu, 26 Nov 2026 00:00:00 +0000"
+		"\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n",
+		user, (unsigned)getpid(), id, (unsigned)getpid(), id, rand_r(rng));
 	if (bline_write(c, head, (size_t)len) < 0 || bline_write(c, body, strlen(body)) < 0 ||
 	    bline_write(c, ".\r\n", 3) < 0)
 		return -1;
@@ -156,7 +157,8 @@ static void child(struct opts *o, unsigned index, uint64_t start, int fd)
 				r.messages++;
 				r.copies += copies;
 				if (r.nsamples < MAX_SAMPLES)
-					r.samples_us[r.nsamples++] = (uint32_t)(bline_now_us() - t0);
+					r.samples_us[r.nsamples++] =
+						(uint32_t)(bline_now_us() - t0);
 			} else {
 				r.errors++;
 			}
@@ -218,29 +220,60 @@ static void report(const struct opts *o, struct result *all, double cpu)
 static int parse(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
-		{"port", 1, NULL, 'p'},	    {"unix", 1, NULL, 'U'},	{"connections", 1, NULL, 'c'},
-		{"rcpts", 1, NULL, 'r'},    {"users", 1, NULL, 'u'},	{"user-fmt", 1, NULL, 'f'},
-		{"size", 1, NULL, 's'},	    {"warmup", 1, NULL, 'w'},	{"duration", 1, NULL, 'd'},
-		{"server-pid", 1, NULL, 'P'}, {"seed", 1, NULL, 'S'},	{NULL, 0, NULL, 0},
+		{"port", 1, NULL, 'p'},        {"unix", 1, NULL, 'U'},
+		{"connections", 1, NULL, 'c'}, {"rcpts", 1, NULL, 'r'},
+		{"users", 1, NULL, 'u'},       {"user-fmt", 1, NULL, 'f'},
+		{"size", 1, NULL, 's'},        {"warmup", 1, NULL, 'w'},
+		{"duration", 1, NULL, 'd'},    {"server-pid", 1, NULL, 'P'},
+		{"seed", 1, NULL, 'S'},        {NULL, 0, NULL, 0},
 	};
 	int ch;
 
-	*o = (struct opts){.connections = 1, .rcpts = 1, .users = 100, .size = 4096, .seed = 1,
-			   .user_fmt = "user%u@localhost", .warmup = 3, .duration = 20};
+	*o = (struct opts){.connections = 1,
+			   .rcpts = 1,
+			   .users = 100,
+			   .size = 4096,
+			   .seed = 1,
+			   .user_fmt = "user%u@localhost",
+			   .warmup = 3,
+			   .duration = 20};
 	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (ch) {
-		case 'p': o->port = (unsigned)atoi(optarg); break;
-		case 'U': o->unix_path = optarg; break;
-		case 'c': o->connections = (unsigned)atoi(optarg); break;
-		case 'r': o->rcpts = (unsigned)atoi(optarg); break;
-		case 'u': o->users = (unsigned)atoi(optarg); break;
-		case 'f': o->user_fmt = optarg; break;
-		case 's': o->size = (unsigned)atoi(optarg); break;
-		case 'w': o->warmup = atof(optarg); break;
-		case 'd': o->duration = atof(optarg); break;
-		case 'P': o->server_pid = (pid_t)atoi(optarg); break;
-		case 'S': o->seed = (unsigned)atoi(optarg); break;
-		default: return -1;
+		case 'p':
+			o->port = (unsigned)atoi(optarg);
+			break;
+		case 'U':
+			o->unix_path = optarg;
+			break;
+		case 'c':
+			o->connections = (unsigned)atoi(optarg);
+			break;
+		case 'r':
+			o->rcpts = (unsigned)atoi(optarg);
+			break;
+		case 'u':
+			o->users = (unsigned)atoi(optarg);
+			break;
+		case 'f':
+			o->user_fmt = optarg;
+			break;
+		case 's':
+			o->size = (unsigned)atoi(optarg);
+			break;
+		case 'w':
+			o->warmup = atof(optarg);
+			break;
+		case 'd':
+			o->duration = atof(optarg);
+			break;
+		case 'P':
+			o->server_pid = (pid_t)atoi(optarg);
+			break;
+		case 'S':
+			o->seed = (unsigned)atoi(optarg);
+			break;
+		default:
+			return -1;
 		}
 	}
 	if ((o->port == 0 && o->unix_path == NULL) || o->connections == 0 || o->rcpts == 0 ||

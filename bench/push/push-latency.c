@@ -32,7 +32,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define MAX_IDLERS 64
+#define MAX_IDLERS  64
 #define MAX_SAMPLES 10000
 
 enum via { VIA_LMTP, VIA_DELIVER, VIA_APPEND };
@@ -285,28 +285,58 @@ static void login_probe(const struct opts *o)
 static int parse(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
-		{"imap-port", 1, NULL, 'i'}, {"lmtp-port", 1, NULL, 'l'}, {"deliver-cmd", 1, NULL, 'd'},
-		{"append", 0, NULL, 'a'},    {"user", 1, NULL, 'u'},	  {"pass", 1, NULL, 'p'},
-		{"rcpt", 1, NULL, 'r'},	     {"idlers", 1, NULL, 'k'},	  {"samples", 1, NULL, 'n'},
-		{"interval-ms", 1, NULL, 't'}, {"logins", 1, NULL, 'L'}, {NULL, 0, NULL, 0},
+		{"imap-port", 1, NULL, 'i'},   {"lmtp-port", 1, NULL, 'l'},
+		{"deliver-cmd", 1, NULL, 'd'}, {"append", 0, NULL, 'a'},
+		{"user", 1, NULL, 'u'},        {"pass", 1, NULL, 'p'},
+		{"rcpt", 1, NULL, 'r'},        {"idlers", 1, NULL, 'k'},
+		{"samples", 1, NULL, 'n'},     {"interval-ms", 1, NULL, 't'},
+		{"logins", 1, NULL, 'L'},      {NULL, 0, NULL, 0},
 	};
 	int ch, vias = 0;
 
 	*o = (struct opts){.idlers = 4, .samples = 200, .interval_ms = 20};
 	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (ch) {
-		case 'i': o->imap_port = (unsigned)atoi(optarg); break;
-		case 'l': o->lmtp_port = (unsigned)atoi(optarg); o->via = VIA_LMTP; vias++; break;
-		case 'd': o->cmd = optarg; o->via = VIA_DELIVER; vias++; break;
-		case 'a': o->via = VIA_APPEND; vias++; break;
-		case 'u': o->user = optarg; break;
-		case 'p': o->pass = optarg; break;
-		case 'r': o->rcpt = optarg; break;
-		case 'k': o->idlers = (unsigned)atoi(optarg); break;
-		case 'n': o->samples = (unsigned)atoi(optarg); break;
-		case 't': o->interval_ms = (unsigned)atoi(optarg); break;
-		case 'L': o->logins = (unsigned)atoi(optarg); break;
-		default: return -1;
+		case 'i':
+			o->imap_port = (unsigned)atoi(optarg);
+			break;
+		case 'l':
+			o->lmtp_port = (unsigned)atoi(optarg);
+			o->via = VIA_LMTP;
+			vias++;
+			break;
+		case 'd':
+			o->cmd = optarg;
+			o->via = VIA_DELIVER;
+			vias++;
+			break;
+		case 'a':
+			o->via = VIA_APPEND;
+			vias++;
+			break;
+		case 'u':
+			o->user = optarg;
+			break;
+		case 'p':
+			o->pass = optarg;
+			break;
+		case 'r':
+			o->rcpt = optarg;
+			break;
+		case 'k':
+			o->idlers = (unsigned)atoi(optarg);
+			break;
+		case 'n':
+			o->samples = (unsigned)atoi(optarg);
+			break;
+		case 't':
+			o->interval_ms = (unsigned)atoi(optarg);
+			break;
+		case 'L':
+			o->logins = (unsigned)atoi(optarg);
+			break;
+		default:
+			return -1;
 		}
 	}
 	if (o->rcpt == NULL)
@@ -327,9 +357,10 @@ int main(int argc, char **argv)
 	char last[512];
 
 	if (parse(argc, argv, &o) < 0) {
-		fprintf(stderr, "usage: push-latency --imap-port P (--lmtp-port L | --deliver-cmd C"
-				" | --append) --user U --pass W [--rcpt A] [--idlers K] [--samples N]"
-				" [--interval-ms MS] [--logins N]\n");
+		fprintf(stderr,
+			"usage: push-latency --imap-port P (--lmtp-port L | --deliver-cmd C"
+			" | --append) --user U --pass W [--rcpt A] [--idlers K] [--samples N]"
+			" [--interval-ms MS] [--logins N]\n");
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -341,11 +372,10 @@ int main(int argc, char **argv)
 	sent_ms = calloc((size_t)o.samples * o.idlers, sizeof(double));
 	for (unsigned k = 0; k < o.idlers; k++)
 		imap_open(&idlers[k], &o, true);
-	if (o.via == VIA_LMTP &&
-	    (bline_connect(&sender, "127.0.0.1", o.lmtp_port, NULL) < 0 ||
-	     bline_reply(&sender, last, sizeof(last), 10000) != 220 ||
-	     bline_printf(&sender, "LHLO push.example\r\n") < 0 ||
-	     bline_reply(&sender, last, sizeof(last), 10000) != 250))
+	if (o.via == VIA_LMTP && (bline_connect(&sender, "127.0.0.1", o.lmtp_port, NULL) < 0 ||
+				  bline_reply(&sender, last, sizeof(last), 10000) != 220 ||
+				  bline_printf(&sender, "LHLO push.example\r\n") < 0 ||
+				  bline_reply(&sender, last, sizeof(last), 10000) != 250))
 		die("cannot reach LMTP");
 	if (o.via == VIA_APPEND)
 		imap_open(&sender, &o, false);
@@ -361,8 +391,7 @@ int main(int argc, char **argv)
 		one_sample(&o, &a, ++exists_count);
 		usleep(o.interval_ms * 1000);
 	}
-	printf("mode=push\nvia=%s\nidlers=%u\nsamples=%u\n", via_names[o.via], o.idlers,
-	       o.samples);
+	printf("mode=push\nvia=%s\nidlers=%u\nsamples=%u\n", via_names[o.via], o.idlers, o.samples);
 	printf("exists_before_ack_pct=%.1f\n", 100.0 * (double)early / (double)nack);
 	print_dist("ack_to_exists", ack_ms, nack);
 	print_dist("sent_to_exists", sent_ms, nsent);

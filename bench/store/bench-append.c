@@ -40,7 +40,7 @@ static void generate(struct filler *f, struct mailgen_msg *info)
 }
 
 static void fill_message(struct store_new_message *m, const struct mailgen_msg *info,
-                         uint32_t index)
+			 uint32_t index)
 {
 	memset(m, 0, sizeof(*m));
 	m->flags = info->seen ? STORE_FLAG_SEEN : 0;
@@ -55,13 +55,13 @@ static void progress(const struct filler *f, uint32_t done)
 {
 	if (done % 10000 == 0 || done == f->opt->messages)
 		fprintf(stderr, "store-bench: %u/%u messages (%s)\n", done, f->opt->messages,
-		        bench_bytes(f->r->corpus.bytes, 0));
+			bench_bytes(f->r->corpus.bytes, 0));
 }
 
 /* Append msgs[0..n) in one call, timing parse and store apart. */
 static int append_timed(struct filler *f, struct store_parsed **parsed,
-                        struct store_new_message *msgs, size_t n, struct bench_append *a,
-                        double *call_ms)
+			struct store_new_message *msgs, size_t n, struct bench_append *a,
+			double *call_ms)
 {
 	uint32_t uidvalidity, *uids = xcalloc(n, sizeof(*uids));
 	uint64_t t0 = bench_now_ns(), t1;
@@ -85,7 +85,7 @@ static int append_timed(struct filler *f, struct store_parsed **parsed,
 
 /* Generate and parse n messages (parse timed) into parsed/msgs. */
 static void prepare(struct filler *f, size_t n, struct store_parsed **parsed,
-                    struct store_new_message *msgs, struct bench_append *a)
+		    struct store_new_message *msgs, struct bench_append *a)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct mailgen_msg info;
@@ -129,7 +129,7 @@ static int append_all(struct filler *f, uint32_t done)
 			n = opt->single - done;
 		prepare(f, n, parsed, msgs, a);
 		ret = append_timed(f, parsed, msgs, n, a,
-		                   single ? &f->single_ms[done] : &f->batch_ms[f->nbatch_calls++]);
+				   single ? &f->single_ms[done] : &f->batch_ms[f->nbatch_calls++]);
 		for (size_t i = 0; i < n; i++)
 			progress(f, ++done);
 	}
@@ -193,7 +193,7 @@ static uint32_t inbox_messages(struct store *s, uint64_t *bytes_r)
 	*bytes_r = mb.size;
 	if (mb.uidnext != n + 1) {
 		fprintf(stderr, "store-bench: --reuse: INBOX has gaps (%u messages, UIDNEXT %u)\n",
-		        n, mb.uidnext);
+			n, mb.uidnext);
 		exit(1);
 	}
 	store_mailbox_clear(&mb);
@@ -213,24 +213,27 @@ int bench_fill(const struct bench_options *opt, struct bench_results *r)
 	if (opt->reuse) {
 		held = inbox_messages(f.store, &held_bytes);
 		if (held > opt->messages) {
-			fprintf(stderr, "store-bench: --reuse: the store has %u messages, more than %u\n",
-			        held, opt->messages);
+			fprintf(stderr,
+				"store-bench: --reuse: the store has %u messages, more than %u\n",
+				held, opt->messages);
 			ret = -1;
 		} else {
 			generate_held(&f, held);
 		}
 		/* The same seed and generator give the same bytes. */
 		if (ret == 0 && r->corpus.bytes != held_bytes) {
-			fprintf(stderr, "store-bench: --reuse: the store holds %llu bytes, the "
-			        "corpus %llu: another seed or generator made it\n",
-			        (unsigned long long)held_bytes, (unsigned long long)r->corpus.bytes);
+			fprintf(stderr,
+				"store-bench: --reuse: the store holds %llu bytes, the "
+				"corpus %llu: another seed or generator made it\n",
+				(unsigned long long)held_bytes,
+				(unsigned long long)r->corpus.bytes);
 			ret = -1;
 		}
 	}
 	if (ret == 0 && held < opt->messages) {
 		f.single_ms = xcalloc(opt->single + 1, sizeof(*f.single_ms));
-		f.batch_ms =
-		    xcalloc(opt->messages / (opt->batch ? opt->batch : 1) + 2, sizeof(*f.batch_ms));
+		f.batch_ms = xcalloc(opt->messages / (opt->batch ? opt->batch : 1) + 2,
+				     sizeof(*f.batch_ms));
 		ret = append_all(&f, held);
 	}
 	store_close(&f.store);

@@ -12,11 +12,11 @@
 #include <string.h>
 
 typedef int bench_run_fn(struct store *s, int64_t mailbox_id, const void *arg,
-                         struct bench_timing *t);
+			 struct bench_timing *t);
 
 /* One warm-up, then reps timed runs; the last run's counts are kept. */
 static int measure(struct store *s, int64_t mailbox_id, uint32_t reps, bench_run_fn *fn,
-                   const void *arg, struct bench_timing *t_r)
+		   const void *arg, struct bench_timing *t_r)
 {
 	double *ms = xcalloc(reps, sizeof(*ms)), *cpu = xcalloc(reps, sizeof(*cpu));
 	int ret = fn(s, mailbox_id, arg, t_r);
@@ -42,13 +42,13 @@ static int measure(struct store *s, int64_t mailbox_id, uint32_t reps, bench_run
 
 /* FETCH 1:* (UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE BODYSTRUCTURE). */
 static int run_list_view(struct store *s, int64_t mailbox_id, const void *arg,
-                         struct bench_timing *t)
+			 struct bench_timing *t)
 {
 	struct store_fetch *f;
 	const struct store_msg *m;
 	uint64_t rows = 0, bytes = 0;
 	int ret = store_fetch_begin(s, mailbox_id, NULL,
-	                            STORE_WANT_ENVELOPE | STORE_WANT_BODYSTRUCTURE, &f);
+				    STORE_WANT_ENVELOPE | STORE_WANT_BODYSTRUCTURE, &f);
 
 	(void)arg;
 	if (ret != STORE_OK)
@@ -89,18 +89,18 @@ static int run_search(struct store *s, int64_t mailbox_id, const void *arg, stru
 }
 
 static int search_all(struct store *s, int64_t id, const struct bench_options *opt,
-                      struct bench_results *r)
+		      struct bench_results *r)
 {
 	const struct bench_corpus *c = &r->corpus;
 	const struct {
 		enum store_search_op op;
 		const char *word;
 	} q[SEARCH_COUNT] = {
-	    [SEARCH_TEXT_RARE] = {STORE_SEARCH_TEXT, c->rare},
-	    [SEARCH_TEXT_COMMON] = {STORE_SEARCH_TEXT, c->common},
-	    [SEARCH_BODY_RARE] = {STORE_SEARCH_BODY, c->rare},
-	    [SEARCH_BODY_COMMON] = {STORE_SEARCH_BODY, c->common},
-	    [SEARCH_FROM] = {STORE_SEARCH_FROM, c->surname},
+		[SEARCH_TEXT_RARE] = {STORE_SEARCH_TEXT, c->rare},
+		[SEARCH_TEXT_COMMON] = {STORE_SEARCH_TEXT, c->common},
+		[SEARCH_BODY_RARE] = {STORE_SEARCH_BODY, c->rare},
+		[SEARCH_BODY_COMMON] = {STORE_SEARCH_BODY, c->common},
+		[SEARCH_FROM] = {STORE_SEARCH_FROM, c->surname},
 	};
 
 	for (int i = 0; i < SEARCH_COUNT; i++) {

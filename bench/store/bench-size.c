@@ -24,7 +24,7 @@ static void split_by_table(sqlite3 *db, struct bench_size *sz)
 	sqlite3_stmt *st;
 
 	if (sqlite3_prepare_v2(db, "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name", -1, &st,
-	                       NULL) != SQLITE_OK) {
+			       NULL) != SQLITE_OK) {
 		fprintf(stderr, "store-bench: no dbstat table: %s\n", sqlite3_errmsg(db));
 		return;
 	}
@@ -35,7 +35,7 @@ static void split_by_table(sqlite3 *db, struct bench_size *sz)
 		if (strncmp(name, "fts", 3) == 0)
 			sz->part_fts += bytes;
 		else if (strcmp(name, "files") == 0 || strncmp(name, "files_", 6) == 0 ||
-		         strcmp(name, "sqlite_autoindex_files_1") == 0)
+			 strcmp(name, "sqlite_autoindex_files_1") == 0)
 			sz->part_files += bytes;
 		else if (strncmp(name, "messages", 8) == 0)
 			sz->part_messages += bytes;

@@ -135,8 +135,8 @@ static void disk_facts(struct buf *out, const char *path)
 	snprintf(file, sizeof(file), "%s/device/modalias", real);
 	read_line(file, alias, sizeof(alias));
 	buf_printf(out, "- disk: %s%s, rotational flag %s, write cache \"%s\"\n", name,
-	           strncmp(alias, "virtio", 6) == 0 ? " (virtio-blk virtual disk)" : "",
-	           rot[0] ? rot : "?", cache[0] ? cache : "?");
+		   strncmp(alias, "virtio", 6) == 0 ? " (virtio-blk virtual disk)" : "",
+		   rot[0] ? rot : "?", cache[0] ? cache : "?");
 }
 
 void bench_machine(struct buf *out, const char *path)
@@ -148,7 +148,7 @@ void bench_machine(struct buf *out, const char *path)
 	cpu_model(cpu, sizeof(cpu));
 	buf_printf(out, "- CPU: %s, %ld cores online\n", cpu, sysconf(_SC_NPROCESSORS_ONLN));
 	buf_printf(out, "- memory: %.1f GiB\n",
-	           (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE) / 1073741824.0);
+		   (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE) / 1073741824.0);
 	if (uname(&u) == 0)
 		buf_printf(out, "- kernel: %s %s %s\n", u.sysname, u.release, u.machine);
 	if (statfs(path, &sf) == 0)
@@ -171,7 +171,7 @@ static int tree_one(const char *path, const struct stat *st, int flag, struct FT
 }
 
 void bench_tree_bytes(const char *path, uint64_t *apparent_r, uint64_t *allocated_r,
-                      uint64_t *files_r)
+		      uint64_t *files_r)
 {
 	tree_apparent = tree_allocated = tree_files = 0;
 	nftw(path, tree_one, 32, FTW_PHYS);

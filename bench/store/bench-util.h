@@ -30,7 +30,7 @@ void bench_machine(struct buf *out, const char *path);
 /* Bytes under a directory tree: apparent (sum of sizes) and allocated
  * (blocks on disk), and the number of regular files. */
 void bench_tree_bytes(const char *path, uint64_t *apparent_r, uint64_t *allocated_r,
-                      uint64_t *files_r);
+		      uint64_t *files_r);
 
 /* "12.3 MB"-style figure (decimal units) in a static buffer per slot 0..7. */
 const char *bench_bytes(uint64_t n, int slot);

@@ -94,13 +94,13 @@ void mailgen_date(struct buf *out, int64_t t, int tz)
 {
 	static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+					     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 	time_t local = (time_t)(t + tz * 60);
 	int atz = tz < 0 ? -tz : tz;
 	struct tm tm;
 
 	gmtime_r(&local, &tm);
 	buf_printf(out, "%s, %d %s %d %02d:%02d:%02d %c%02d%02d", days[tm.tm_wday], tm.tm_mday,
-	           months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
-	           tz < 0 ? '-' : '+', atz / 60, atz % 60);
+		   months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		   tz < 0 ? '-' : '+', atz / 60, atz % 60);
 }

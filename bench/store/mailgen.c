@@ -19,30 +19,30 @@ struct attachment_type {
 };
 
 static const struct attachment_type attachment_types[] = {
-    {"application/pdf", "pdf"},
-    {"image/jpeg", "jpg"},
-    {"image/png", "png"},
-    {"application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"},
-    {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"},
-    {"application/zip", "zip"},
+	{"application/pdf", "pdf"},
+	{"image/jpeg", "jpg"},
+	{"image/png", "png"},
+	{"application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"},
+	{"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"},
+	{"application/zip", "zip"},
 };
 
 /* The fixed text of the templates below, for mailgen_in_boilerplate(). */
 static const char boilerplate[] =
-    "Return-Path Delivered-To " ME_NAME " " ME_ADDR " Received: from mx. by mail.hafen.example"
-    " (Postfix) with ESMTPS ESMTPSA id for unknown DKIM-Signature v=1; a=rsa-sha256;"
-    " c=relaxed/relaxed; s=mail2024; h=from:to:cc:subject:date:message-id:mime-version:"
-    "content-type; bh= b= From To Cc Subject Re: Fwd: Date Message-ID In-Reply-To References"
-    " List-Id: Project discussion <project.lists.example.org> List-Unsubscribe:"
-    " <mailto:project-leave@lists.example.org> Precedence: list User-Agent: Mozilla Thunderbird"
-    " X-Mailer: Apple Mail MIME-Version: 1.0 Content-Type: text/plain; charset=utf-8"
-    " Content-Transfer-Encoding: quoted-printable 7bit charset=us-ascii; format=flowed"
-    " multipart/mixed boundary= This is a multi-part message in MIME format."
-    " Content-Disposition: attachment; filename name base64 Hi Robin all Best regards,"
-    " Thanks, Example Corp. On wrote: Authentication-Results: dkim=pass (2048-bit key)"
-    " header.d= header.i= header.b= spf=pass domain of designates as permitted sender"
-    " smtp.mailfrom= dmarc=pass (p=none dis=none) header.from= ARC-Seal: i=1; cv=none"
-    " ARC-Message-Signature: ARC-Authentication-Results:";
+	"Return-Path Delivered-To " ME_NAME " " ME_ADDR " Received: from mx. by mail.hafen.example"
+	" (Postfix) with ESMTPS ESMTPSA id for unknown DKIM-Signature v=1; a=rsa-sha256;"
+	" c=relaxed/relaxed; s=mail2024; h=from:to:cc:subject:date:message-id:mime-version:"
+	"content-type; bh= b= From To Cc Subject Re: Fwd: Date Message-ID In-Reply-To References"
+	" List-Id: Project discussion <project.lists.example.org> List-Unsubscribe:"
+	" <mailto:project-leave@lists.example.org> Precedence: list User-Agent: Mozilla Thunderbird"
+	" X-Mailer: Apple Mail MIME-Version: 1.0 Content-Type: text/plain; charset=utf-8"
+	" Content-Transfer-Encoding: quoted-printable 7bit charset=us-ascii; format=flowed"
+	" multipart/mixed boundary= This is a multi-part message in MIME format."
+	" Content-Disposition: attachment; filename name base64 Hi Robin all Best regards,"
+	" Thanks, Example Corp. On wrote: Authentication-Results: dkim=pass (2048-bit key)"
+	" header.d= header.i= header.b= spf=pass domain of designates as permitted sender"
+	" smtp.mailfrom= dmarc=pass (p=none dis=none) header.from= ARC-Seal: i=1; cv=none"
+	" ARC-Message-Signature: ARC-Authentication-Results:";
 
 static const int zones[] = {0, 60, 120, -300, -480, 330, 540, 60, 60, 120};
 
@@ -145,11 +145,11 @@ static void make_plan(struct mailgen *g, struct plan *pl)
 	pl->tz = zones[bench_rand_below(r, sizeof(zones) / sizeof(zones[0]))];
 	pl->multipart = bench_rand_chance(r, 0.10);
 	pl->size = pl->multipart ? clamp_size(bench_rand_lognormal(r, 150000, 1.1))
-	                         : clamp_size(bench_rand_lognormal(r, 9000, 0.85));
+				 : clamp_size(bench_rand_lognormal(r, 9000, 0.85));
 	pl->list = bench_rand_chance(r, 0.15);
 	if (g->ring_count > 0 && bench_rand_chance(r, 0.4)) {
 		uint32_t avail =
-		    g->ring_count < MAILGEN_THREAD_RING ? g->ring_count : MAILGEN_THREAD_RING;
+			g->ring_count < MAILGEN_THREAD_RING ? g->ring_count : MAILGEN_THREAD_RING;
 		uint32_t back = bench_rand_zipf(r, avail);
 
 		pl->parent = &g->ring[(g->ring_count - 1 - back) % MAILGEN_THREAD_RING];
@@ -161,7 +161,7 @@ static void make_plan(struct mailgen *g, struct plan *pl)
 		make_subject(g, &pl->self);
 	dom = strchr(g->people[pl->from].addr, '@') + 1;
 	snprintf(pl->self.msgid, sizeof(pl->self.msgid), "%08x%08x.%u@%s",
-	         (unsigned)bench_rand_u64(r), (unsigned)pl->date, g->count, dom);
+		 (unsigned)bench_rand_u64(r), (unsigned)pl->date, g->count, dom);
 	pl->self.from = pl->from;
 	pl->self.date = pl->date;
 }
@@ -172,17 +172,17 @@ static void write_received(struct mailgen *g, struct buf *out, const struct plan
 	struct bench_rand *r = &g->rnd;
 
 	buf_printf(out,
-	           "Received: from mx.%s (mx.%s [203.0.113.%u])\r\n"
-	           "\tby mail.hafen.example (Postfix) with ESMTPS id %08X%02X\r\n"
-	           "\tfor <" ME_ADDR ">; ",
-	           dom, dom, bench_rand_below(r, 254) + 1, (unsigned)bench_rand_u64(r),
-	           bench_rand_below(r, 256));
+		   "Received: from mx.%s (mx.%s [203.0.113.%u])\r\n"
+		   "\tby mail.hafen.example (Postfix) with ESMTPS id %08X%02X\r\n"
+		   "\tfor <" ME_ADDR ">; ",
+		   dom, dom, bench_rand_below(r, 254) + 1, (unsigned)bench_rand_u64(r),
+		   bench_rand_below(r, 256));
 	mailgen_date(out, pl->date + 4, 0);
 	buf_printf(out,
-	           "\r\nReceived: from [10.%u.%u.%u] (unknown [198.51.100.%u])\r\n"
-	           "\tby mx.%s (Postfix) with ESMTPSA id %08X\r\n\t; ",
-	           bench_rand_below(r, 256), bench_rand_below(r, 256), bench_rand_below(r, 256),
-	           bench_rand_below(r, 254) + 1, dom, (unsigned)bench_rand_u64(r));
+		   "\r\nReceived: from [10.%u.%u.%u] (unknown [198.51.100.%u])\r\n"
+		   "\tby mx.%s (Postfix) with ESMTPSA id %08X\r\n\t; ",
+		   bench_rand_below(r, 256), bench_rand_below(r, 256), bench_rand_below(r, 256),
+		   bench_rand_below(r, 254) + 1, dom, (unsigned)bench_rand_u64(r));
 	mailgen_date(out, pl->date + 1, pl->tz);
 	buf_append_str(out, "\r\n");
 }
@@ -205,10 +205,10 @@ static void write_dkim(struct mailgen *g, struct buf *out, const struct plan *pl
 
 	random_bytes(&g->rnd, raw, 32);
 	buf_printf(out,
-	           "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=%s;\r\n"
-	           "\ts=mail2024; t=%lld;\r\n"
-	           "\th=from:to:cc:subject:date:message-id:mime-version:content-type;\r\n\tbh=",
-	           dom, (long long)pl->date);
+		   "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=%s;\r\n"
+		   "\ts=mail2024; t=%lld;\r\n"
+		   "\th=from:to:cc:subject:date:message-id:mime-version:content-type;\r\n\tbh=",
+		   dom, (long long)pl->date);
 	mailgen_base64(out, raw, 32, 0);
 	buf_append_str(out, ";\r\n\tb=");
 	random_bytes(&g->rnd, raw, sizeof(raw));
@@ -234,40 +234,40 @@ static void write_auth(struct mailgen *g, struct buf *out, const struct plan *pl
 
 	random_bytes(&g->rnd, raw, 6);
 	buf_printf(out,
-	           "Authentication-Results: mail.hafen.example;\r\n"
-	           "\tdkim=pass (2048-bit key) header.d=%s header.i=@%s header.b=\"",
-	           dom, dom);
+		   "Authentication-Results: mail.hafen.example;\r\n"
+		   "\tdkim=pass (2048-bit key) header.d=%s header.i=@%s header.b=\"",
+		   dom, dom);
 	mailgen_base64(out, raw, 6, 0);
 	buf_printf(out,
-	           "\";\r\n\tspf=pass (mail.hafen.example: domain of %s designates 203.0.113.%u"
-	           " as permitted sender) smtp.mailfrom=%s;\r\n"
-	           "\tdmarc=pass (p=none dis=none) header.from=%s\r\n",
-	           from->addr, ip, from->addr, dom);
+		   "\";\r\n\tspf=pass (mail.hafen.example: domain of %s designates 203.0.113.%u"
+		   " as permitted sender) smtp.mailfrom=%s;\r\n"
+		   "\tdmarc=pass (p=none dis=none) header.from=%s\r\n",
+		   from->addr, ip, from->addr, dom);
 	if (!bench_rand_chance(&g->rnd, 0.3))
 		return;
 	random_bytes(&g->rnd, raw, 64);
 	buf_append_str(out,
-	               "ARC-Seal: i=1; a=rsa-sha256; t=1; cv=none; d=lists.example.org;\r\n\tb=");
+		       "ARC-Seal: i=1; a=rsa-sha256; t=1; cv=none; d=lists.example.org;\r\n\tb=");
 	mailgen_base64(out, raw, 64, 0);
 	random_bytes(&g->rnd, raw, sizeof(raw));
 	mailgen_base64(&sig, raw, sizeof(raw), 0);
 	buf_append_str(out,
-	               "\r\nARC-Message-Signature: i=1; a=rsa-sha256; c=relaxed/relaxed;"
-	               " d=lists.example.org;\r\n\th=from:to:subject:date:message-id;\r\n\tb=");
+		       "\r\nARC-Message-Signature: i=1; a=rsa-sha256; c=relaxed/relaxed;"
+		       " d=lists.example.org;\r\n\th=from:to:subject:date:message-id;\r\n\tb=");
 	for (size_t i = 0; i < sig.len; i += 72) {
 		if (i > 0)
 			buf_append_str(out, "\r\n\t ");
 		buf_append(out, sig.data + i, sig.len - i < 72 ? sig.len - i : 72);
 	}
 	buf_printf(out,
-	           "\r\nARC-Authentication-Results: i=1; lists.example.org;\r\n"
-	           "\tdkim=pass header.d=%s; spf=pass smtp.mailfrom=%s\r\n",
-	           dom, from->addr);
+		   "\r\nARC-Authentication-Results: i=1; lists.example.org;\r\n"
+		   "\tdkim=pass header.d=%s; spf=pass smtp.mailfrom=%s\r\n",
+		   dom, from->addr);
 	buf_free(&sig);
 }
 
 static void write_recipients(struct mailgen *g, struct buf *out, const char *field, unsigned n,
-                             bool me_first)
+			     bool me_first)
 {
 	buf_printf(out, "%s: ", field);
 	if (me_first)
@@ -319,7 +319,7 @@ static void write_header(struct mailgen *g, struct buf *out, const struct plan *
 	mailgen_write_mailbox(out, from);
 	buf_append_str(out, "\r\n");
 	write_recipients(g, out, "To", to_me ? bench_rand_below(r, 3) : 1 + bench_rand_below(r, 3),
-	                 to_me);
+			 to_me);
 	if (bench_rand_chance(r, 0.3))
 		write_recipients(g, out, "Cc", 1 + bench_rand_below(r, 4), !to_me);
 	write_subject(out, pl);
@@ -329,11 +329,11 @@ static void write_header(struct mailgen *g, struct buf *out, const struct plan *
 	write_thread_fields(out, pl);
 	if (pl->list)
 		buf_append_str(out, "List-Id: Project discussion <project.lists.example.org>\r\n"
-		                    "List-Unsubscribe: <mailto:project-leave@lists.example.org>\r\n"
-		                    "Precedence: list\r\n");
+				    "List-Unsubscribe: <mailto:project-leave@lists.example.org>\r\n"
+				    "Precedence: list\r\n");
 	buf_append_str(out, bench_rand_chance(r, 0.5)
-	                        ? "User-Agent: Mozilla Thunderbird\r\n"
-	                        : "X-Mailer: Apple Mail (2.3774.500.171.1.1)\r\n");
+				    ? "User-Agent: Mozilla Thunderbird\r\n"
+				    : "X-Mailer: Apple Mail (2.3774.500.171.1.1)\r\n");
 	buf_append_str(out, "MIME-Version: 1.0\r\n");
 }
 
@@ -350,10 +350,10 @@ static void compose_text(struct mailgen *g, const struct plan *pl, size_t target
 	buf_printf(t, "Hi %s,\r\n\r\n", bench_rand_chance(&g->rnd, 0.7) ? "Robin" : "all");
 	mailgen_emit_text(g, t, own > 200 ? own - 120 : 80, "");
 	buf_printf(t, "%s\r\n%s\r\n", bench_rand_chance(&g->rnd, 0.5) ? "Best regards," : "Thanks,",
-	           mailgen_first_name(from));
+		   mailgen_first_name(from));
 	if (bench_rand_chance(&g->rnd, 0.4))
 		buf_printf(t, "\r\n-- \r\n%s\r\nExample Corp. | +1 555 0100 %04u\r\n", from->name,
-		           bench_rand_below(&g->rnd, 10000));
+			   bench_rand_below(&g->rnd, 10000));
 	if (quote) {
 		buf_append_str(t, "\r\nOn ");
 		mailgen_date(t, pl->parent->date, 0);
@@ -369,35 +369,35 @@ static void write_text_part(struct mailgen *g, struct buf *out)
 
 	if (mailgen_has_8bit((const char *)t->data, t->len)) {
 		buf_append_str(out, "Content-Type: text/plain; charset=utf-8\r\n"
-		                    "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
+				    "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
 		mailgen_qp(out, (const char *)t->data, t->len);
 	} else {
 		buf_append_str(out, "Content-Type: text/plain; charset=us-ascii; format=flowed\r\n"
-		                    "Content-Transfer-Encoding: 7bit\r\n\r\n");
+				    "Content-Transfer-Encoding: 7bit\r\n\r\n");
 		buf_append(out, t->data, t->len);
 	}
 }
 
 static void write_attachment(struct mailgen *g, struct buf *out, const char *boundary,
-                             size_t raw_len)
+			     size_t raw_len)
 {
 	const struct attachment_type *at = &attachment_types[bench_rand_below(
-	    &g->rnd, sizeof(attachment_types) / sizeof(attachment_types[0]))];
+		&g->rnd, sizeof(attachment_types) / sizeof(attachment_types[0]))];
 	char word[MAILGEN_WORD_MAX + 1];
 	unsigned char *raw = xmalloc(raw_len + 8);
 
 	mailgen_word(bench_rand_zipf(&g->rnd, 300) + 60, word);
 	buf_printf(out, "\r\n--%s\r\nContent-Type: %s; name=\"%s-%u.%s\"\r\n", boundary, at->mime,
-	           word, g->count, at->ext);
+		   word, g->count, at->ext);
 	/* Some mailers send non-ASCII file names in RFC 2231 form. */
 	if (bench_rand_chance(&g->rnd, 0.1))
 		buf_printf(out,
-		           "Content-Disposition: attachment;\r\n"
-		           " filename*=UTF-8''Gr%%C3%%BC%%C3%%9Fe-%u.%s\r\n",
-		           g->count, at->ext);
+			   "Content-Disposition: attachment;\r\n"
+			   " filename*=UTF-8''Gr%%C3%%BC%%C3%%9Fe-%u.%s\r\n",
+			   g->count, at->ext);
 	else
 		buf_printf(out, "Content-Disposition: attachment; filename=\"%s-%u.%s\"\r\n", word,
-		           g->count, at->ext);
+			   g->count, at->ext);
 	buf_append_str(out, "Content-Transfer-Encoding: base64\r\n\r\n");
 	random_bytes(&g->rnd, raw, raw_len);
 	mailgen_base64(out, raw, raw_len, 76);
@@ -413,11 +413,11 @@ static void write_multipart(struct mailgen *g, struct buf *out, const struct pla
 	size_t left;
 
 	snprintf(boundary, sizeof(boundary), "=_hafen_%016llx",
-	         (unsigned long long)bench_rand_u64(&g->rnd));
+		 (unsigned long long)bench_rand_u64(&g->rnd));
 	buf_printf(out,
-	           "Content-Type: multipart/mixed;\r\n boundary=\"%s\"\r\n\r\n"
-	           "This is a multi-part message in MIME format.\r\n\r\n--%s\r\n",
-	           boundary, boundary);
+		   "Content-Type: multipart/mixed;\r\n boundary=\"%s\"\r\n\r\n"
+		   "This is a multi-part message in MIME format.\r\n\r\n--%s\r\n",
+		   boundary, boundary);
 	compose_text(g, pl, text_target);
 	write_text_part(g, out);
 	left = pl->size > out->len + 600 ? pl->size - out->len - 600 : 1024;

@@ -16,18 +16,18 @@
 #include <time.h>
 
 static const char usage[] =
-    "usage: store-bench --dir DIR [options]\n"
-    "  --dir DIR        user directory to create (must not exist; same disk as the\n"
-    "                   data a server would use, not tmpfs)\n"
-    "  --messages N     messages in all (100000)\n"
-    "  --single N       the first N appended one per transaction (2000)\n"
-    "  --batch N        the rest appended N per store_append call (100)\n"
-    "  --reps N         timed runs of each read measurement (5)\n"
-    "  --status N       STATUS calls to time (1000)\n"
-    "  --seed N         generator seed (1)\n"
-    "  --reuse          DIR holds the store of an earlier run with the same\n"
-    "                   --seed: regenerate the messages it has, append only the\n"
-    "                   rest (none when that run finished)\n";
+	"usage: store-bench --dir DIR [options]\n"
+	"  --dir DIR        user directory to create (must not exist; same disk as the\n"
+	"                   data a server would use, not tmpfs)\n"
+	"  --messages N     messages in all (100000)\n"
+	"  --single N       the first N appended one per transaction (2000)\n"
+	"  --batch N        the rest appended N per store_append call (100)\n"
+	"  --reps N         timed runs of each read measurement (5)\n"
+	"  --status N       STATUS calls to time (1000)\n"
+	"  --seed N         generator seed (1)\n"
+	"  --reuse          DIR holds the store of an earlier run with the same\n"
+	"                   --seed: regenerate the messages it has, append only the\n"
+	"                   rest (none when that run finished)\n";
 
 struct store *bench_open_store(const char *dir, bool create)
 {
@@ -55,11 +55,16 @@ static uint32_t number(const char *arg, const char *name)
 static void parse_options(int argc, char **argv, struct bench_options *o)
 {
 	static const struct option longopts[] = {
-	    {"dir", required_argument, NULL, 'd'},    {"messages", required_argument, NULL, 'm'},
-	    {"single", required_argument, NULL, 's'}, {"batch", required_argument, NULL, 'b'},
-	    {"reps", required_argument, NULL, 'r'},   {"status", required_argument, NULL, 't'},
-	    {"seed", required_argument, NULL, 'S'},   {"reuse", no_argument, NULL, 'R'},
-	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+		{"dir", required_argument, NULL, 'd'},
+		{"messages", required_argument, NULL, 'm'},
+		{"single", required_argument, NULL, 's'},
+		{"batch", required_argument, NULL, 'b'},
+		{"reps", required_argument, NULL, 'r'},
+		{"status", required_argument, NULL, 't'},
+		{"seed", required_argument, NULL, 'S'},
+		{"reuse", no_argument, NULL, 'R'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -147,7 +152,7 @@ static void row_append(const char *what, const struct bench_append *a)
 }
 
 static void row_timing(const char *what, const struct bench_timing *t, const char *unit_hits,
-                       double target_ms)
+		       double target_ms)
 {
 	printf("| %s | **%.1f ms** (min %.1f, max %.1f; CPU %.1f ms), %llu %s | ", what,
 	       t->median_ms, t->min_ms, t->max_ms, t->cpu_ms, (unsigned long long)t->hits,
@@ -160,14 +165,14 @@ static void row_timing(const char *what, const struct bench_timing *t, const cha
 }
 
 static void row_search(const struct bench_results *r, enum bench_search i, const char *key,
-                       const char *word, uint32_t expected, double target_ms)
+		       const char *word, uint32_t expected, double target_ms)
 {
 	char what[256];
 
 	if (word == NULL)
 		return;
 	snprintf(what, sizeof(what), "SEARCH %s \"%s\" (generated in %u messages)", key, word,
-	         expected);
+		 expected);
 	row_timing(what, &r->search[i], "hits", target_ms);
 }
 
@@ -205,8 +210,8 @@ static void print_report(const struct bench_options *o, const struct bench_resul
 	snprintf(what, sizeof(what), "append, %u messages per store_append", o->batch);
 	row_append(what, &r->batched);
 	row_timing("list view of all messages (UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE "
-	           "BODYSTRUCTURE)",
-	           &r->list_view, "rows", 1000);
+		   "BODYSTRUCTURE)",
+		   &r->list_view, "rows", 1000);
 	row_search(r, SEARCH_TEXT_RARE, "TEXT", c->rare, c->rare_msgs, 100);
 	row_search(r, SEARCH_TEXT_COMMON, "TEXT", c->common, c->common_msgs, 100);
 	row_search(r, SEARCH_BODY_RARE, "BODY", c->rare, c->rare_msgs, 0);

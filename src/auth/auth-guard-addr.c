@@ -45,7 +45,7 @@ int auth_guard_addr_from_sockaddr(const struct sockaddr *sa, socklen_t len,
 			return -1;
 		memcpy(&sin, sa, sizeof(sin));
 		return inet_ntop(AF_INET, &sin.sin_addr, out_r, AUTH_GUARD_ADDR_MAX) != NULL ? 0
-											 : -1;
+											     : -1;
 	}
 	case AF_INET6: {
 		struct sockaddr_in6 sin6;

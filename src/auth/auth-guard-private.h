@@ -17,9 +17,9 @@
 #include <pthread.h>
 #include <stddef.h>
 
-#define GUARD_NIL UINT32_MAX
+#define GUARD_NIL        UINT32_MAX
 #define GUARD_DIGEST_LEN 16
-#define GUARD_LABEL_LEN 47
+#define GUARD_LABEL_LEN  47
 
 enum guard_kind { GUARD_FREE = 0, GUARD_ADDR = 1, GUARD_USER = 2 };
 
@@ -27,7 +27,7 @@ struct guard_entry {
 	unsigned char digest[GUARD_DIGEST_LEN]; /* of seed, kind and key */
 	uint8_t kind;
 	char label[GUARD_LABEL_LEN]; /* the key, maybe truncated, for stats */
-	uint32_t bucket_next;	     /* next in the bucket chain, or free list */
+	uint32_t bucket_next;        /* next in the bucket chain, or free list */
 	uint32_t lru_prev, lru_next;
 	uint32_t conns;
 	uint32_t fails;

@@ -151,8 +151,7 @@ static void drop_if_idle(struct auth_guard *g, struct guard_entry *e, int64_t no
 }
 
 /* Forget failures older than the window. */
-static void expire_window(const struct auth_guard_settings *set, struct guard_entry *e,
-			  int64_t now)
+static void expire_window(const struct auth_guard_settings *set, struct guard_entry *e, int64_t now)
 {
 	int64_t window = (int64_t)set->fail_window_secs * 1000;
 

@@ -32,20 +32,20 @@
 #include <sys/socket.h>
 
 /* Room for an address key: the longest is an IPv6 /64 prefix. */
-#define AUTH_GUARD_ADDR_MAX 48
+#define AUTH_GUARD_ADDR_MAX  48
 #define AUTH_GUARD_TABLE_MIN 16
 #define AUTH_GUARD_TABLE_MAX (1u << 20)
 
 struct auth_guard_settings {
 	uint32_t delay_initial_ms;   /* 500 */
-	uint32_t delay_max_ms;	     /* 15000 */
+	uint32_t delay_max_ms;       /* 15000 */
 	uint32_t fail_window_secs;   /* 300 */
-	uint32_t fail_limit;	     /* 10 failures in the window block */
-	uint32_t block_secs;	     /* 900 */
+	uint32_t fail_limit;         /* 10 failures in the window block */
+	uint32_t block_secs;         /* 900 */
 	uint32_t max_conns_per_addr; /* 100; 0 = unlimited */
 	uint32_t max_conns_per_user; /* 50; 0 = unlimited */
-	uint32_t table_size;	     /* 16384 entries (about 2 MiB) */
-	bool exempt_loopback;	     /* true: 127/8, ::1 and "local" are never limited */
+	uint32_t table_size;         /* 16384 entries (about 2 MiB) */
+	bool exempt_loopback;        /* true: 127/8, ::1 and "local" are never limited */
 };
 
 struct auth_guard;
@@ -96,8 +96,8 @@ void auth_guard_user_close(struct auth_guard *g, const char *user);
 /* What the table knows about an address, for `hafend stats` and tests. */
 struct auth_guard_addr_info {
 	uint32_t conns;
-	uint32_t fails;	       /* in the current window */
-	uint32_t streak;       /* consecutive failures driving the delay */
+	uint32_t fails;          /* in the current window */
+	uint32_t streak;         /* consecutive failures driving the delay */
 	uint32_t blocked_for_ms; /* 0 when not blocked */
 };
 /* False when the table has no entry for the address. */

@@ -242,9 +242,9 @@ const char *password_scheme_name(const char *hash)
 	static const struct {
 		const char *prefix, *name;
 	} names[] = {
-		{"$y$", "yescrypt"},	 {"$6$", "SHA512-CRYPT"}, {"$5$", "SHA256-CRYPT"},
-		{"$2b$", "BLF-CRYPT"},	 {"$2y$", "BLF-CRYPT"},	  {"$2a$", "BLF-CRYPT"},
-		{"$1$", "MD5-CRYPT"},	 {"$gy$", "gost-yescrypt"}, {"$7$", "scrypt"},
+		{"$y$", "yescrypt"},   {"$6$", "SHA512-CRYPT"},   {"$5$", "SHA256-CRYPT"},
+		{"$2b$", "BLF-CRYPT"}, {"$2y$", "BLF-CRYPT"},     {"$2a$", "BLF-CRYPT"},
+		{"$1$", "MD5-CRYPT"},  {"$gy$", "gost-yescrypt"}, {"$7$", "scrypt"},
 	};
 
 	hash = strip_scheme(hash);

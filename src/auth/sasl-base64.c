@@ -86,8 +86,8 @@ static int decode_quad(const unsigned char *q, int last, unsigned char *o, size_
 	 * zero; we reject the others, so every byte string has one encoding. */
 	if ((pad == 1 && (v[2] & 3) != 0) || (pad == 2 && (v[1] & 15) != 0))
 		return -1;
-	uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 |
-		     (uint32_t)v[3];
+	uint32_t w =
+		(uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
 	o[0] = (unsigned char)(w >> 16);
 	o[1] = (unsigned char)(w >> 8);
 	o[2] = (unsigned char)w;

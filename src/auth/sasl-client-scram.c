@@ -107,8 +107,7 @@ struct server_first {
 };
 
 /* posit-number = %x31-39 *DIGIT (RFC 5802 section 7), within our bounds. */
-static int parse_iterations(const char *s, size_t len, uint32_t *iterations_r,
-			    const char **error_r)
+static int parse_iterations(const char *s, size_t len, uint32_t *iterations_r, const char **error_r)
 {
 	if (len == 0 || s[0] == '0' || !str_to_u32(s, len, iterations_r)) {
 		*error_r = "SCRAM: invalid iteration count";

@@ -29,8 +29,7 @@ bool sasl_client_mech_supported(const char *name)
 	return client_mech_find(name) != NULL;
 }
 
-const char *sasl_client_mech_choose(const char *const *offered, size_t count,
-				    bool allow_plaintext)
+const char *sasl_client_mech_choose(const char *const *offered, size_t count, bool allow_plaintext)
 {
 	/* client_mechs is in order of preference. */
 	for (size_t m = 0; m < HF_N_ELEMENTS(client_mechs); m++) {
@@ -49,7 +48,8 @@ const char *sasl_client_mech_choose(const char *const *offered, size_t count,
 struct sasl_client *sasl_client_new(const char *mech_name, const struct sasl_client_settings *set,
 				    const char **error_r)
 {
-	const struct sasl_client_mech *mech = mech_name == NULL ? NULL : client_mech_find(mech_name);
+	const struct sasl_client_mech *mech =
+		mech_name == NULL ? NULL : client_mech_find(mech_name);
 	struct sasl_client *c;
 
 	if (mech == NULL) {

@@ -41,8 +41,7 @@ bool sasl_client_mech_supported(const char *name);
 /* Pick the best mechanism among those the server offers (names as in its
  * AUTH= capabilities): SCRAM-SHA-256, then PLAIN, then LOGIN; the last two
  * only when allow_plaintext (the connection is encrypted). NULL if none. */
-const char *sasl_client_mech_choose(const char *const *offered, size_t count,
-				    bool allow_plaintext);
+const char *sasl_client_mech_choose(const char *const *offered, size_t count, bool allow_plaintext);
 
 /* Start a client exchange. NULL with *error_r when the mechanism is
  * unknown or the settings are unusable (empty name; a name or password

@@ -38,7 +38,8 @@ static int plain_step(struct sasl_server *s, const unsigned char *in, size_t len
 	nul1 = memchr(msg, '\0', len);
 	nul2 = nul1 == NULL ? NULL : memchr(nul1 + 1, '\0', len - (size_t)(nul1 + 1 - msg));
 	if (nul2 == NULL)
-		return sasl_server_fail(s, SASL_FAIL_MALFORMED, "PLAIN: expected two NUL separators");
+		return sasl_server_fail(s, SASL_FAIL_MALFORMED,
+					"PLAIN: expected two NUL separators");
 	authzid_len = (size_t)(nul1 - msg);
 	authcid = nul1 + 1;
 	authcid_len = (size_t)(nul2 - authcid);

@@ -59,8 +59,8 @@ const char *sasl_failure_message(enum sasl_failure failure);
 
 /* Check a name and password through the verify_password callback: the
  * name is SASLprep'd; limits are applied. SASL_FAIL_NONE on success. */
-enum sasl_failure sasl_server_verify_password(const struct sasl_server_callbacks *cb,
-					      void *context, const char *authcid, size_t authcid_len,
+enum sasl_failure sasl_server_verify_password(const struct sasl_server_callbacks *cb, void *context,
+					      const char *authcid, size_t authcid_len,
 					      const char *password, size_t password_len,
 					      char user_r[SASL_USER_MAX + 1]);
 

@@ -63,8 +63,7 @@ static void scram_start(struct sasl_server *s)
 /* gs2-header = gs2-cbind-flag "," [ authzid ] ","  (RFC 5802 section 7).
  * Sets *authzid_r (NULL when absent) and returns the header length, or -1
  * after failing the exchange. */
-static int parse_gs2_header(struct sasl_server *s, const char *msg, size_t len,
-			    char **authzid_r)
+static int parse_gs2_header(struct sasl_server *s, const char *msg, size_t len, char **authzid_r)
 {
 	const char *p = msg, *end = msg + len, *comma;
 
@@ -100,7 +99,8 @@ static int parse_first_bare(struct sasl_server *s, const char *bare, size_t len,
 
 	*name_r = NULL;
 	if (scram_attr_next(&p, end, &attr) != 1)
-		return sasl_server_fail(s, SASL_FAIL_MALFORMED, "SCRAM: invalid client-first-message");
+		return sasl_server_fail(s, SASL_FAIL_MALFORMED,
+					"SCRAM: invalid client-first-message");
 	if (attr.name == 'm')
 		return sasl_server_fail(s, SASL_FAIL_UNSUPPORTED,
 					"SCRAM: mandatory extension not supported");
@@ -108,7 +108,8 @@ static int parse_first_bare(struct sasl_server *s, const char *bare, size_t len,
 		return sasl_server_fail(s, SASL_FAIL_MALFORMED, "SCRAM: user name expected");
 	*name_r = scram_saslname_decode(attr.value, attr.value_len);
 	if (*name_r == NULL)
-		return sasl_server_fail(s, SASL_FAIL_MALFORMED, "SCRAM: invalid user name encoding");
+		return sasl_server_fail(s, SASL_FAIL_MALFORMED,
+					"SCRAM: invalid user name encoding");
 	if (scram_attr_next(&p, end, &attr) != 1 || attr.name != 'r' ||
 	    attr.value_len > SCRAM_NONCE_MAX || !scram_is_printable(attr.value, attr.value_len))
 		return sasl_server_fail(s, SASL_FAIL_MALFORMED, "SCRAM: invalid nonce");
@@ -226,9 +227,11 @@ static int check_final_without_proof(struct sasl_server *s, struct scram_server 
 		   memcmp(cbind.data, ss->gs2_header, cbind.len) == 0;
 	buf_free(&cbind);
 	if (!cbind_ok)
-		return sasl_server_fail(s, SASL_FAIL_MALFORMED, "SCRAM: channel bindings don't match");
+		return sasl_server_fail(s, SASL_FAIL_MALFORMED,
+					"SCRAM: channel bindings don't match");
 	if (scram_attr_next(&p, end, &attr) != 1 || attr.name != 'r' ||
-	    attr.value_len != ss->nonce.len || memcmp(attr.value, ss->nonce.data, attr.value_len) != 0)
+	    attr.value_len != ss->nonce.len ||
+	    memcmp(attr.value, ss->nonce.data, attr.value_len) != 0)
 		return sasl_server_fail(s, SASL_FAIL_MALFORMED, "SCRAM: nonce mismatch");
 	while ((ret = scram_attr_next(&p, end, &attr)) == 1)
 		;
@@ -244,8 +247,8 @@ static bool proof_valid(struct scram_server *ss, const unsigned char proof[SCRAM
 	unsigned char stored_key[SCRAM_KEY_LEN];
 	bool valid;
 
-	scram_hmac(ss->keys.stored_key, SCRAM_KEY_LEN, ss->auth_message.data,
-		   ss->auth_message.len, signature);
+	scram_hmac(ss->keys.stored_key, SCRAM_KEY_LEN, ss->auth_message.data, ss->auth_message.len,
+		   signature);
 	for (size_t i = 0; i < SCRAM_KEY_LEN; i++)
 		client_key[i] = proof[i] ^ signature[i];
 	scram_hash(client_key, SCRAM_KEY_LEN, stored_key);
@@ -288,8 +291,8 @@ static int scram_final(struct sasl_server *s, struct scram_server *ss, const cha
 	buf_free(&proof);
 	if (!valid)
 		return sasl_server_fail(s, SASL_FAIL_CREDENTIALS, NULL);
-	scram_hmac(ss->keys.server_key, SCRAM_KEY_LEN, ss->auth_message.data,
-		   ss->auth_message.len, signature);
+	scram_hmac(ss->keys.server_key, SCRAM_KEY_LEN, ss->auth_message.data, ss->auth_message.len,
+		   signature);
 	buf_append_str(&s->out, "v=");
 	sasl_base64_encode(signature, sizeof(signature), &s->out);
 	memcpy(s->user, ss->user, sizeof(s->user));

@@ -263,8 +263,8 @@ bool sasl_server_authzid_allowed(const char *authzid, size_t authzid_len, const 
 	return ok;
 }
 
-enum sasl_failure sasl_server_verify_password(const struct sasl_server_callbacks *cb,
-					      void *context, const char *authcid, size_t authcid_len,
+enum sasl_failure sasl_server_verify_password(const struct sasl_server_callbacks *cb, void *context,
+					      const char *authcid, size_t authcid_len,
 					      const char *password, size_t password_len,
 					      char user_r[SASL_USER_MAX + 1])
 {

@@ -40,8 +40,8 @@
 #include <stddef.h>
 
 #define SASL_SERVER_INPUT_MAX 8192
-#define SASL_NAME_MAX 1024
-#define SASL_PASSWORD_MAX 1024
+#define SASL_NAME_MAX         1024
+#define SASL_PASSWORD_MAX     1024
 /* Longest canonical user name a callback may return (userdb's limit). */
 #define SASL_USER_MAX 255
 

@@ -115,7 +115,8 @@ void scram_nonce_new(char out[SCRAM_NONCE_STRLEN + 1])
 	unsigned char raw[SCRAM_NONCE_BYTES];
 	struct buf b = BUF_INIT;
 
-	_Static_assert(SCRAM_NONCE_BYTES % 3 == 0 && SCRAM_NONCE_BYTES / 3 * 4 == SCRAM_NONCE_STRLEN,
+	_Static_assert(SCRAM_NONCE_BYTES % 3 == 0 &&
+			       SCRAM_NONCE_BYTES / 3 * 4 == SCRAM_NONCE_STRLEN,
 		       "nonce length");
 	if (RAND_bytes(raw, sizeof(raw)) != 1)
 		hf_panic("RAND_bytes failed");

@@ -17,14 +17,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SCRAM_KEY_LEN 32 /* SHA-256 output */
+#define SCRAM_KEY_LEN  32 /* SHA-256 output */
 #define SCRAM_SALT_LEN 16 /* salts we make */
 #define SCRAM_SALT_MAX 64 /* salts we accept from a database or a server */
 /* RFC 7677 section 3: the iteration count SHOULD be at least 4096; the
  * client refuses less. The maximum bounds the work a hostile server can
  * make a client do (about a second of PBKDF2). */
-#define SCRAM_ITERATIONS_MIN 4096
-#define SCRAM_ITERATIONS_MAX 4000000
+#define SCRAM_ITERATIONS_MIN     4096
+#define SCRAM_ITERATIONS_MAX     4000000
 #define SCRAM_ITERATIONS_DEFAULT 10000
 /* Random bytes in a nonce we make; base64 makes them 32 printable chars. */
 #define SCRAM_NONCE_BYTES 24

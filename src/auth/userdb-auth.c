@@ -84,9 +84,8 @@ static void upgrade_secrets(struct userdb *db, const char *name, const struct au
 	const char *error;
 	char *hash = NULL;
 
-	if (!db->set.upgrade_hashes ||
-	    (row->has_scram && password_is_current(row->hash) &&
-	     row->scram_iterations >= db->set.scram_iterations))
+	if (!db->set.upgrade_hashes || (row->has_scram && password_is_current(row->hash) &&
+					row->scram_iterations >= db->set.scram_iterations))
 		return;
 	if (userdb_make_secrets(db, password, len, &hash, &keys, &error) == 0) {
 		/* Only if nobody changed the password meanwhile. */
@@ -141,7 +140,7 @@ int userdb_verify_password(struct userdb *db, const char *name, const char *pass
 		 * at the next login rather than guess it here. */
 		userdb_cache_add(db->cache, norm, row.hash, password, password_len);
 	}
-	ret = !match	     ? userdb_fail(db, USERDB_ERR_DENIED, error_r, "wrong password")
+	ret = !match         ? userdb_fail(db, USERDB_ERR_DENIED, error_r, "wrong password")
 	      : row.disabled ? userdb_fail(db, USERDB_ERR_DENIED, error_r, "user is disabled")
 			     : 0;
 	auth_row_free(&row);

@@ -18,9 +18,9 @@
 #define MAC_LEN 32
 
 struct cache_slot {
-	unsigned char user_mac[MAC_LEN];  /* HMAC of the user name: the slot key */
-	unsigned char hash_mac[MAC_LEN];  /* HMAC of the stored hash */
-	unsigned char pw_mac[MAC_LEN];    /* HMAC of user NUL password */
+	unsigned char user_mac[MAC_LEN]; /* HMAC of the user name: the slot key */
+	unsigned char hash_mac[MAC_LEN]; /* HMAC of the stored hash */
+	unsigned char pw_mac[MAC_LEN];   /* HMAC of user NUL password */
 	int64_t expires;
 	bool used;
 };
@@ -147,7 +147,8 @@ static void mac(const struct userdb_cache *c, const void *a, size_t alen, const 
 		buf_append(&in, b, blen);
 	}
 	if (HMAC(EVP_sha256(), c->key, sizeof(c->key), in.data ? in.data : (unsigned char *)"",
-		 in.len, out, &len) == NULL || len != MAC_LEN)
+		 in.len, out, &len) == NULL ||
+	    len != MAC_LEN)
 		hf_panic("HMAC failed");
 	if (in.data != NULL)
 		OPENSSL_cleanse(in.data, in.len);

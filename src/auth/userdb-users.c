@@ -23,8 +23,8 @@ static int normalize(struct userdb *db, const char *name, char out[USERDB_NAME_M
 	return 0;
 }
 
-int userdb_make_secrets(struct userdb *db, const char *password, size_t password_len,
-			char **hash_r, struct scram_keys *keys_r, const char **error_r)
+int userdb_make_secrets(struct userdb *db, const char *password, size_t password_len, char **hash_r,
+			struct scram_keys *keys_r, const char **error_r)
 {
 	const char *error = NULL;
 	char *prepared;
@@ -70,8 +70,8 @@ static int step_change(struct userdb *db, sqlite3_stmt *stmt, const char *what,
 {
 	int rc = sqlite3_step(stmt), ret = 0;
 
-	if ((rc & 0xff) == SQLITE_CONSTRAINT && sqlite3_extended_errcode(db->sql) ==
-						       SQLITE_CONSTRAINT_PRIMARYKEY)
+	if ((rc & 0xff) == SQLITE_CONSTRAINT &&
+	    sqlite3_extended_errcode(db->sql) == SQLITE_CONSTRAINT_PRIMARYKEY)
 		ret = userdb_fail(db, USERDB_ERR_EXISTS, error_r, "user already exists");
 	else if (rc != SQLITE_DONE)
 		ret = userdb_fail_sql(db, error_r, what);
@@ -86,11 +86,12 @@ static int insert_user(struct userdb *db, const char *name, const char *hash,
 {
 	sqlite3_stmt *stmt;
 
-	stmt = userdb_prepare(db,
-			      "INSERT INTO users (name, password_hash, scram_salt, scram_iterations,"
-			      " scram_stored_key, scram_server_key, created)"
-			      " VALUES (?, ?, ?, ?, ?, ?, ?)",
-			      error_r);
+	stmt = userdb_prepare(
+		db,
+		"INSERT INTO users (name, password_hash, scram_salt, scram_iterations,"
+		" scram_stored_key, scram_server_key, created)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?)",
+		error_r);
 	if (stmt == NULL)
 		return USERDB_ERR_DB;
 	userdb_bind_name(stmt, name);
@@ -119,8 +120,7 @@ int userdb_add(struct userdb *db, const char *name, const char *password, size_t
 	return ret;
 }
 
-int userdb_add_hashed(struct userdb *db, const char *name, const char *hash,
-		      const char **error_r)
+int userdb_add_hashed(struct userdb *db, const char *name, const char *hash, const char **error_r)
 {
 	char norm[USERDB_NAME_MAX + 1], *stored;
 	const char *error;
@@ -219,20 +219,21 @@ int userdb_set_disabled(struct userdb *db, const char *name, bool disabled, cons
 			   "changing a user", error_r);
 }
 
-int userdb_set_quota(struct userdb *db, const char *name, uint64_t storage_bytes,
-		     uint64_t messages, const char **error_r)
+int userdb_set_quota(struct userdb *db, const char *name, uint64_t storage_bytes, uint64_t messages,
+		     const char **error_r)
 {
 	sqlite3_int64 v[2] = {(sqlite3_int64)storage_bytes, (sqlite3_int64)messages};
 
 	if (storage_bytes > INT64_MAX || messages > INT64_MAX)
 		return userdb_fail(db, USERDB_ERR_INVALID, error_r, "quota limit too large");
-	return change_user(db, name,
-			   "UPDATE users SET quota_storage = ?2, quota_messages = ?3 WHERE name = ?1",
-			   2, v, "changing a quota", error_r);
+	return change_user(
+		db, name,
+		"UPDATE users SET quota_storage = ?2, quota_messages = ?3 WHERE name = ?1", 2, v,
+		"changing a quota", error_r);
 }
 
 #define USER_COLUMNS                                                                               \
-	"name, password_hash, scram_stored_key IS NOT NULL, quota_storage, quota_messages,"       \
+	"name, password_hash, scram_stored_key IS NOT NULL, quota_storage, quota_messages,"        \
 	" created, disabled"
 
 static void read_user(sqlite3_stmt *stmt, struct userdb_user *u)

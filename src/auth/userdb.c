@@ -153,8 +153,7 @@ static int load_secret(struct userdb *db, const char **error_r)
 	stmt = userdb_prepare(db, "SELECT value FROM meta WHERE key = 'decoy_secret'", error_r);
 	if (stmt == NULL)
 		return USERDB_ERR_DB;
-	if (sqlite3_step(stmt) == SQLITE_ROW &&
-	    sqlite3_column_bytes(stmt, 0) == USERDB_SECRET_LEN)
+	if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_bytes(stmt, 0) == USERDB_SECRET_LEN)
 		memcpy(db->decoy_secret, sqlite3_column_blob(stmt, 0), USERDB_SECRET_LEN);
 	else
 		ret = userdb_fail(db, USERDB_ERR_DB, error_r, "user database has no decoy secret");
@@ -177,9 +176,10 @@ static int create_schema(struct userdb *db, const char **error_r)
 		if (RAND_bytes(secret, sizeof(secret)) != 1)
 			hf_panic("RAND_bytes failed");
 		stmt = ret < 0 ? NULL
-			       : userdb_prepare(db,
-						"INSERT INTO meta (key, value) VALUES ('decoy_secret', ?)",
-						error_r);
+			       : userdb_prepare(
+					 db,
+					 "INSERT INTO meta (key, value) VALUES ('decoy_secret', ?)",
+					 error_r);
 		if (stmt != NULL) {
 			sqlite3_bind_blob(stmt, 1, secret, sizeof(secret), SQLITE_TRANSIENT);
 			if (sqlite3_step(stmt) != SQLITE_DONE)

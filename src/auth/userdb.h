@@ -33,10 +33,10 @@
 enum userdb_err {
 	USERDB_OK = 0,
 	USERDB_ERR_NOT_FOUND = -1, /* no such user */
-	USERDB_ERR_EXISTS = -2,	   /* userdb_add: the name is taken */
+	USERDB_ERR_EXISTS = -2,    /* userdb_add: the name is taken */
 	USERDB_ERR_INVALID = -3,   /* bad name, password, hash or value */
-	USERDB_ERR_DENIED = -4,	   /* wrong password, disabled, no usable secret */
-	USERDB_ERR_DB = -5,	   /* SQLite or I/O error; may be temporary */
+	USERDB_ERR_DENIED = -4,    /* wrong password, disabled, no usable secret */
+	USERDB_ERR_DB = -5,        /* SQLite or I/O error; may be temporary */
 };
 
 /* A short description of an error code, for logs and admin output. */
@@ -71,9 +71,9 @@ struct userdb_user {
 	bool has_password;
 	const char *scheme; /* password_scheme_name(), "" without a password */
 	bool has_scram;
-	uint64_t quota_storage;	 /* bytes, 0 = unlimited */
+	uint64_t quota_storage;  /* bytes, 0 = unlimited */
 	uint64_t quota_messages; /* 0 = unlimited */
-	int64_t created;	 /* seconds since the epoch */
+	int64_t created;         /* seconds since the epoch */
 	bool disabled;
 };
 
@@ -102,8 +102,7 @@ void userdb_close(struct userdb **dbp);
 int userdb_add(struct userdb *db, const char *name, const char *password, size_t password_len,
 	       const char **error_r);
 /* Add a user with an imported hash (see password_import()). */
-int userdb_add_hashed(struct userdb *db, const char *name, const char *hash,
-		      const char **error_r);
+int userdb_add_hashed(struct userdb *db, const char *name, const char *hash, const char **error_r);
 /* Replace the password (hash and SCRAM keys). */
 int userdb_set_password(struct userdb *db, const char *name, const char *password,
 			size_t password_len, const char **error_r);
@@ -112,8 +111,8 @@ int userdb_set_hash(struct userdb *db, const char *name, const char *hash, const
 int userdb_delete(struct userdb *db, const char *name, const char **error_r);
 int userdb_set_disabled(struct userdb *db, const char *name, bool disabled, const char **error_r);
 /* Quota limits; 0 means unlimited. Values above INT64_MAX are invalid. */
-int userdb_set_quota(struct userdb *db, const char *name, uint64_t storage_bytes,
-		     uint64_t messages, const char **error_r);
+int userdb_set_quota(struct userdb *db, const char *name, uint64_t storage_bytes, uint64_t messages,
+		     const char **error_r);
 int userdb_get_quota(struct userdb *db, const char *name, uint64_t *storage_bytes_r,
 		     uint64_t *messages_r, const char **error_r);
 int userdb_get(struct userdb *db, const char *name, struct userdb_user *user_r,

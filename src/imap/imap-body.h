@@ -79,7 +79,7 @@ enum imap_body_kind {
 
 struct imap_body {
 	enum imap_body_kind kind;
-	const char *type;    /* NULL for MULTIPART */
+	const char *type; /* NULL for MULTIPART */
 	const char *subtype;
 
 	/* MULTIPART */
@@ -92,7 +92,7 @@ struct imap_body {
 	const char *description;
 	const char *encoding; /* never NULL in a valid single part */
 	uint32_t octets;
-	uint64_t lines;       /* TEXT, MESSAGE */
+	uint64_t lines;                       /* TEXT, MESSAGE */
 	const struct imap_envelope *envelope; /* MESSAGE */
 	const struct imap_body *body;         /* MESSAGE: the encapsulated message */
 

@@ -88,8 +88,9 @@ static bool parse_rename(struct imap_scan *s, struct imap_command *cmd)
 
 static bool parse_copy(struct imap_scan *s, struct imap_command *cmd)
 {
-	return scan_sp(s) && scan_seqset(s, IMAP_SEQSET_ALLOW_STAR | IMAP_SEQSET_ALLOW_DOLLAR,
-					 &cmd->u.copy.set) &&
+	return scan_sp(s) &&
+	       scan_seqset(s, IMAP_SEQSET_ALLOW_STAR | IMAP_SEQSET_ALLOW_DOLLAR,
+			   &cmd->u.copy.set) &&
 	       scan_sp(s) && scan_astring(s, &cmd->u.copy.mailbox);
 }
 

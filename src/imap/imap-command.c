@@ -107,7 +107,7 @@ unsigned imap_status_item_lookup(const char *name, size_t len)
 
 const char *imap_sort_key_name(enum imap_sort_key key)
 {
-	static const char *const names[] = {"ARRIVAL", "CC",      "DATE", "FROM",        "SIZE",
+	static const char *const names[] = {"ARRIVAL", "CC", "DATE",        "FROM",     "SIZE",
 					    "SUBJECT", "TO", "DISPLAYFROM", "DISPLAYTO"};
 
 	return (unsigned)key < HF_N_ELEMENTS(names) ? names[key] : "";

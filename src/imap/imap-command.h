@@ -53,7 +53,7 @@ enum imap_command_kind {
 	IMAP_CMD_CHECK,
 	IMAP_CMD_CLOSE,
 	IMAP_CMD_UNSELECT,
-	IMAP_CMD_EXPUNGE,   /* with uid: UID EXPUNGE set */
+	IMAP_CMD_EXPUNGE, /* with uid: UID EXPUNGE set */
 	IMAP_CMD_SEARCH,
 	IMAP_CMD_FETCH,
 	IMAP_CMD_STORE,
@@ -103,8 +103,8 @@ struct imap_cmd_select {
 	const char *mailbox;
 	bool condstore;
 	bool qresync;
-	uint32_t uidvalidity;     /* QRESYNC */
-	uint64_t modseq;          /* QRESYNC */
+	uint32_t uidvalidity; /* QRESYNC */
+	uint64_t modseq;      /* QRESYNC */
 	bool has_known_uids;
 	struct imap_seqset known_uids;
 	bool has_seq_match;
@@ -161,14 +161,14 @@ enum imap_status_item {
 
 /* LIST [(select)] reference (pattern | (patterns)) [RETURN (...)]. */
 struct imap_cmd_list {
-	bool has_select;       /* a selection option list was sent, maybe "()" */
-	unsigned select;       /* enum imap_list_select */
+	bool has_select; /* a selection option list was sent, maybe "()" */
+	unsigned select; /* enum imap_list_select */
 	const char *reference;
 	struct imap_strlist patterns; /* >= 1 */
-	bool patterns_list;    /* patterns were parenthesised */
-	bool has_return;       /* RETURN (...) was sent, maybe empty */
-	unsigned ret;          /* enum imap_list_return */
-	unsigned status_items; /* enum imap_status_item, with IMAP_LIST_RETURN_STATUS */
+	bool patterns_list;           /* patterns were parenthesised */
+	bool has_return;              /* RETURN (...) was sent, maybe empty */
+	unsigned ret;                 /* enum imap_list_return */
+	unsigned status_items;        /* enum imap_status_item, with IMAP_LIST_RETURN_STATUS */
 };
 
 struct imap_cmd_lsub {
@@ -207,8 +207,8 @@ enum imap_search_return {
 };
 
 struct imap_search_options {
-	bool has_return;   /* "RETURN (...)" was sent; "RETURN ()" means ALL */
-	unsigned ret;      /* enum imap_search_return */
+	bool has_return; /* "RETURN (...)" was sent; "RETURN ()" means ALL */
+	unsigned ret;    /* enum imap_search_return */
 	/* PARTIAL range: first:last, both positive or both negative (counted
 	 * from the end, RFC 9394); as sent, not reordered. */
 	int64_t partial_first, partial_last;
@@ -224,14 +224,14 @@ struct imap_cmd_search {
 /* FETCH set items [modifiers]. */
 struct imap_cmd_fetch {
 	struct imap_seqset set;
-	enum imap_fetch_macro macro;  /* when set, items hold its expansion */
+	enum imap_fetch_macro macro; /* when set, items hold its expansion */
 	struct imap_fetch_item *items;
 	size_t count;
-	bool items_list;              /* items were parenthesised */
+	bool items_list; /* items were parenthesised */
 	bool has_changedsince;
-	uint64_t changedsince;        /* RFC 7162: 0 is allowed (iOS sends it) */
-	bool vanished;                /* RFC 7162, UID FETCH only */
-	bool has_partial;             /* RFC 9394 PARTIAL modifier */
+	uint64_t changedsince; /* RFC 7162: 0 is allowed (iOS sends it) */
+	bool vanished;         /* RFC 7162, UID FETCH only */
+	bool has_partial;      /* RFC 9394 PARTIAL modifier */
 	int64_t partial_first, partial_last;
 };
 
@@ -323,7 +323,7 @@ enum imap_notify_filter {
 };
 
 struct imap_notify_event {
-	const char *name;  /* "MessageNew", "FlagChange", ... as sent */
+	const char *name;                    /* "MessageNew", "FlagChange", ... as sent */
 	struct imap_fetch_item *fetch_items; /* MessageNew (fetch-att ...) */
 	size_t fetch_count;
 };
@@ -362,9 +362,9 @@ struct imap_cmd_replace {
 struct imap_command {
 	struct arena *arena; /* owner of everything below; NULL when built by hand */
 	const char *tag;
-	const char *name;    /* upper-case command name as sent ("FETCH"), for logs and UNKNOWN */
+	const char *name; /* upper-case command name as sent ("FETCH"), for logs and UNKNOWN */
 	enum imap_command_kind kind;
-	bool uid;            /* "UID" prefix (FETCH, STORE, COPY, MOVE, SEARCH, EXPUNGE, SORT, THREAD, REPLACE) */
+	bool uid; /* "UID" prefix (FETCH, STORE, COPY, MOVE, SEARCH, EXPUNGE, SORT, THREAD, REPLACE) */
 	union {
 		struct imap_cmd_authenticate authenticate;
 		struct imap_cmd_login login;

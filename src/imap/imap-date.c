@@ -19,16 +19,16 @@ static unsigned days_in_month(unsigned year, unsigned month)
 
 bool imap_date_is_valid(const struct imap_date *d)
 {
-	return d->year >= 1 && d->year <= 9999 && d->month >= 1 && d->month <= 12 &&
-	       d->day >= 1 && d->day <= days_in_month(d->year, d->month);
+	return d->year >= 1 && d->year <= 9999 && d->month >= 1 && d->month <= 12 && d->day >= 1 &&
+	       d->day <= days_in_month(d->year, d->month);
 }
 
 bool imap_datetime_is_valid(const struct imap_datetime *dt)
 {
 	int zone = dt->zone < 0 ? -dt->zone : dt->zone;
 
-	return imap_date_is_valid(&dt->date) && dt->hour <= 23 && dt->min <= 59 &&
-	       dt->sec <= 60 && zone / 60 <= 99 && zone % 60 <= 59;
+	return imap_date_is_valid(&dt->date) && dt->hour <= 23 && dt->min <= 59 && dt->sec <= 60 &&
+	       zone / 60 <= 99 && zone % 60 <= 59;
 }
 
 static bool parse_digits(const char *s, size_t n, unsigned *value_r)
@@ -167,8 +167,7 @@ bool imap_datetime_from_unix(int64_t t, int zone, struct imap_datetime *dt_r)
 
 	/* Years 1..9999 span about +/-3e11 seconds; refuse anything further
 	 * before doing arithmetic that could overflow. */
-	if (t < -62135596800LL - 86400 || t > 253402300799LL + 86400 || zone < -5999 ||
-	    zone > 5999)
+	if (t < -62135596800LL - 86400 || t > 253402300799LL + 86400 || zone < -5999 || zone > 5999)
 		return false;
 	local = t + (int64_t)zone * 60;
 	days = floor_div(local, 86400);

@@ -17,15 +17,15 @@
 #include <stdint.h>
 
 struct imap_date {
-	uint16_t year;  /* 1..9999 */
-	uint8_t month;  /* 1..12 */
-	uint8_t day;    /* 1..31, valid for the month */
+	uint16_t year; /* 1..9999 */
+	uint8_t month; /* 1..12 */
+	uint8_t day;   /* 1..31, valid for the month */
 };
 
 struct imap_datetime {
 	struct imap_date date;
 	uint8_t hour, min, sec;
-	int16_t zone;   /* minutes east of UTC, -5999..5999 (from +/-hhmm) */
+	int16_t zone; /* minutes east of UTC, -5999..5999 (from +/-hhmm) */
 };
 
 /* Parse a search date "d-Mon-yyyy" or "dd-Mon-yyyy" (no quotes). */

@@ -186,9 +186,11 @@ bool imap_parse_fetch_item(struct imap_scan *s, bool response, struct imap_fetch
 		item->kind = IMAP_FETCH_BODY_SECTION;
 	switch (item->kind) {
 	case IMAP_FETCH_BODY_SECTION:
-		return imap_parse_section(s, false, &item->section) && parse_partial(s, response, item);
+		return imap_parse_section(s, false, &item->section) &&
+		       parse_partial(s, response, item);
 	case IMAP_FETCH_BINARY:
-		return imap_parse_section(s, true, &item->section) && parse_partial(s, response, item);
+		return imap_parse_section(s, true, &item->section) &&
+		       parse_partial(s, response, item);
 	case IMAP_FETCH_BINARY_SIZE:
 		return imap_parse_section(s, true, &item->section);
 	case IMAP_FETCH_PREVIEW:
@@ -304,7 +306,8 @@ bool imap_cmd_parse_fetch(struct imap_scan *s, struct imap_command *cmd)
 	struct imap_cmd_fetch *f = &cmd->u.fetch;
 
 	if (!scan_sp(s) ||
-	    !scan_seqset(s, IMAP_SEQSET_ALLOW_STAR | IMAP_SEQSET_ALLOW_DOLLAR, &f->set) || !scan_sp(s))
+	    !scan_seqset(s, IMAP_SEQSET_ALLOW_STAR | IMAP_SEQSET_ALLOW_DOLLAR, &f->set) ||
+	    !scan_sp(s))
 		return false;
 	if (scan_keyword(s, "ALL"))
 		f->macro = IMAP_FETCH_MACRO_ALL;

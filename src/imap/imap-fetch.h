@@ -38,12 +38,12 @@ enum imap_fetch_kind {
 	IMAP_FETCH_RFC822_HEADER, /* = BODY.PEEK[HEADER] */
 	IMAP_FETCH_RFC822_TEXT,   /* = BODY[TEXT] */
 	IMAP_FETCH_ENVELOPE,
-	IMAP_FETCH_BODY,          /* BODY without section: non-extensible structure */
+	IMAP_FETCH_BODY, /* BODY without section: non-extensible structure */
 	IMAP_FETCH_BODYSTRUCTURE,
 	IMAP_FETCH_UID,
-	IMAP_FETCH_BODY_SECTION,  /* BODY[section]<partial> and BODY.PEEK[...] */
-	IMAP_FETCH_BINARY,        /* BINARY[part]<partial> and BINARY.PEEK[...] */
-	IMAP_FETCH_BINARY_SIZE,   /* BINARY.SIZE[part] */
+	IMAP_FETCH_BODY_SECTION, /* BODY[section]<partial> and BODY.PEEK[...] */
+	IMAP_FETCH_BINARY,       /* BINARY[part]<partial> and BINARY.PEEK[...] */
+	IMAP_FETCH_BINARY_SIZE,  /* BINARY.SIZE[part] */
 	IMAP_FETCH_MODSEQ,
 	IMAP_FETCH_EMAILID,
 	IMAP_FETCH_THREADID,
@@ -55,12 +55,12 @@ enum imap_fetch_kind {
  * in a response only the origin "<offset>" exists, and length is 0. */
 struct imap_fetch_item {
 	enum imap_fetch_kind kind;
-	bool peek;                 /* BODY.PEEK / BINARY.PEEK */
+	bool peek;                   /* BODY.PEEK / BINARY.PEEK */
 	struct imap_section section; /* BODY_SECTION, BINARY, BINARY_SIZE */
 	bool has_partial;
 	uint64_t partial_offset;
 	uint64_t partial_length;
-	bool preview_lazy;         /* PREVIEW (LAZY) */
+	bool preview_lazy; /* PREVIEW (LAZY) */
 };
 
 /* The macros of RFC 9051 section 6.4.5. */

@@ -46,8 +46,7 @@ static bool name_chars_allowed(const unsigned char *s, size_t n)
 	return true;
 }
 
-int imap_mailbox_name_from_wire(const char *wire, bool utf8, struct buf *out,
-				const char **error_r)
+int imap_mailbox_name_from_wire(const char *wire, bool utf8, struct buf *out, const char **error_r)
 {
 	size_t start = out->len, len = strlen(wire);
 
@@ -83,12 +82,12 @@ int imap_mailbox_name_to_wire(const char *name, bool utf8, struct buf *out, cons
 }
 
 struct imap_list_pattern {
-	size_t words;     /* 64-bit words per state vector */
-	size_t states;    /* compiled pattern length + 1 */
+	size_t words;  /* 64-bit words per state vector */
+	size_t states; /* compiled pattern length + 1 */
 	char sep;
-	int16_t index[256]; /* byte -> row in masks, -1 when absent from pattern */
-	uint64_t *masks;  /* per byte: bit j+1 where pattern[j] is that byte */
-	uint64_t *eps;    /* bit j where pattern[j] is a wildcard */
+	int16_t index[256];  /* byte -> row in masks, -1 when absent from pattern */
+	uint64_t *masks;     /* per byte: bit j+1 where pattern[j] is that byte */
+	uint64_t *eps;       /* bit j where pattern[j] is a wildcard */
 	uint64_t *loop_star; /* bit j+1 after a "*" */
 	uint64_t *loop_pct;  /* bit j+1 after a "%" */
 };
@@ -127,7 +126,8 @@ int imap_list_pattern_new(const char *pattern, size_t len, char sep,
 	char *comp;
 
 	if (len > IMAP_LIST_PATTERN_MAX || memchr(pattern, '\0', len) != NULL) {
-		*error_r = len > IMAP_LIST_PATTERN_MAX ? "LIST pattern too long" : "NUL in LIST pattern";
+		*error_r = len > IMAP_LIST_PATTERN_MAX ? "LIST pattern too long"
+						       : "NUL in LIST pattern";
 		return -1;
 	}
 	comp = xmalloc(len + 1);

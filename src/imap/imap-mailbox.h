@@ -28,8 +28,7 @@ bool imap_mailbox_inbox_normalize(char *name, char sep);
  * holds a control character (U+0000-U+001F, U+007F-U+009F) or U+2028 /
  * U+2029, which RFC 9755 section 3 bars from mailbox names. Returns 0, or
  * -1 with a reason fit for a NO/BAD reply (out left as it was). */
-int imap_mailbox_name_from_wire(const char *wire, bool utf8, struct buf *out,
-				const char **error_r);
+int imap_mailbox_name_from_wire(const char *wire, bool utf8, struct buf *out, const char **error_r);
 /* The wire form of an internal UTF-8 name: as it is with utf8, else
  * modified UTF-7. Returns 0, or -1 when name is not valid UTF-8. */
 int imap_mailbox_name_to_wire(const char *name, bool utf8, struct buf *out, const char **error_r);

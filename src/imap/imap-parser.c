@@ -20,7 +20,7 @@
 
 /* LITERAL- allows non-synchronizing literals up to this size (RFC 7888 section 5). */
 #define LITERAL_MINUS_MAX 4096
-#define MAX_COMMAND_NAME 32
+#define MAX_COMMAND_NAME  32
 
 enum frame_state {
 	FRAME_LINE,
@@ -60,9 +60,9 @@ struct imap_parser {
 	struct buf item;
 	struct buf raw_line; /* the last raw line returned */
 
-	unsigned lines;     /* complete lines of the current item */
-	size_t line_bytes;  /* bytes of the item outside literal data */
-	size_t line_start;  /* item offset of the current line */
+	unsigned lines;    /* complete lines of the current item */
+	size_t line_bytes; /* bytes of the item outside literal data */
+	size_t line_start; /* item offset of the current line */
 	struct line_scan ls;
 
 	struct imap_frame_lit *lits;
@@ -75,9 +75,9 @@ struct imap_parser {
 	struct imap_parse_error err;
 
 	bool has_sink;
-	bool raw_next;      /* the next item is a raw line */
-	bool raw;           /* the current item is a raw line */
-	bool text_item;     /* client: first line is free text, no literals */
+	bool raw_next;  /* the next item is a raw line */
+	bool raw;       /* the current item is a raw line */
+	bool text_item; /* client: first line is free text, no literals */
 	bool head_done;
 	bool has_tag, has_command, uid;
 	bool err_pending;
@@ -399,7 +399,8 @@ static size_t scan_line_bytes(struct line_scan *ls, const unsigned char *data, s
 			ls->rec = ls->rec == REC_DIGITS ? REC_PLUS : REC_NONE;
 			break;
 		case '}':
-			ls->rec = ls->rec == REC_DIGITS || ls->rec == REC_PLUS ? REC_CLOSE : REC_NONE;
+			ls->rec =
+				ls->rec == REC_DIGITS || ls->rec == REC_PLUS ? REC_CLOSE : REC_NONE;
 			break;
 		case '\r':
 			ls->rec = ls->rec == REC_CLOSE ? REC_CR : REC_NONE;
@@ -511,8 +512,9 @@ static enum frame_event announce_literal(struct imap_parser *p)
 	}
 	cur->streamed = stream_eligible(p);
 	if (!cur->streamed && (p->lit_mem > p->limits.max_literal_total ||
-				cur->size > p->limits.max_literal_total - p->lit_mem)) {
-		enum frame_event ev = fail(p, IMAP_PERR_LITERAL_TOO_BIG, "Literals too big in total");
+			       cur->size > p->limits.max_literal_total - p->lit_mem)) {
+		enum frame_event ev =
+			fail(p, IMAP_PERR_LITERAL_TOO_BIG, "Literals too big in total");
 
 		discard_from_literal(p, cur->size, false, cur->sync);
 		return ev;
@@ -615,7 +617,8 @@ static enum frame_event read_literal(struct imap_parser *p)
 		return EV_MORE;
 	}
 	if (p->lits[p->lit_count - 1].streamed) {
-		if (n > 0 && p->sink.write(p->sink.context, p->lits[p->lit_count - 1].handle, d, n) < 0) {
+		if (n > 0 &&
+		    p->sink.write(p->sink.context, p->lits[p->lit_count - 1].handle, d, n) < 0) {
 			uint64_t left = p->lit_left;
 			enum frame_event ev = fail(p, IMAP_PERR_SINK, "Cannot store the literal");
 

@@ -131,12 +131,12 @@ struct imap_literal_sink {
 };
 
 enum imap_parse_error_kind {
-	IMAP_PERR_SYNTAX,           /* bad grammar: BAD */
-	IMAP_PERR_LINE_TOO_LONG,    /* BAD (or BYE) */
-	IMAP_PERR_LITERAL_TOO_BIG,  /* over max_literal / max_literal_total / LITERAL-: NO [TOOBIG] */
-	IMAP_PERR_TOO_DEEP,         /* over max_depth: BAD */
-	IMAP_PERR_TOO_MANY_ITEMS,   /* over max_list_items: BAD */
-	IMAP_PERR_SINK,             /* the literal sink refused or failed: NO */
+	IMAP_PERR_SYNTAX,          /* bad grammar: BAD */
+	IMAP_PERR_LINE_TOO_LONG,   /* BAD (or BYE) */
+	IMAP_PERR_LITERAL_TOO_BIG, /* over max_literal / max_literal_total / LITERAL-: NO [TOOBIG] */
+	IMAP_PERR_TOO_DEEP,        /* over max_depth: BAD */
+	IMAP_PERR_TOO_MANY_ITEMS,  /* over max_list_items: BAD */
+	IMAP_PERR_SINK,            /* the literal sink refused or failed: NO */
 };
 
 /* Valid until the next call on the parser. */
@@ -155,8 +155,8 @@ struct imap_literal_request {
 	bool uid;
 	uint64_t size;
 	bool literal8;
-	bool sync;           /* {n}: the client waits for "+" */
-	unsigned index;      /* 0 for the command's first literal */
+	bool sync;      /* {n}: the client waits for "+" */
+	unsigned index; /* 0 for the command's first literal */
 };
 
 struct imap_parser;

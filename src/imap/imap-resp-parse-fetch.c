@@ -50,11 +50,10 @@ static bool parse_envelope(struct imap_scan *s, const struct imap_envelope **env
 	return scan_list_open(s) && scan_nstring(s, &e->date) && scan_sp(s) &&
 	       scan_nstring(s, &e->subject) && scan_sp(s) && parse_address_list(s, &e->from) &&
 	       scan_sp(s) && parse_address_list(s, &e->sender) && scan_sp(s) &&
-	       parse_address_list(s, &e->reply_to) && scan_sp(s) &&
-	       parse_address_list(s, &e->to) && scan_sp(s) && parse_address_list(s, &e->cc) &&
-	       scan_sp(s) && parse_address_list(s, &e->bcc) && scan_sp(s) &&
-	       scan_nstring(s, &e->in_reply_to) && scan_sp(s) &&
-	       scan_nstring(s, &e->message_id) && scan_list_close(s);
+	       parse_address_list(s, &e->reply_to) && scan_sp(s) && parse_address_list(s, &e->to) &&
+	       scan_sp(s) && parse_address_list(s, &e->cc) && scan_sp(s) &&
+	       parse_address_list(s, &e->bcc) && scan_sp(s) && scan_nstring(s, &e->in_reply_to) &&
+	       scan_sp(s) && scan_nstring(s, &e->message_id) && scan_list_close(s);
 }
 
 /* body-fld-param = "(" string SP string *(SP string SP string) ")" / nil */
@@ -190,9 +189,9 @@ static bool parse_multipart(struct imap_scan *s, struct imap_body *b)
  * body-fld-enc SP body-fld-octets */
 static bool parse_body_fields(struct imap_scan *s, struct imap_body *b)
 {
-	return parse_params(s, &b->params) && scan_sp(s) && scan_nstring(s, &b->id) &&
-	       scan_sp(s) && scan_nstring(s, &b->description) && scan_sp(s) &&
-	       scan_nstring(s, &b->encoding) && scan_sp(s) && scan_number(s, &b->octets);
+	return parse_params(s, &b->params) && scan_sp(s) && scan_nstring(s, &b->id) && scan_sp(s) &&
+	       scan_nstring(s, &b->description) && scan_sp(s) && scan_nstring(s, &b->encoding) &&
+	       scan_sp(s) && scan_number(s, &b->octets);
 }
 
 static bool is_message_rfc822(const struct imap_body *b)
@@ -207,8 +206,8 @@ static bool parse_message_tail(struct imap_scan *s, struct imap_body *b)
 
 	b->kind = IMAP_BODY_MESSAGE;
 	b->body = inner;
-	return parse_envelope(s, &b->envelope) && scan_sp(s) &&
-	       parse_body(s, inner) && scan_sp(s) && scan_number64(s, &b->lines);
+	return parse_envelope(s, &b->envelope) && scan_sp(s) && parse_body(s, inner) &&
+	       scan_sp(s) && scan_number64(s, &b->lines);
 }
 
 /* body-type-1part = (body-type-basic / body-type-msg / body-type-text)

@@ -108,8 +108,8 @@ static bool parse_code_args(struct imap_scan *s, struct imap_resp_code *code)
 	case IMAP_CODE_MODIFIED:
 		return scan_sp(s) && scan_seqset(s, 0, &code->u.set);
 	case IMAP_CODE_MAILBOXID:
-		return scan_sp(s) && scan_list_open(s) && imap_parse_objectid(s, &code->u.objectid) &&
-		       scan_list_close(s);
+		return scan_sp(s) && scan_list_open(s) &&
+		       imap_parse_objectid(s, &code->u.objectid) && scan_list_close(s);
 	default:
 		/* A code without arguments may still carry text. */
 		if (scan_try_char(s, ' '))
@@ -172,7 +172,8 @@ static bool parse_resp_text(struct imap_scan *s, struct imap_resp_status *st)
 	return scan_text(s, &st->text);
 }
 
-static bool parse_status(struct imap_scan *s, struct imap_response *resp, enum imap_status_cond cond)
+static bool parse_status(struct imap_scan *s, struct imap_response *resp,
+			 enum imap_status_cond cond)
 {
 	resp->kind = IMAP_RESP_STATUS;
 	resp->u.status.cond = cond;

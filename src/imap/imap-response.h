@@ -26,31 +26,31 @@
 #include <stdint.h>
 
 enum imap_response_kind {
-	IMAP_RESP_CONTINUE,   /* "+ text": u.text */
-	IMAP_RESP_STATUS,     /* tagged or untagged OK/NO/BAD, untagged PREAUTH/BYE: u.status */
-	IMAP_RESP_CAPABILITY, /* u.strings */
-	IMAP_RESP_ENABLED,    /* u.strings */
-	IMAP_RESP_FLAGS,      /* u.strings */
-	IMAP_RESP_LIST,       /* u.list */
-	IMAP_RESP_LSUB,       /* u.list */
-	IMAP_RESP_STATUS_DATA,/* "* STATUS mailbox (...)": u.status_data */
-	IMAP_RESP_SEARCH,     /* u.search */
-	IMAP_RESP_SORT,       /* u.search */
-	IMAP_RESP_ESEARCH,    /* u.esearch */
-	IMAP_RESP_THREAD,     /* u.thread */
-	IMAP_RESP_EXISTS,     /* u.number */
-	IMAP_RESP_RECENT,     /* u.number */
-	IMAP_RESP_EXPUNGE,    /* u.number */
-	IMAP_RESP_VANISHED,   /* u.vanished */
-	IMAP_RESP_FETCH,      /* u.fetch */
-	IMAP_RESP_ID,         /* u.id (NIL: !list) */
-	IMAP_RESP_NAMESPACE,  /* u.namespace */
-	IMAP_RESP_QUOTA,      /* u.quota */
-	IMAP_RESP_QUOTAROOT,  /* u.quotaroot */
-	IMAP_RESP_ACL,        /* u.acl */
-	IMAP_RESP_LISTRIGHTS, /* u.listrights */
-	IMAP_RESP_MYRIGHTS,   /* u.myrights */
-	IMAP_RESP_UNKNOWN,    /* u.unknown */
+	IMAP_RESP_CONTINUE,    /* "+ text": u.text */
+	IMAP_RESP_STATUS,      /* tagged or untagged OK/NO/BAD, untagged PREAUTH/BYE: u.status */
+	IMAP_RESP_CAPABILITY,  /* u.strings */
+	IMAP_RESP_ENABLED,     /* u.strings */
+	IMAP_RESP_FLAGS,       /* u.strings */
+	IMAP_RESP_LIST,        /* u.list */
+	IMAP_RESP_LSUB,        /* u.list */
+	IMAP_RESP_STATUS_DATA, /* "* STATUS mailbox (...)": u.status_data */
+	IMAP_RESP_SEARCH,      /* u.search */
+	IMAP_RESP_SORT,        /* u.search */
+	IMAP_RESP_ESEARCH,     /* u.esearch */
+	IMAP_RESP_THREAD,      /* u.thread */
+	IMAP_RESP_EXISTS,      /* u.number */
+	IMAP_RESP_RECENT,      /* u.number */
+	IMAP_RESP_EXPUNGE,     /* u.number */
+	IMAP_RESP_VANISHED,    /* u.vanished */
+	IMAP_RESP_FETCH,       /* u.fetch */
+	IMAP_RESP_ID,          /* u.id (NIL: !list) */
+	IMAP_RESP_NAMESPACE,   /* u.namespace */
+	IMAP_RESP_QUOTA,       /* u.quota */
+	IMAP_RESP_QUOTAROOT,   /* u.quotaroot */
+	IMAP_RESP_ACL,         /* u.acl */
+	IMAP_RESP_LISTRIGHTS,  /* u.listrights */
+	IMAP_RESP_MYRIGHTS,    /* u.myrights */
+	IMAP_RESP_UNKNOWN,     /* u.unknown */
 };
 
 enum imap_status_cond {
@@ -64,22 +64,22 @@ enum imap_status_cond {
 enum imap_code_kind {
 	IMAP_CODE_NONE, /* no "[...]" */
 	IMAP_CODE_ALERT,
-	IMAP_CODE_BADCHARSET,      /* u.strings: may be empty */
-	IMAP_CODE_CAPABILITY,      /* u.strings */
+	IMAP_CODE_BADCHARSET, /* u.strings: may be empty */
+	IMAP_CODE_CAPABILITY, /* u.strings */
 	IMAP_CODE_PARSE,
-	IMAP_CODE_PERMANENTFLAGS,  /* u.strings, may hold "\*" */
+	IMAP_CODE_PERMANENTFLAGS, /* u.strings, may hold "\*" */
 	IMAP_CODE_READ_ONLY,
 	IMAP_CODE_READ_WRITE,
 	IMAP_CODE_TRYCREATE,
-	IMAP_CODE_UIDNEXT,         /* u.number */
-	IMAP_CODE_UIDVALIDITY,     /* u.number */
-	IMAP_CODE_UNSEEN,          /* u.number */
-	IMAP_CODE_APPENDUID,       /* u.appenduid */
-	IMAP_CODE_COPYUID,         /* u.copyuid */
+	IMAP_CODE_UIDNEXT,     /* u.number */
+	IMAP_CODE_UIDVALIDITY, /* u.number */
+	IMAP_CODE_UNSEEN,      /* u.number */
+	IMAP_CODE_APPENDUID,   /* u.appenduid */
+	IMAP_CODE_COPYUID,     /* u.copyuid */
 	IMAP_CODE_UIDNOTSTICKY,
-	IMAP_CODE_HIGHESTMODSEQ,   /* u.number */
+	IMAP_CODE_HIGHESTMODSEQ, /* u.number */
 	IMAP_CODE_NOMODSEQ,
-	IMAP_CODE_MODIFIED,        /* u.set */
+	IMAP_CODE_MODIFIED, /* u.set */
 	IMAP_CODE_CLOSED,
 	IMAP_CODE_ALREADYEXISTS,
 	IMAP_CODE_NONEXISTENT,
@@ -100,7 +100,7 @@ enum imap_code_kind {
 	IMAP_CODE_TOOBIG,
 	IMAP_CODE_HASCHILDREN,
 	IMAP_CODE_UNAVAILABLE,
-	IMAP_CODE_MAILBOXID,       /* u.objectid */
+	IMAP_CODE_MAILBOXID, /* u.objectid */
 	IMAP_CODE_NOTSAVED,
 	IMAP_CODE_COMPRESSIONACTIVE,
 	IMAP_CODE_UNKNOWN_CTE,
@@ -144,12 +144,12 @@ struct imap_list_ext_item {
 };
 
 struct imap_resp_list {
-	struct imap_strlist attrs; /* "\HasNoChildren", "\Sent", ... */
-	char delimiter;            /* 0 for NIL */
-	const char *mailbox;       /* as sent: modified UTF-7 or UTF-8 */
-	bool has_ext;              /* an extended item list "(...)" was sent */
-	struct imap_strlist childinfo; /* CHILDINFO ("SUBSCRIBED") */
-	const char *oldname;       /* OLDNAME (mailbox), or NULL */
+	struct imap_strlist attrs;            /* "\HasNoChildren", "\Sent", ... */
+	char delimiter;                       /* 0 for NIL */
+	const char *mailbox;                  /* as sent: modified UTF-7 or UTF-8 */
+	bool has_ext;                         /* an extended item list "(...)" was sent */
+	struct imap_strlist childinfo;        /* CHILDINFO ("SUBSCRIBED") */
+	const char *oldname;                  /* OLDNAME (mailbox), or NULL */
 	const struct imap_list_ext_item *ext; /* other items, kept generically */
 	size_t ext_count;
 };
@@ -185,8 +185,8 @@ struct imap_resp_esearch {
 	uint64_t modseq;
 	struct imap_seqset all;
 	int64_t partial_first, partial_last;
-	bool partial_nil;             /* PARTIAL results NIL */
-	struct imap_seqset partial;   /* PARTIAL results */
+	bool partial_nil;           /* PARTIAL results NIL */
+	struct imap_seqset partial; /* PARTIAL results */
 };
 
 /* A THREAD tree: id 0 is a node without a message of its own (a
@@ -213,22 +213,22 @@ struct imap_resp_vanished {
 struct imap_fetch_attr {
 	struct imap_fetch_item item;
 	union {
-		struct imap_strlist flags;        /* FLAGS */
-		struct imap_datetime date;        /* INTERNALDATE */
-		uint64_t number;                  /* RFC822.SIZE, UID, BINARY.SIZE, MODSEQ */
+		struct imap_strlist flags; /* FLAGS */
+		struct imap_datetime date; /* INTERNALDATE */
+		uint64_t number;           /* RFC822.SIZE, UID, BINARY.SIZE, MODSEQ */
 		const struct imap_envelope *envelope;
-		const struct imap_body *body;     /* BODY, BODYSTRUCTURE */
+		const struct imap_body *body; /* BODY, BODYSTRUCTURE */
 		struct {
-			const char *data;  /* NULL for NIL, and when streamed */
+			const char *data; /* NULL for NIL, and when streamed */
 			uint64_t len;
-			void *stream;      /* literal sink handle when streamed */
+			void *stream; /* literal sink handle when streamed */
 			bool literal8;
-		} string;                         /* BODY[], BINARY[], RFC822*, PREVIEW */
-		const char *objectid;             /* EMAILID, THREADID (NULL: NIL) */
+		} string;             /* BODY[], BINARY[], RFC822*, PREVIEW */
+		const char *objectid; /* EMAILID, THREADID (NULL: NIL) */
 		struct {
 			bool nil;
 			struct imap_datetime date;
-		} savedate;                       /* SAVEDATE */
+		} savedate; /* SAVEDATE */
 	} u;
 };
 
@@ -307,7 +307,7 @@ struct imap_resp_unknown {
 struct imap_response {
 	struct arena *arena; /* owner of everything below; NULL when built by hand */
 	enum imap_response_kind kind;
-	const char *tag;     /* tagged status responses only; NULL otherwise */
+	const char *tag; /* tagged status responses only; NULL otherwise */
 	union {
 		const char *text; /* CONTINUE: everything after "+ " */
 		struct imap_resp_status status;

@@ -55,10 +55,10 @@ bool scan_at_literal(const struct imap_scan *s)
 bool scan_char(struct imap_scan *s, char c)
 {
 	if (scan_peek(s) != (unsigned char)c || scan_at_literal(s)) {
-		static const char *const msgs[] = {"Expected \"(\"", "Expected \")\"", "Expected \"[\"",
-						   "Expected \"]\"", "Expected \"<\"", "Expected \">\"",
-						   "Expected \".\"", "Expected \"\\\"\"",
-						   "Unexpected character"};
+		static const char *const msgs[] = {
+			"Expected \"(\"", "Expected \")\"",    "Expected \"[\"",
+			"Expected \"]\"", "Expected \"<\"",    "Expected \">\"",
+			"Expected \".\"", "Expected \"\\\"\"", "Unexpected character"};
 		const char *set = "()[]<>.\"";
 		const char *hit = strchr(set, c);
 
@@ -88,7 +88,8 @@ bool scan_sp(struct imap_scan *s)
 
 bool scan_sp_if_next(struct imap_scan *s, char c)
 {
-	if (s->pos + 1 >= s->len || s->data[s->pos] != ' ' || s->data[s->pos + 1] != (unsigned char)c)
+	if (s->pos + 1 >= s->len || s->data[s->pos] != ' ' ||
+	    s->data[s->pos + 1] != (unsigned char)c)
 		return false;
 	s->pos++;
 	if (c == '(' && scan_at_literal(s)) {
@@ -183,7 +184,8 @@ bool scan_list_mailbox(struct imap_scan *s, const char **str_r)
 	if ((scan_peek(s) == '"' && !scan_at_literal(s)) || scan_at_literal(s))
 		return scan_string(s, str_r);
 	if (!run_of(s, is_list_char, &a, &n))
-		return scan_fail(s, scan_eol(s) ? "Missing arguments" : "Expected a mailbox pattern");
+		return scan_fail(s,
+				 scan_eol(s) ? "Missing arguments" : "Expected a mailbox pattern");
 	*str_r = arena_strndup(s->arena, a, n);
 	return true;
 }
@@ -230,7 +232,8 @@ bool scan_nil(struct imap_scan *s)
 {
 	size_t i = s->pos;
 
-	if (scan_at_literal(s) || s->len - i < 3 || !str_eq_ci_n((const char *)s->data + i, 3, "NIL"))
+	if (scan_at_literal(s) || s->len - i < 3 ||
+	    !str_eq_ci_n((const char *)s->data + i, 3, "NIL"))
 		return false;
 	/* "NIL" must be the whole atom: "NILS" is an atom, not NIL. */
 	if (i + 3 < s->len && is_atom_char(s->data[i + 3]))
@@ -614,7 +617,8 @@ bool scan_value(struct imap_scan *s, struct imap_value *value_r)
 		if (!scan_literal(s, true, &str, &size, &stream, &lit8))
 			return false;
 		if (str == NULL)
-			return scan_fail_kind(s, IMAP_PERR_LITERAL_TOO_BIG, "Literal too large here");
+			return scan_fail_kind(s, IMAP_PERR_LITERAL_TOO_BIG,
+					      "Literal too large here");
 		value_r->kind = lit8 ? IMAP_VALUE_BINARY : IMAP_VALUE_STRING;
 		value_r->str = str;
 		value_r->len = (size_t)size;

@@ -11,7 +11,7 @@
 enum key_arg {
 	ARG_NONE,
 	ARG_ASTRING,
-	ARG_ATOM,     /* flag-keyword */
+	ARG_ATOM, /* flag-keyword */
 	ARG_OBJECTID,
 	ARG_DATE,
 	ARG_NUMBER64,
@@ -151,7 +151,8 @@ static bool parse_key_arg(struct imap_scan *s, enum key_arg arg, struct imap_sea
 		return true;
 	}
 	case ARG_SEQSET:
-		return scan_seqset(s, IMAP_SEQSET_ALLOW_STAR | IMAP_SEQSET_ALLOW_DOLLAR, &key->u.seqset);
+		return scan_seqset(s, IMAP_SEQSET_ALLOW_STAR | IMAP_SEQSET_ALLOW_DOLLAR,
+				   &key->u.seqset);
 	case ARG_HEADER:
 		return scan_astring(s, &key->u.header.name) && scan_sp(s) &&
 		       scan_astring(s, &key->u.header.value);
@@ -185,7 +186,7 @@ static bool parse_group(struct imap_scan *s, struct imap_search_key *key)
 		if (!scan_list_item(s, &items))
 			return false;
 		key->u.all_of.keys = scan_grow(s, key->u.all_of.keys, key->u.all_of.count, &cap,
-					    sizeof(*key->u.all_of.keys));
+					       sizeof(*key->u.all_of.keys));
 		memset(&key->u.all_of.keys[key->u.all_of.count], 0, sizeof(*key->u.all_of.keys));
 		if (!parse_key(s, &key->u.all_of.keys[key->u.all_of.count]))
 			return false;
@@ -204,7 +205,8 @@ static bool parse_key_inner(struct imap_scan *s, struct imap_search_key *key)
 		return parse_group(s, key);
 	if (ascii_isdigit(c) || c == '*' || c == '$') {
 		key->kind = IMAP_SEARCH_SEQSET;
-		return scan_seqset(s, IMAP_SEQSET_ALLOW_STAR | IMAP_SEQSET_ALLOW_DOLLAR, &key->u.seqset);
+		return scan_seqset(s, IMAP_SEQSET_ALLOW_STAR | IMAP_SEQSET_ALLOW_DOLLAR,
+				   &key->u.seqset);
 	}
 	if (!scan_label(s, &label, &n))
 		return scan_fail(s, "Expected a search key");
@@ -271,8 +273,8 @@ static bool parse_return_opt(struct imap_scan *s, struct imap_search_options *op
 		const char *name;
 		unsigned bit;
 	} names[] = {
-		{"MIN", IMAP_SEARCH_RETURN_MIN},     {"MAX", IMAP_SEARCH_RETURN_MAX},
-		{"ALL", IMAP_SEARCH_RETURN_ALL},     {"COUNT", IMAP_SEARCH_RETURN_COUNT},
+		{"MIN", IMAP_SEARCH_RETURN_MIN},   {"MAX", IMAP_SEARCH_RETURN_MAX},
+		{"ALL", IMAP_SEARCH_RETURN_ALL},   {"COUNT", IMAP_SEARCH_RETURN_COUNT},
 		{"SAVE", IMAP_SEARCH_RETURN_SAVE},
 	};
 

@@ -87,10 +87,10 @@ struct imap_search_key {
 		struct {
 			struct imap_search_key *keys;
 			size_t count; /* >= 1 */
-		} all_of; /* AND: every key matches */
+		} all_of;             /* AND: every key matches */
 		struct {
 			struct imap_search_key *a, *b;
-		} either; /* OR */
+		} either;                        /* OR */
 		struct imap_search_key *negated; /* NOT */
 		struct imap_seqset seqset;
 		const char *string;
@@ -100,8 +100,8 @@ struct imap_search_key {
 		struct imap_date date;
 		uint64_t number;
 		struct {
-			uint64_t modseq;         /* mod-sequence-valzer */
-			const char *entry_name;  /* "/flags/\\seen", NULL when absent */
+			uint64_t modseq;        /* mod-sequence-valzer */
+			const char *entry_name; /* "/flags/\\seen", NULL when absent */
 			enum imap_search_entry_type entry_type;
 		} modseq;
 	} u;

@@ -65,7 +65,8 @@ bool imap_seqset_parse(struct arena *arena, const char *s, size_t len, unsigned 
 				return false;
 			ranges[count].last = ranges[count].first;
 		} else if (!parse_number(s + i, colon - i, flags, &ranges[count].first) ||
-			   !parse_number(s + colon + 1, end - colon - 1, flags, &ranges[count].last)) {
+			   !parse_number(s + colon + 1, end - colon - 1, flags,
+					 &ranges[count].last)) {
 			return false;
 		}
 		count++;

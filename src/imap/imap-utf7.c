@@ -3,8 +3,7 @@
 
 #include <stdint.h>
 
-static const char b64chars[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
+static const char b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
 
 static bool is_direct(unsigned char c)
 {
@@ -87,7 +86,8 @@ static void b64_put16(struct b64_writer *w, uint32_t unit)
 static void b64_flush(struct b64_writer *w)
 {
 	if (w->nbits > 0)
-		buf_append_byte(w->out, (unsigned char)b64chars[(w->bits << (6 - w->nbits)) & 0x3f]);
+		buf_append_byte(w->out,
+				(unsigned char)b64chars[(w->bits << (6 - w->nbits)) & 0x3f]);
 	w->bits = 0;
 	w->nbits = 0;
 }
@@ -105,7 +105,8 @@ int imap_utf7_encode(const char *utf8, size_t len, struct buf *out, const char *
 
 		if (n == 0 || cp == 0) {
 			buf_truncate(out, start);
-			*error_r = n == 0 ? "mailbox name is not valid UTF-8" : "NUL in mailbox name";
+			*error_r =
+				n == 0 ? "mailbox name is not valid UTF-8" : "NUL in mailbox name";
 			return -1;
 		}
 		i += n;
@@ -228,7 +229,8 @@ int imap_utf7_decode(const char *mutf7, size_t len, struct buf *out, const char 
 	while (i < len && err == NULL) {
 		if (s[i] != '&') {
 			if (!is_direct(s[i]))
-				err = "mailbox name has a byte that must be encoded in modified UTF-7";
+				err = "mailbox name has a byte that must be encoded in modified "
+				      "UTF-7";
 			else
 				buf_append_byte(out, s[i]);
 			i++;

@@ -132,7 +132,8 @@ static void w_search_return(struct imap_writer *w, const struct imap_search_opti
 	w_str(w, " RETURN (");
 	w_bits(w, o->ret, names, HF_N_ELEMENTS(names));
 	if (o->ret & IMAP_SEARCH_RETURN_PARTIAL) {
-		w_str(w, (o->ret & ~(unsigned)IMAP_SEARCH_RETURN_PARTIAL) ? " PARTIAL " : "PARTIAL ");
+		w_str(w,
+		      (o->ret & ~(unsigned)IMAP_SEARCH_RETURN_PARTIAL) ? " PARTIAL " : "PARTIAL ");
 		w_partial_range(w, o->partial_first, o->partial_last);
 	}
 	w_byte(w, ')');
@@ -193,7 +194,8 @@ static void w_store(struct imap_writer *w, const struct imap_cmd_store *st)
 	w_byte(w, ' ');
 	w_seqset(w, &st->set);
 	if (st->has_unchangedsince)
-		buf_printf(w->buf, " (UNCHANGEDSINCE %llu)", (unsigned long long)st->unchangedsince);
+		buf_printf(w->buf, " (UNCHANGEDSINCE %llu)",
+			   (unsigned long long)st->unchangedsince);
 	w_str(w, st->mode == IMAP_STORE_ADD ? " +" : st->mode == IMAP_STORE_REMOVE ? " -" : " ");
 	w_str(w, st->silent ? "FLAGS.SILENT " : "FLAGS ");
 	if (st->flags_list || st->flags.count == 0) {
@@ -238,7 +240,8 @@ static void w_sort(struct imap_writer *w, const struct imap_cmd_sort *so)
 static void w_notify_group(struct imap_writer *w, const struct imap_notify_group *g)
 {
 	static const char *const filters[] = {"SELECTED", "SELECTED-DELAYED", "INBOXES",
-					      "PERSONAL", "SUBSCRIBED", "SUBTREE", "MAILBOXES"};
+					      "PERSONAL", "SUBSCRIBED",       "SUBTREE",
+					      "MAILBOXES"};
 
 	w_byte(w, '(');
 	w_str(w, filters[g->filter]);

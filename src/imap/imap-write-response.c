@@ -386,15 +386,24 @@ static void w_unknown(struct imap_writer *w, const struct imap_resp_unknown *u)
 }
 
 static const char *const data_names[] = {
-	[IMAP_RESP_CAPABILITY] = "CAPABILITY", [IMAP_RESP_ENABLED] = "ENABLED",
-	[IMAP_RESP_FLAGS] = "FLAGS",           [IMAP_RESP_LIST] = "LIST",
-	[IMAP_RESP_LSUB] = "LSUB",             [IMAP_RESP_STATUS_DATA] = "STATUS",
-	[IMAP_RESP_SEARCH] = "SEARCH",         [IMAP_RESP_SORT] = "SORT",
-	[IMAP_RESP_ESEARCH] = "ESEARCH",       [IMAP_RESP_THREAD] = "THREAD",
-	[IMAP_RESP_VANISHED] = "VANISHED",     [IMAP_RESP_ID] = "ID",
-	[IMAP_RESP_NAMESPACE] = "NAMESPACE",   [IMAP_RESP_QUOTA] = "QUOTA",
-	[IMAP_RESP_QUOTAROOT] = "QUOTAROOT",   [IMAP_RESP_ACL] = "ACL",
-	[IMAP_RESP_LISTRIGHTS] = "LISTRIGHTS", [IMAP_RESP_MYRIGHTS] = "MYRIGHTS",
+	[IMAP_RESP_CAPABILITY] = "CAPABILITY",
+	[IMAP_RESP_ENABLED] = "ENABLED",
+	[IMAP_RESP_FLAGS] = "FLAGS",
+	[IMAP_RESP_LIST] = "LIST",
+	[IMAP_RESP_LSUB] = "LSUB",
+	[IMAP_RESP_STATUS_DATA] = "STATUS",
+	[IMAP_RESP_SEARCH] = "SEARCH",
+	[IMAP_RESP_SORT] = "SORT",
+	[IMAP_RESP_ESEARCH] = "ESEARCH",
+	[IMAP_RESP_THREAD] = "THREAD",
+	[IMAP_RESP_VANISHED] = "VANISHED",
+	[IMAP_RESP_ID] = "ID",
+	[IMAP_RESP_NAMESPACE] = "NAMESPACE",
+	[IMAP_RESP_QUOTA] = "QUOTA",
+	[IMAP_RESP_QUOTAROOT] = "QUOTAROOT",
+	[IMAP_RESP_ACL] = "ACL",
+	[IMAP_RESP_LISTRIGHTS] = "LISTRIGHTS",
+	[IMAP_RESP_MYRIGHTS] = "MYRIGHTS",
 };
 
 static void w_data(struct imap_writer *w, const struct imap_response *r)
@@ -481,8 +490,9 @@ void imap_response_write(struct buf *out, const struct imap_response *r, unsigne
 	case IMAP_RESP_RECENT:
 	case IMAP_RESP_EXPUNGE:
 		buf_printf(out, "* %u %s", r->u.number,
-			   r->kind == IMAP_RESP_EXISTS ? "EXISTS"
-			   : r->kind == IMAP_RESP_RECENT ? "RECENT" : "EXPUNGE");
+			   r->kind == IMAP_RESP_EXISTS   ? "EXISTS"
+			   : r->kind == IMAP_RESP_RECENT ? "RECENT"
+							 : "EXPUNGE");
 		break;
 	case IMAP_RESP_FETCH:
 		buf_printf(out, "* %u", r->u.fetch.seq);

@@ -33,8 +33,8 @@ void w_u64(struct imap_writer *w, uint64_t n)
 	buf_append_u64(w->buf, n);
 }
 
-static void add_mark(struct imap_command_output *out, enum imap_write_mark_kind kind,
-		     uint64_t size, void *stream)
+static void add_mark(struct imap_command_output *out, enum imap_write_mark_kind kind, uint64_t size,
+		     void *stream)
 {
 	if (out->mark_count == out->mark_cap) {
 		out->mark_cap = out->mark_cap ? out->mark_cap * 2 : 4;
@@ -49,9 +49,9 @@ static void add_mark(struct imap_command_output *out, enum imap_write_mark_kind 
 
 void w_literal_header(struct imap_writer *w, uint64_t size, bool literal8)
 {
-	bool nonsync = w->cmd != NULL && ((w->flags & IMAP_WRITE_LITERAL_PLUS) ||
-					  ((w->flags & IMAP_WRITE_LITERAL_MINUS) &&
-					   size <= LITERAL_MINUS_MAX));
+	bool nonsync = w->cmd != NULL &&
+		       ((w->flags & IMAP_WRITE_LITERAL_PLUS) ||
+			((w->flags & IMAP_WRITE_LITERAL_MINUS) && size <= LITERAL_MINUS_MAX));
 
 	if (literal8)
 		w_byte(w, '~');
@@ -201,7 +201,8 @@ void w_section(struct imap_writer *w, const struct imap_section *sec)
 			w_byte(w, '.');
 		w_str(w, texts[sec->text]);
 	}
-	if (sec->text == IMAP_SECTION_HEADER_FIELDS || sec->text == IMAP_SECTION_HEADER_FIELDS_NOT) {
+	if (sec->text == IMAP_SECTION_HEADER_FIELDS ||
+	    sec->text == IMAP_SECTION_HEADER_FIELDS_NOT) {
 		w_str(w, " (");
 		for (size_t i = 0; i < sec->fields.count; i++) {
 			if (i > 0)
@@ -366,8 +367,7 @@ void imap_write_section(struct buf *out, const struct imap_section *section, uns
 	w_section(&w, section);
 }
 
-void imap_write_fetch_item_name(struct buf *out, const struct imap_fetch_item *item,
-				unsigned flags)
+void imap_write_fetch_item_name(struct buf *out, const struct imap_fetch_item *item, unsigned flags)
 {
 	struct imap_writer w = imap_writer_response(out, flags);
 
@@ -381,8 +381,7 @@ void imap_write_envelope(struct buf *out, const struct imap_envelope *env, unsig
 	w_envelope(&w, env);
 }
 
-void imap_write_body(struct buf *out, const struct imap_body *body, bool extensible,
-		     unsigned flags)
+void imap_write_body(struct buf *out, const struct imap_body *body, bool extensible, unsigned flags)
 {
 	struct imap_writer w = imap_writer_response(out, flags);
 

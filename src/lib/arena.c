@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ARENA_ALIGN (_Alignof(max_align_t))
+#define ARENA_ALIGN         (_Alignof(max_align_t))
 #define ARENA_DEFAULT_BLOCK 4096
 
 struct arena_block {

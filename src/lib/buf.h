@@ -19,7 +19,10 @@ struct buf {
 	size_t cap;
 };
 
-#define BUF_INIT {NULL, 0, 0}
+#define BUF_INIT                                                                                   \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 /* Release the storage; the buffer is empty and reusable afterwards. */
 void buf_free(struct buf *b);

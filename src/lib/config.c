@@ -183,7 +183,8 @@ static int parse_scaled(const char *value, const char *suffixes, const uint64_t 
 	uint64_t mult = 1, n;
 	const char *s;
 
-	if (len > 0 && (s = strchr(suffixes, ascii_tolower((unsigned char)value[len - 1]))) != NULL &&
+	if (len > 0 &&
+	    (s = strchr(suffixes, ascii_tolower((unsigned char)value[len - 1]))) != NULL &&
 	    *s != '\0') {
 		mult = scale[s - suffixes];
 		len--;

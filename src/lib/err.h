@@ -25,13 +25,13 @@
 
 #define HF_DONE 1
 #define HF_MORE 0
-#define HF_ERR (-1)
+#define HF_ERR  (-1)
 
 #if defined(__GNUC__)
 #define HF_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
-#define HF_NORETURN __attribute__((noreturn))
-#define HF_UNUSED __attribute__((unused))
-#define HF_WARN_UNUSED __attribute__((warn_unused_result))
+#define HF_NORETURN          __attribute__((noreturn))
+#define HF_UNUSED            __attribute__((unused))
+#define HF_WARN_UNUSED       __attribute__((warn_unused_result))
 #else
 #define HF_PRINTF(fmt, args)
 #define HF_NORETURN

@@ -26,8 +26,8 @@ void log_msg(enum log_level level, const char *fmt, ...) HF_PRINTF(2, 3);
 void log_vmsg(enum log_level level, const char *fmt, va_list ap) HF_PRINTF(2, 0);
 
 #define log_error(...) log_msg(LOG_LEVEL_ERROR, __VA_ARGS__)
-#define log_warn(...) log_msg(LOG_LEVEL_WARN, __VA_ARGS__)
-#define log_info(...) log_msg(LOG_LEVEL_INFO, __VA_ARGS__)
+#define log_warn(...)  log_msg(LOG_LEVEL_WARN, __VA_ARGS__)
+#define log_info(...)  log_msg(LOG_LEVEL_INFO, __VA_ARGS__)
 #define log_debug(...)                                                                             \
 	do {                                                                                       \
 		if (log_get_level() >= LOG_LEVEL_DEBUG)                                            \

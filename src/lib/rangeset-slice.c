@@ -2,8 +2,7 @@
  * PARTIAL for SEARCH results and UID FETCH). */
 #include "rangeset-slice.h"
 
-void rangeset_slice(const struct rangeset *set, int64_t first, int64_t last,
-		    struct rangeset *out)
+void rangeset_slice(const struct rangeset *set, int64_t first, int64_t last, struct rangeset *out)
 {
 	int64_t count = (int64_t)rangeset_count(set), lo, hi, pos = 0;
 

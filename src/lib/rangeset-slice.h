@@ -14,7 +14,6 @@
  * either end select nothing there, so the result may be shorter than the
  * range or empty. A position 0 selects nothing. Runs in time linear in the
  * number of ranges of set, never in the number of members. */
-void rangeset_slice(const struct rangeset *set, int64_t first, int64_t last,
-		    struct rangeset *out);
+void rangeset_slice(const struct rangeset *set, int64_t first, int64_t last, struct rangeset *out);
 
 #endif

@@ -27,7 +27,10 @@ struct rangeset {
 	size_t cap;
 };
 
-#define RANGESET_INIT {NULL, 0, 0}
+#define RANGESET_INIT                                                                              \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 void rangeset_free(struct rangeset *s);
 void rangeset_clear(struct rangeset *s);

@@ -20,7 +20,7 @@ enum tok_type { TOK_ATOM, TOK_QUOTED, TOK_COMMENT, TOK_DLITERAL, TOK_SPECIAL, TO
 
 struct token {
 	enum tok_type type;
-	char special; /* TOK_SPECIAL: one of < > @ , ; : */
+	char special;  /* TOK_SPECIAL: one of < > @ , ; : */
 	const char *s; /* NUL-terminated (unescaped for quoted and comments) */
 	size_t len;
 };

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #define CHARSET_NAME_MAX 40
-#define CACHE_SIZE 8
+#define CACHE_SIZE       8
 
 struct cd_cache_entry {
 	char name[CHARSET_NAME_MAX + 1];
@@ -81,17 +81,28 @@ static enum charset_kind charset_classify(const char *charset, char name_r[CHARS
 		const char *from, *to;
 	} aliases[] = {
 		/* What mail labelled latin1 really is (as browsers decide too). */
-		{"iso-8859-1", "WINDOWS-1252"}, {"iso8859-1", "WINDOWS-1252"},
-		{"iso_8859-1", "WINDOWS-1252"}, {"latin1", "WINDOWS-1252"},
-		{"latin-1", "WINDOWS-1252"},	{"l1", "WINDOWS-1252"},
-		{"cp819", "WINDOWS-1252"},	{"gb2312", "GB18030"},
-		{"gbk", "GB18030"},		{"x-gbk", "GB18030"},
-		{"cp936", "GB18030"},		{"euc-cn", "GB18030"},
-		{"ks_c_5601-1987", "CP949"},	{"ks_c_5601", "CP949"},
-		{"euc-kr", "CP949"},		{"iso-8859-8-i", "ISO-8859-8"},
-		{"shift_jis", "CP932"},		{"x-sjis", "CP932"},
-		{"sjis", "CP932"},		{"windows-31j", "CP932"},
-		{"tis-620", "CP874"},		{"windows-874", "CP874"},
+		{"iso-8859-1", "WINDOWS-1252"},
+		{"iso8859-1", "WINDOWS-1252"},
+		{"iso_8859-1", "WINDOWS-1252"},
+		{"latin1", "WINDOWS-1252"},
+		{"latin-1", "WINDOWS-1252"},
+		{"l1", "WINDOWS-1252"},
+		{"cp819", "WINDOWS-1252"},
+		{"gb2312", "GB18030"},
+		{"gbk", "GB18030"},
+		{"x-gbk", "GB18030"},
+		{"cp936", "GB18030"},
+		{"euc-cn", "GB18030"},
+		{"ks_c_5601-1987", "CP949"},
+		{"ks_c_5601", "CP949"},
+		{"euc-kr", "CP949"},
+		{"iso-8859-8-i", "ISO-8859-8"},
+		{"shift_jis", "CP932"},
+		{"x-sjis", "CP932"},
+		{"sjis", "CP932"},
+		{"windows-31j", "CP932"},
+		{"tis-620", "CP874"},
+		{"windows-874", "CP874"},
 	};
 	size_t len = charset != NULL ? strlen(charset) : 0;
 

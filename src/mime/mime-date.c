@@ -67,7 +67,8 @@ static int month_number(const unsigned char *w, size_t len)
 	if (len < 3)
 		return 0;
 	for (int m = 0; m < 12; m++)
-		if (ascii_tolower(w[0]) == months[3 * m] && ascii_tolower(w[1]) == months[3 * m + 1] &&
+		if (ascii_tolower(w[0]) == months[3 * m] &&
+		    ascii_tolower(w[1]) == months[3 * m + 1] &&
 		    ascii_tolower(w[2]) == months[3 * m + 2])
 			return m + 1;
 	return 0;
@@ -79,7 +80,7 @@ static bool zone_name(const unsigned char *w, size_t len, int *minutes_r)
 	static const struct {
 		const char *name;
 		int hours;
-	} zones[] = {{"UT", 0},	  {"GMT", 0},  {"UTC", 0},  {"Z", 0},   {"EST", -5}, {"EDT", -4},
+	} zones[] = {{"UT", 0},   {"GMT", 0},  {"UTC", 0},  {"Z", 0},    {"EST", -5}, {"EDT", -4},
 		     {"CST", -6}, {"CDT", -5}, {"MST", -7}, {"MDT", -6}, {"PST", -8}, {"PDT", -7}};
 
 	for (size_t i = 0; i < HF_N_ELEMENTS(zones); i++)

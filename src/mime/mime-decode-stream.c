@@ -66,7 +66,7 @@ static bool b64_alphabet(unsigned char c)
 }
 
 static void b64_feed(struct mime_decode_stream *ds, const unsigned char *in, size_t len,
-                     struct buf *out)
+		     struct buf *out)
 {
 	size_t q = ds->pending.len, first = 0, cut = 0;
 
@@ -114,7 +114,7 @@ static size_t qp_safe_cut(const unsigned char *s, size_t len, size_t from)
 }
 
 static void qp_feed(struct mime_decode_stream *ds, const unsigned char *in, size_t len,
-                    struct buf *out)
+		    struct buf *out)
 {
 	const unsigned char *first = memchr(in, '\n', len), *last;
 	size_t cut;
@@ -144,7 +144,7 @@ static void qp_feed(struct mime_decode_stream *ds, const unsigned char *in, size
 }
 
 void mime_decode_stream_feed(struct mime_decode_stream *ds, const void *in, size_t len,
-                             struct buf *out)
+			     struct buf *out)
 {
 	if (len == 0)
 		return;

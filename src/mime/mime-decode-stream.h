@@ -36,7 +36,7 @@ void mime_decode_stream_free(struct mime_decode_stream **dsp);
 /* Take in[0..len), the input following what was fed before, and append to
  * out every byte of output that is already certain. */
 void mime_decode_stream_feed(struct mime_decode_stream *ds, const void *in, size_t len,
-                             struct buf *out);
+			     struct buf *out);
 /* The input ended: append the rest of the output. The decoder is then
  * empty and may start over with a new input. */
 void mime_decode_stream_finish(struct mime_decode_stream *ds, struct buf *out);

@@ -16,10 +16,8 @@ enum mime_cte mime_cte_parse(const void *value, size_t len)
 		const char *name;
 		enum mime_cte cte;
 	} names[] = {
-		{"7bit", MIME_CTE_7BIT},
-		{"8bit", MIME_CTE_8BIT},
-		{"binary", MIME_CTE_BINARY},
-		{"base64", MIME_CTE_BASE64},
+		{"7bit", MIME_CTE_7BIT},           {"8bit", MIME_CTE_8BIT},
+		{"binary", MIME_CTE_BINARY},       {"base64", MIME_CTE_BASE64},
 		{"quoted-printable", MIME_CTE_QP},
 	};
 	const unsigned char *s = value;
@@ -45,15 +43,16 @@ enum mime_cte mime_cte_parse(const void *value, size_t len)
 
 /* The base64 alphabet (RFC 4648 4): value + 1, 0 for other bytes. */
 static const unsigned char b64_table[256] = {
-	['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5, ['F'] = 6, ['G'] = 7, ['H'] = 8,
-	['I'] = 9, ['J'] = 10, ['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14, ['O'] = 15,
-	['P'] = 16, ['Q'] = 17, ['R'] = 18, ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22,
-	['W'] = 23, ['X'] = 24, ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29,
-	['d'] = 30, ['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36,
-	['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42, ['q'] = 43,
-	['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48, ['w'] = 49, ['x'] = 50,
-	['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56, ['4'] = 57,
-	['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
+	['A'] = 1,  ['B'] = 2,  ['C'] = 3,  ['D'] = 4,  ['E'] = 5,  ['F'] = 6,  ['G'] = 7,
+	['H'] = 8,  ['I'] = 9,  ['J'] = 10, ['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14,
+	['O'] = 15, ['P'] = 16, ['Q'] = 17, ['R'] = 18, ['S'] = 19, ['T'] = 20, ['U'] = 21,
+	['V'] = 22, ['W'] = 23, ['X'] = 24, ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28,
+	['c'] = 29, ['d'] = 30, ['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35,
+	['j'] = 36, ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42,
+	['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48, ['w'] = 49,
+	['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56,
+	['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61, ['9'] = 62, ['+'] = 63,
+	['/'] = 64,
 };
 
 /* Emit the complete bytes of a partial quantum of q sextets. */
@@ -98,7 +97,8 @@ static uint64_t b64_decode(const unsigned char *s, size_t len, struct buf *out)
 		if (++q == 4) {
 			if (out != NULL) {
 				unsigned char b[3] = {(unsigned char)(acc >> 16),
-						      (unsigned char)(acc >> 8), (unsigned char)acc};
+						      (unsigned char)(acc >> 8),
+						      (unsigned char)acc};
 
 				buf_append(out, b, 3);
 			}
@@ -199,8 +199,7 @@ static uint64_t qp_decode(const unsigned char *s, size_t len, struct buf *out)
 	return n;
 }
 
-static uint64_t decode_any(enum mime_cte cte, const unsigned char *s, size_t len,
-			   struct buf *out)
+static uint64_t decode_any(enum mime_cte cte, const unsigned char *s, size_t len, struct buf *out)
 {
 	switch (cte) {
 	case MIME_CTE_BASE64:

@@ -101,7 +101,8 @@ static void q_decode(const unsigned char *s, size_t len, struct buf *out)
 			buf_append_byte(out, ' ');
 		} else if (s[i] == '=' && i + 2 < len && hexval(s[i + 1]) >= 0 &&
 			   hexval(s[i + 2]) >= 0) {
-			buf_append_byte(out, (unsigned char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2])));
+			buf_append_byte(out,
+					(unsigned char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2])));
 			i += 2;
 		} else {
 			buf_append_byte(out, s[i]);
@@ -159,7 +160,8 @@ static void decode_unfolded(struct decoder *d, const unsigned char *s, size_t n)
 		const unsigned char *q;
 		size_t j;
 
-		if (s[i] == '=' && i + 1 < n && s[i + 1] == '?' && encword_parse(s, n, i, &cache, &w)) {
+		if (s[i] == '=' && i + 1 < n && s[i + 1] == '?' &&
+		    encword_parse(s, n, i, &cache, &w)) {
 			add_word(d, s, &w);
 			i = w.end;
 			after_word = true;

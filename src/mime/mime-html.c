@@ -40,8 +40,8 @@ static size_t entity(const unsigned char *s, size_t len, size_t pos, struct buf 
 	static const struct {
 		const char *name;
 		uint32_t cp;
-	} names[] = {{"amp", '&'},   {"lt", '<'},	 {"gt", '>'},	{"quot", '"'},
-		     {"apos", '\''}, {"nbsp", ' '},	 {"copy", 0xa9}, {"reg", 0xae},
+	} names[] = {{"amp", '&'},     {"lt", '<'},       {"gt", '>'},       {"quot", '"'},
+		     {"apos", '\''},   {"nbsp", ' '},     {"copy", 0xa9},    {"reg", 0xae},
 		     {"euro", 0x20ac}, {"mdash", 0x2014}, {"ndash", 0x2013}, {"hellip", 0x2026}};
 	size_t i = pos + 1, end;
 
@@ -79,8 +79,8 @@ static size_t entity(const unsigned char *s, size_t len, size_t pos, struct buf 
 
 static bool is_block_tag(const unsigned char *name, size_t len)
 {
-	static const char *const blocks[] = {"p",  "br", "div", "tr", "li", "h1", "h2", "h3",
-					     "h4", "h5", "h6", "table", "blockquote", "hr"};
+	static const char *const blocks[] = {"p",  "br", "div", "tr", "li",    "h1",         "h2",
+					     "h3", "h4", "h5",  "h6", "table", "blockquote", "hr"};
 
 	for (size_t i = 0; i < HF_N_ELEMENTS(blocks); i++)
 		if (str_eq_ci_n((const char *)name, len, blocks[i]))
@@ -111,7 +111,7 @@ static size_t tag(const unsigned char *s, size_t len, size_t pos, struct buf *ou
 	if (is_block_tag(s + name, name_len))
 		buf_append_byte(out, '\n');
 	if (!closing && (str_eq_ci_n((const char *)s + name, name_len, "script") ||
-				  str_eq_ci_n((const char *)s + name, name_len, "style"))) {
+			 str_eq_ci_n((const char *)s + name, name_len, "style"))) {
 		close = str_find_ci((const char *)s + i, len - i,
 				    name_len == 6 ? "</script" : "</style", name_len + 2);
 		if (close == NULL)

@@ -108,7 +108,7 @@ static void write_addresses(struct buf *out, const struct mime_address *addrs, s
 static void write_envelope(struct buf *out, const struct mime_part *root)
 {
 	static const enum mime_hdr addr_fields[] = {MIME_H_FROM, MIME_H_SENDER, MIME_H_REPLY_TO,
-						    MIME_H_TO,	 MIME_H_CC,	MIME_H_BCC};
+						    MIME_H_TO,   MIME_H_CC,     MIME_H_BCC};
 	struct arena *a = arena_new(0);
 	struct mime_address *from = NULL;
 	size_t from_n = 0;
@@ -124,8 +124,8 @@ static void write_envelope(struct buf *out, const struct mime_part *root)
 		if (addr_fields[i] == MIME_H_FROM) {
 			from = addrs;
 			from_n = n;
-		} else if (n == 0 && (addr_fields[i] == MIME_H_SENDER ||
-				      addr_fields[i] == MIME_H_REPLY_TO)) {
+		} else if (n == 0 &&
+			   (addr_fields[i] == MIME_H_SENDER || addr_fields[i] == MIME_H_REPLY_TO)) {
 			/* RFC 9051 7.5.2: absent or empty Sender and Reply-To
 			 * are set to From. */
 			addrs = from;
@@ -247,8 +247,7 @@ static void write_language(struct buf *out, const struct mime_part *part)
 /* The Content-Transfer-Encoding as body-fld-enc. */
 static void write_encoding(struct buf *out, const struct mime_part *part)
 {
-	static const char *const names[] = {"7BIT", "8BIT", "BINARY", "BASE64",
-					    "QUOTED-PRINTABLE"};
+	static const char *const names[] = {"7BIT", "8BIT", "BINARY", "BASE64", "QUOTED-PRINTABLE"};
 	const unsigned char *v;
 	size_t len, start = 0, end;
 	struct buf tmp = BUF_INIT;

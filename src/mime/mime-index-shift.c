@@ -9,7 +9,7 @@
 #include <string.h>
 
 #define INDEX_MAGIC "HPI1"
-#define F_DECODED 4u
+#define F_DECODED   4u
 /* flags, cte, header offset, header size, body offset, body size, lines,
  * [decoded size], child count */
 #define FIELDS_MAX 9

@@ -16,8 +16,8 @@
 
 #define INDEX_MAGIC "HPI1"
 #define F_MULTIPART 1u
-#define F_MESSAGE 2u
-#define F_DECODED 4u
+#define F_MESSAGE   2u
+#define F_DECODED   4u
 
 static void put_varint(struct buf *out, uint64_t v)
 {

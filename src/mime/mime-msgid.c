@@ -68,8 +68,8 @@ int mime_first_address(struct arena *a, const void *value, size_t len,
 		addr_r->host = addrs[i].host;
 		if (addrs[i].name != NULL)
 			mime_header_decode(addrs[i].name, strlen(addrs[i].name), &b);
-		addr_r->display_name = arena_strndup(a, b.data != NULL ? (const char *)b.data : "",
-						     b.len);
+		addr_r->display_name =
+			arena_strndup(a, b.data != NULL ? (const char *)b.data : "", b.len);
 		buf_free(&b);
 		return 0;
 	}
@@ -88,8 +88,7 @@ static size_t field_msgids(const struct mime_message *msg, struct arena *a, enum
 	return mime_msgids_parse(a, v, len, ids_r);
 }
 
-void mime_thread_ids(const struct mime_message *msg, struct arena *a,
-		     struct mime_thread_ids *ids_r)
+void mime_thread_ids(const struct mime_message *msg, struct arena *a, struct mime_thread_ids *ids_r)
 {
 	const char **ids;
 

@@ -50,8 +50,7 @@ static void skip_cfws(const unsigned char *s, size_t len, size_t *pos)
 	}
 }
 
-static const char *token_lower(struct arena *a, const unsigned char *s, size_t len,
-			       size_t *pos)
+static const char *token_lower(struct arena *a, const unsigned char *s, size_t len, size_t *pos)
 {
 	size_t start = *pos;
 	char *t;
@@ -209,12 +208,13 @@ static void join_section(struct buf *b, const struct raw_param *p, bool joined_e
 	for (size_t i = 0; i < p->value_len; i++) {
 		unsigned char c = v[i];
 
-		if (joined_extended && !p->extended && (!is_token_char(c) || c == '%' || c == '*' ||
-							c == '\'')) {
+		if (joined_extended && !p->extended &&
+		    (!is_token_char(c) || c == '%' || c == '*' || c == '\'')) {
 			buf_printf(b, "%%%02X", c);
 		} else if (!joined_extended && p->extended && c == '%' && i + 2 < p->value_len &&
 			   hex_value(v[i + 1]) >= 0 && hex_value(v[i + 2]) >= 0) {
-			buf_append_byte(b, (unsigned char)(hex_value(v[i + 1]) * 16 + hex_value(v[i + 2])));
+			buf_append_byte(
+				b, (unsigned char)(hex_value(v[i + 1]) * 16 + hex_value(v[i + 2])));
 			i += 2;
 		} else {
 			buf_append_byte(b, c);

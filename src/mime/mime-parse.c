@@ -270,8 +270,9 @@ static void set_content_type(struct parser *p, struct mime_part *part, bool dige
 		set_default_type(part);
 	}
 	part->is_multipart = strcmp(part->type, "multipart") == 0;
-	part->is_message = strcmp(part->type, "message") == 0 &&
-			   (strcmp(part->subtype, "rfc822") == 0 || strcmp(part->subtype, "global") == 0);
+	part->is_message =
+		strcmp(part->type, "message") == 0 &&
+		(strcmp(part->subtype, "rfc822") == 0 || strcmp(part->subtype, "global") == 0);
 }
 
 static void parse_entity(struct parser *p, struct mime_part *part, uint32_t depth,

@@ -66,9 +66,8 @@ static void part_fill_info(const struct mime_part *part, struct mime_part_info *
 		info_r->msg_body_offset = part->message->body_off;
 		info_r->msg_body_size = part->message->body_len;
 	}
-	if (!part->is_multipart &&
-	    mime_decoded_size(part->cte, part->data + part->body_off, part->body_len,
-			      &info_r->decoded_size) == 0)
+	if (!part->is_multipart && mime_decoded_size(part->cte, part->data + part->body_off,
+						     part->body_len, &info_r->decoded_size) == 0)
 		info_r->decoded_size_known = true;
 }
 

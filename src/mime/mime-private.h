@@ -36,7 +36,7 @@ enum mime_hdr {
 
 /* A Content-Type or Content-Disposition parameter after RFC 2231 joining. */
 struct mime_param {
-	const char *name; /* lowercase, NUL-terminated; ends in '*' when encoded */
+	const char *name;  /* lowercase, NUL-terminated; ends in '*' when encoded */
 	const char *value; /* NUL-terminated; may hold NUL bytes inside */
 	size_t value_len;
 };
@@ -45,7 +45,7 @@ struct mime_param {
  * ("type; params", subtype NULL). */
 struct mime_ctype {
 	bool valid;
-	const char *type; /* lowercase */
+	const char *type;    /* lowercase */
 	const char *subtype; /* lowercase; NULL for a disposition */
 	struct mime_param *params;
 	uint32_t param_count;

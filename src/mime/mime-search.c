@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#define PREVIEW_CHARS 200
+#define PREVIEW_CHARS   200
 #define PREVIEW_RAW_MAX (64 * 1024)
 
 /* Append UTF-8 text with control bytes but tab and LF as spaces, at most
@@ -109,8 +109,7 @@ static bool collect_body(const struct mime_part *part, struct buf *out, size_t l
 	return true;
 }
 
-void mime_search_text(const struct mime_message *msg, struct buf *headers_out,
-		      struct buf *body_out)
+void mime_search_text(const struct mime_message *msg, struct buf *headers_out, struct buf *body_out)
 {
 	if (headers_out != NULL) {
 		size_t limit = headers_out->len + msg->limits.max_search_header_bytes;

@@ -66,8 +66,7 @@ static void remove_trailers(struct subj *j, bool *reply)
 			 str_has_prefix_ci((const char *)j->s + j->end - 5, 5, "(fwd)")) {
 			j->end -= 5;
 			*reply = true;
-		}
-		else
+		} else
 			break;
 	}
 }
@@ -131,8 +130,8 @@ void mime_base_subject(const char *subject, size_t len, struct buf *out, bool *i
 		remove_trailers(&j, &reply); /* step 2 */
 		remove_leaders(&j, &reply);
 		/* Step 6: "[fwd:" base "]" */
-		if (j.end - j.start >= 6 && str_has_prefix_ci((const char *)j.s + j.start,
-							       j.end - j.start, "[fwd:") &&
+		if (j.end - j.start >= 6 &&
+		    str_has_prefix_ci((const char *)j.s + j.start, j.end - j.start, "[fwd:") &&
 		    j.s[j.end - 1] == ']') {
 			j.start += 5;
 			j.end--;

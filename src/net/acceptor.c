@@ -40,7 +40,7 @@ static void acceptor_overload(struct acceptor *acc, int err)
 	acc->overloaded = true;
 	acc->overload_pauses++;
 	log_warn("accept: %s; pausing new connections for %d ms", strerror(err),
-	         ACCEPTOR_PAUSE_MSECS);
+		 ACCEPTOR_PAUSE_MSECS);
 	acceptor_update(acc);
 	evtimer_add(acc->timer, &tv);
 }
@@ -118,7 +118,7 @@ static void acceptor_read_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 struct acceptor *acceptor_new(struct event_base *base, int listen_fd,
-                              const struct acceptor_callbacks *cb, void *ctx)
+			      const struct acceptor_callbacks *cb, void *ctx)
 {
 	struct acceptor *acc = xcalloc(1, sizeof(*acc));
 

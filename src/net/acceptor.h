@@ -34,7 +34,7 @@ struct acceptor_callbacks {
 
 /* Start accepting on listen_fd (not owned: the listen_set keeps it). */
 struct acceptor *acceptor_new(struct event_base *base, int listen_fd,
-                              const struct acceptor_callbacks *cb, void *ctx);
+			      const struct acceptor_callbacks *cb, void *ctx);
 /* Stop accepting and free; *accp becomes NULL. Accepts NULL. */
 void acceptor_free(struct acceptor **accp);
 /* Stop and restart accepting (e.g. at a worker's connection limit). */

@@ -180,8 +180,8 @@ static int zin_guard(struct compress_in *in, size_t wire, size_t plain, const ch
 		return 0;
 	if (in->window_wire * in->max_ratio < in->window_plain) {
 		snprintf(what, sizeof(what),
-		         "compressed input expands more than %u:1 (a decompression bomb?)",
-		         in->max_ratio);
+			 "compressed input expands more than %u:1 (a decompression bomb?)",
+			 in->max_ratio);
 		return zin_fail(in, what, error_r);
 	}
 	in->window_wire = in->window_plain = 0;
@@ -192,7 +192,7 @@ static int zin_guard(struct compress_in *in, size_t wire, size_t plain, const ch
  * state alone) into up to room bytes of dst. Returns 1 when it consumed
  * or produced anything, 0 when it could not, -1 on error. */
 static int zin_step(struct compress_in *in, struct evbuffer *src, struct evbuffer *dst, size_t room,
-                    size_t *produced_r, const char **error_r)
+		    size_t *produced_r, const char **error_r)
 {
 	static unsigned char none;
 	struct evbuffer_iovec iv = {&none, 0}, ov;
@@ -241,7 +241,7 @@ static int zin_step(struct compress_in *in, struct evbuffer *src, struct evbuffe
 		char what[96];
 
 		snprintf(what, sizeof(what), "compressed input is not valid DEFLATE data: %s",
-		         in->z.msg != NULL ? in->z.msg : "error");
+			 in->z.msg != NULL ? in->z.msg : "error");
 		return zin_fail(in, what, error_r);
 	}
 	if (zin_guard(in, used, made, error_r) < 0)
@@ -250,7 +250,7 @@ static int zin_step(struct compress_in *in, struct evbuffer *src, struct evbuffe
 }
 
 int compress_in_run(struct compress_in *in, struct evbuffer *src, struct evbuffer *dst,
-                    size_t max_out, size_t *produced_r, const char **error_r)
+		    size_t max_out, size_t *produced_r, const char **error_r)
 {
 	size_t produced = 0;
 	int ret = 0;
@@ -375,7 +375,7 @@ static int zout_pump(struct compress_out *out, struct evbuffer *dst, int flush)
 }
 
 int compress_out_run(struct compress_out *out, struct evbuffer *src, struct evbuffer *dst,
-                     const char **error_r)
+		     const char **error_r)
 {
 	struct evbuffer_iovec iv;
 
@@ -389,7 +389,7 @@ int compress_out_run(struct compress_out *out, struct evbuffer *src, struct evbu
 		zmem_attach(&out->z, &out->mem);
 		/* Negative window bits: raw DEFLATE, no zlib header (RFC 4978 4). */
 		if (deflateInit2(&out->z, out->set.level, Z_DEFLATED, -out->set.window_bits,
-		                 out->set.mem_level, Z_DEFAULT_STRATEGY) != Z_OK)
+				 out->set.mem_level, Z_DEFAULT_STRATEGY) != Z_OK)
 			goto fail;
 		out->active = true;
 	}

@@ -68,7 +68,7 @@ void compress_in_free(struct compress_in **inp);
  * *error_r for data that is not DEFLATE, bytes after the end of the
  * stream, or input beyond the ratio guard; the stream is then unusable. */
 int compress_in_run(struct compress_in *in, struct evbuffer *src, struct evbuffer *dst,
-                    size_t max_out, size_t *produced_r, const char **error_r);
+		    size_t max_out, size_t *produced_r, const char **error_r);
 /* Give back the zlib state if the stream is at a block boundary with no
  * bits pending (where a peer's flush leaves it); keep the history. True
  * when the stream is parked afterwards. Call only with src empty. */
@@ -88,7 +88,7 @@ void compress_out_free(struct compress_out **outp);
  * the peer can inflate everything sent so far. An empty src adds
  * nothing. Returns 0, or -1 with *error_r (zlib refused: a bug). */
 int compress_out_run(struct compress_out *out, struct evbuffer *src, struct evbuffer *dst,
-                     const char **error_r);
+		     const char **error_r);
 /* Give back the zlib state; the next run starts a fresh block without
  * history. Always possible between runs. */
 void compress_out_park(struct compress_out *out);

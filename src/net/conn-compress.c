@@ -48,7 +48,7 @@ static void compress_fail(struct conn *conn, const char *error)
 static void arm_park(struct conn_compress *z)
 {
 	struct timeval tv = {(time_t)(z->park_msecs / 1000),
-	                     (suseconds_t)(z->park_msecs % 1000) * 1000};
+			     (suseconds_t)(z->park_msecs % 1000) * 1000};
 
 	if (z->park_msecs > 0)
 		evtimer_add(z->ev, &tv);
@@ -114,7 +114,7 @@ static void zout_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info, v
 }
 
 int conn_start_compress(struct conn *conn, const struct compress_settings *set,
-                        const char **error_r)
+			const char **error_r)
 {
 	struct conn_compress *z;
 
@@ -147,7 +147,7 @@ int conn_start_compress(struct conn *conn, const struct compress_settings *set,
 	 * through the inflater, from the loop. */
 	if (!conn->input_paused && evbuffer_get_length(bufferevent_get_input(conn->bev)) > 0)
 		bufferevent_trigger(conn->bev, EV_READ,
-		                    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
+				    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
 	arm_park(z);
 	return 0;
 }
@@ -212,7 +212,7 @@ void conn_compress_read(struct conn *conn, struct evbuffer *wire)
 			if (!conn->input_paused && conn->input_limit != 0 &&
 			    have >= conn->input_limit)
 				conn_finish(conn, CONN_CLOSE_ERROR,
-				            "input limit reached with nothing consumed");
+					    "input limit reached with nothing consumed");
 			return;
 		}
 	}

@@ -144,7 +144,7 @@ static void conn_set_timer_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 void conn_set_drain(struct conn_set *set, unsigned deadline_msecs, void (*done)(void *ctx),
-                    void *ctx)
+		    void *ctx)
 {
 	set->done = done;
 	set->done_ctx = ctx;

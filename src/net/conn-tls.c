@@ -20,9 +20,10 @@ int conn_tls_attach(struct conn *conn, SSL *ssl, bool server, const char **error
 	/* BEV_OPT_CLOSE_ON_FREE: libevent frees the SSL and closes the fd
 	 * when the bufferevent is finally released (and frees the SSL itself
 	 * if creation fails). */
-	bev = bufferevent_openssl_socket_new(
-	    conn->base, conn->fd, ssl,
-	    server ? BUFFEREVENT_SSL_ACCEPTING : BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
+	bev = bufferevent_openssl_socket_new(conn->base, conn->fd, ssl,
+					     server ? BUFFEREVENT_SSL_ACCEPTING
+						    : BUFFEREVENT_SSL_CONNECTING,
+					     BEV_OPT_CLOSE_ON_FREE);
 	if (bev == NULL) {
 		*error_r = "cannot start TLS on the socket";
 		return -1;
@@ -34,8 +35,8 @@ int conn_tls_attach(struct conn *conn, SSL *ssl, bool server, const char **error
 	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
 	conn->tls = true;
 	conn->tls_done = false;
-	conn->deadline =
-	    conn_now_msecs() + (conn->idle_msecs != 0 ? conn->idle_msecs : CONN_DEFAULT_IDLE_MSECS);
+	conn->deadline = conn_now_msecs() +
+			 (conn->idle_msecs != 0 ? conn->idle_msecs : CONN_DEFAULT_IDLE_MSECS);
 	if (conn_bev_setup(conn, bev, bev) < 0) {
 		*error_r = "cannot watch the socket";
 		return -1;
@@ -44,7 +45,7 @@ int conn_tls_attach(struct conn *conn, SSL *ssl, bool server, const char **error
 }
 
 int conn_start_tls(struct conn *conn, struct tls_ctx *ctx, const char *peer_name,
-                   size_t *discarded_r, const char **error_r)
+		   size_t *discarded_r, const char **error_r)
 {
 	struct evbuffer *input;
 	size_t discarded;
@@ -148,7 +149,7 @@ const char *conn_tls_error_text(struct conn *conn)
 	}
 	if (verify != X509_V_OK && !conn->tls_done) {
 		snprintf(text, sizeof(text), "certificate verification failed: %s",
-		         X509_verify_cert_error_string(verify));
+			 X509_verify_cert_error_string(verify));
 		return text;
 	}
 	if (e == 0)

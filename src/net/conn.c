@@ -223,7 +223,7 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 		    conn->input_limit != 0 && conn->bev == bev &&
 		    evbuffer_get_length(input) >= conn->input_limit)
 			conn_finish(conn, CONN_CLOSE_ERROR,
-			            "input limit reached with nothing consumed");
+				    "input limit reached with nothing consumed");
 	} else {
 		/* Closing down (or a STARTTLS switch): nothing more is processed. */
 		evbuffer_drain(input, evbuffer_get_length(input));
@@ -266,7 +266,7 @@ static void conn_write_cb(struct bufferevent *bev, void *arg)
 	/* What still waits: on the wire, and plain output not yet compressed
 	 * (the output queued for after STARTTLS does not count here). */
 	size_t pending =
-	    evbuffer_get_length(bufferevent_get_output(bev)) + conn_compress_out_pending(conn);
+		evbuffer_get_length(bufferevent_get_output(bev)) + conn_compress_out_pending(conn);
 
 	conn_hold(conn);
 	switch (conn->state) {
@@ -298,7 +298,7 @@ static void conn_on_eof(struct conn *conn)
 	case CONN_STATE_OPEN:
 		if (conn->tls && !conn->tls_done) {
 			conn_finish(conn, CONN_CLOSE_TLS_ERROR,
-			            "tls handshake failed: connection closed by peer");
+				    "tls handshake failed: connection closed by peer");
 		} else if (conn->cb->input_eof != NULL && !conn->input_eof) {
 			conn->input_eof = true;
 			bufferevent_disable(conn->bev, EV_READ);
@@ -314,9 +314,10 @@ static void conn_on_eof(struct conn *conn)
 		if (!conn->tls && conn_output_pending(conn) > 0)
 			bufferevent_disable(conn->bev, EV_READ);
 		else
-			conn_finish(
-			    conn, conn_output_pending(conn) == 0 ? CONN_CLOSE_DONE : CONN_CLOSE_EOF,
-			    "connection closed by peer");
+			conn_finish(conn,
+				    conn_output_pending(conn) == 0 ? CONN_CLOSE_DONE
+								   : CONN_CLOSE_EOF,
+				    "connection closed by peer");
 		break;
 	case CONN_STATE_LINGER:
 		conn_finish(conn, CONN_CLOSE_DONE, "closed after flushing");
@@ -343,7 +344,7 @@ static void conn_on_error(struct conn *conn, int err)
 
 		if (text != NULL) {
 			snprintf(detail, sizeof(detail), "%s%s",
-			         conn->tls_done ? "tls: " : "tls handshake failed: ", text);
+				 conn->tls_done ? "tls: " : "tls handshake failed: ", text);
 			conn_finish(conn, CONN_CLOSE_TLS_ERROR, detail);
 			return;
 		}
@@ -371,7 +372,7 @@ static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
 
 /* Every byte that leaves the output buffer is progress for the idle timer. */
 static void conn_output_progress_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
-                                    void *arg)
+				    void *arg)
 {
 	struct conn *conn = arg;
 
@@ -393,7 +394,7 @@ int conn_bev_setup(struct conn *conn, struct bufferevent *bev, struct buffereven
 	}
 	bufferevent_setwatermark(bev, EV_READ, 0, conn->input_limit);
 	bufferevent_setwatermark(obev, EV_WRITE, conn->state == CONN_STATE_OPEN ? conn->out_low : 0,
-	                         0);
+				 0);
 	evbuffer_add_cb(bufferevent_get_output(obev), conn_output_progress_cb, conn);
 	/* A handshake needs to read even while the session pauses input. */
 	if ((!conn->input_paused && !conn->input_eof) || (conn->tls && !conn->tls_done))
@@ -419,8 +420,8 @@ static void conn_set_peer(struct conn *conn, const struct sockaddr *sa)
 		const struct in6_addr *a = &s6->sin6_addr;
 
 		inet_ntop(AF_INET6, a, conn->peer_ip, sizeof(conn->peer_ip));
-		conn->is_loopback =
-		    IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+		conn->is_loopback = IN6_IS_ADDR_LOOPBACK(a) ||
+				    (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
 		port = ntohs(s6->sin6_port);
 		snprintf(conn->peer_text, sizeof(conn->peer_text), "[%s]:%u", conn->peer_ip, port);
 	} else if (sa->sa_family == AF_UNIX) {
@@ -463,7 +464,7 @@ static int conn_fail_new(struct conn *conn, const char *what, const char **error
 }
 
 struct conn *conn_new(struct event_base *base, int fd, const struct conn_settings *set,
-                      const struct conn_callbacks *cb, void *ctx, const char **error_r)
+		      const struct conn_callbacks *cb, void *ctx, const char **error_r)
 {
 	static const struct conn_settings no_settings;
 	struct conn *conn = conn_alloc(base, cb, ctx);
@@ -511,7 +512,7 @@ struct conn *conn_new(struct event_base *base, int fd, const struct conn_setting
 
 /* epoll cannot watch regular files (nor, say, /dev/null). */
 static const char stdio_kind_error[] =
-    "stdin and stdout must be pipes, sockets or terminals, not regular files";
+	"stdin and stdout must be pipes, sockets or terminals, not regular files";
 
 static bool fd_is_regular(int fd)
 {
@@ -521,7 +522,7 @@ static bool fd_is_regular(int fd)
 }
 
 struct conn *conn_new_stdio(struct event_base *base, int in_fd, int out_fd, struct conn_set *set,
-                            const struct conn_callbacks *cb, void *ctx, const char **error_r)
+			    const struct conn_callbacks *cb, void *ctx, const char **error_r)
 {
 	struct conn *conn = conn_alloc(base, cb, ctx);
 	struct bufferevent *in, *out;
@@ -656,7 +657,7 @@ void conn_input_resume(struct conn *conn)
 	/* Bytes that arrived before the pause get delivered from the loop. */
 	if (conn_input_pending(conn) > 0)
 		bufferevent_trigger(conn->bev, EV_READ,
-		                    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
+				    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
 }
 
 void conn_set_input_limit(struct conn *conn, size_t max_bytes)
@@ -673,7 +674,7 @@ void conn_set_idle_timeout(struct conn *conn, unsigned msecs)
 	/* A handshake in progress gets the new timeout as its deadline. */
 	if (conn->state == CONN_STATE_OPEN && conn->tls && !conn->tls_done)
 		conn->deadline =
-		    conn->last_activity + (msecs != 0 ? msecs : CONN_DEFAULT_IDLE_MSECS);
+			conn->last_activity + (msecs != 0 ? msecs : CONN_DEFAULT_IDLE_MSECS);
 	conn_timer_arm(conn);
 }
 

@@ -86,7 +86,7 @@ struct conn_callbacks {
 	/* Required. The connection is over. `detail` says why in words for a
 	 * log line (valid during the call only). Call conn_free() now or later. */
 	void (*closed)(struct conn *conn, enum conn_close_reason reason, const char *detail,
-	               void *ctx);
+		       void *ctx);
 	/* Optional. The output fell to the low-water mark after
 	 * conn_output_full() returned true: continue the long response. */
 	void (*output_drained)(struct conn *conn, void *ctx);
@@ -127,14 +127,14 @@ struct conn_settings {
  * the fd and closes it. set may be NULL for no set, no TLS, unknown peer.
  * Returns NULL with *error_r set (the fd is then closed). */
 struct conn *conn_new(struct event_base *base, int fd, const struct conn_settings *set,
-                      const struct conn_callbacks *cb, void *ctx, const char **error_r);
+		      const struct conn_callbacks *cb, void *ctx, const char **error_r);
 /* The same over two descriptors, input and output (stdin and stdout for
  * --stdio): pipes, sockets or terminals, made non-blocking. A regular file
  * is refused with an error (the event loop cannot watch it; pipe it in
  * with cat). Counts as a secure local channel; no TLS. The conn closes
  * both, also on failure. */
 struct conn *conn_new_stdio(struct event_base *base, int in_fd, int out_fd, struct conn_set *set,
-                            const struct conn_callbacks *cb, void *ctx, const char **error_r);
+			    const struct conn_callbacks *cb, void *ctx, const char **error_r);
 /* Close at once (pending output is lost) and free; *connp becomes NULL.
  * Accepts NULL. Safe inside the conn's own callbacks. */
 void conn_free(struct conn **connp);
@@ -179,7 +179,7 @@ void conn_close_after_flush(struct conn *conn);
  * plaintext bytes were thrown away, for the log. Returns 0, or -1 with
  * *error_r set when TLS cannot start (the conn is unchanged: answer NO/BAD). */
 int conn_start_tls(struct conn *conn, struct tls_ctx *ctx, const char *peer_name,
-                   size_t *discarded_r, const char **error_r);
+		   size_t *discarded_r, const char **error_r);
 
 /* ---- compression (COMPRESS=DEFLATE, RFC 4978; conn-compress.c) ----
  *
@@ -206,7 +206,7 @@ struct compress_settings;
  * Returns 0, or -1 with *error_r (already compressing, closing, settings
  * out of range): the conn is unchanged. */
 int conn_start_compress(struct conn *conn, const struct compress_settings *set,
-                        const char **error_r);
+			const char **error_r);
 bool conn_is_compressed(const struct conn *conn);
 /* How long traffic must pause before the zlib state is given back. */
 void conn_set_compress_park(struct conn *conn, unsigned msecs);
@@ -250,6 +250,6 @@ size_t conn_set_count(const struct conn_set *set);
  * closed with CONN_CLOSE_SHUTDOWN. done(ctx) runs from the event loop once
  * every conn of the set has closed. Stop accepting first. */
 void conn_set_drain(struct conn_set *set, unsigned deadline_msecs, void (*done)(void *ctx),
-                    void *ctx);
+		    void *ctx);
 
 #endif

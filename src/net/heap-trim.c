@@ -27,7 +27,8 @@ static void on_trim(evutil_socket_t fd, short what, void *ctx)
 
 void heap_trim_soon(struct event_base *base)
 {
-	struct timeval delay = {HEAP_TRIM_DELAY_MSECS / 1000, (HEAP_TRIM_DELAY_MSECS % 1000) * 1000};
+	struct timeval delay = {HEAP_TRIM_DELAY_MSECS / 1000,
+				(HEAP_TRIM_DELAY_MSECS % 1000) * 1000};
 
 	if (pending_base == base)
 		return;

@@ -58,8 +58,8 @@ int listen_set_inheritable(struct listen_set *set, bool inheritable, const char 
 			flags = inheritable ? flags & ~FD_CLOEXEC : flags | FD_CLOEXEC;
 		if (flags < 0 || fcntl(fd, F_SETFD, flags) < 0) {
 			*error_r = listen_error_set("%s: %s: cannot change close-on-exec: %s",
-			                            set->items[i].proto, set->items[i].name,
-			                            strerror(errno));
+						    set->items[i].proto, set->items[i].name,
+						    strerror(errno));
 			return -1;
 		}
 	}
@@ -93,21 +93,21 @@ const char *listen_bind_error_text(const char *proto, const char *host, unsigned
 	switch (errnum) {
 	case EADDRINUSE:
 		return listen_error_set("%s: %s%s%s:%u is already in use", proto, lb, host, rb,
-		                        port);
+					port);
 	case EACCES:
 	case EPERM:
 		return listen_error_set("%s: cannot bind port %u on %s: permission denied%s", proto,
-		                        port, host,
-		                        port < 1024 ? " (need root or CAP_NET_BIND_SERVICE)" : "");
+					port, host,
+					port < 1024 ? " (need root or CAP_NET_BIND_SERVICE)" : "");
 	case EADDRNOTAVAIL:
 		return listen_error_set("%s: cannot bind %s%s%s:%u: no such address on this host",
-		                        proto, lb, host, rb, port);
+					proto, lb, host, rb, port);
 	case EAFNOSUPPORT:
 		return listen_error_set("%s: cannot bind %s%s%s:%u: %s is not enabled on this host",
-		                        proto, lb, host, rb, port, v6 ? "IPv6" : "IPv4");
+					proto, lb, host, rb, port, v6 ? "IPv6" : "IPv4");
 	default:
 		return listen_error_set("%s: cannot bind %s%s%s:%u: %s", proto, lb, host, rb, port,
-		                        strerror(errnum));
+					strerror(errnum));
 	}
 }
 
@@ -132,7 +132,7 @@ static const char *sockaddr_bind_error(const char *proto, const struct sockaddr 
 
 /* Returns 0, or the errno value of the failure with *error_r set. */
 static int bind_tcp_addr(struct listen_set *set, const char *proto, const struct sockaddr *sa,
-                         socklen_t salen, int backlog, const char **error_r)
+			 socklen_t salen, int backlog, const char **error_r)
 {
 	int one = 1;
 	int fd, err;
@@ -171,7 +171,7 @@ static bool already_bound(const struct listen_set *set, size_t from, const struc
 }
 
 static int bind_wildcard(struct listen_set *set, const struct listen_spec *spec, int backlog,
-                         const char **error_r)
+			 const char **error_r)
 {
 	struct sockaddr_in s4 = {.sin_family = AF_INET, .sin_port = htons(spec->port)};
 	struct sockaddr_in6 s6 = {.sin6_family = AF_INET6, .sin6_port = htons(spec->port)};
@@ -195,11 +195,11 @@ static int bind_wildcard(struct listen_set *set, const struct listen_spec *spec,
 }
 
 static int bind_host(struct listen_set *set, const struct listen_spec *spec, int backlog,
-                     const char **error_r)
+		     const char **error_r)
 {
 	struct addrinfo hints = {.ai_flags = AI_PASSIVE | AI_NUMERICSERV,
-	                         .ai_family = AF_UNSPEC,
-	                         .ai_socktype = SOCK_STREAM};
+				 .ai_family = AF_UNSPEC,
+				 .ai_socktype = SOCK_STREAM};
 	struct addrinfo *res, *ai;
 	char port[8];
 	size_t from = set->count;
@@ -209,7 +209,7 @@ static int bind_host(struct listen_set *set, const struct listen_spec *spec, int
 	r = getaddrinfo(spec->host, port, &hints, &res);
 	if (r != 0) {
 		*error_r = listen_error_set("%s: cannot resolve \"%s\": %s", spec->proto,
-		                            spec->host, gai_strerror(r));
+					    spec->host, gai_strerror(r));
 		return -1;
 	}
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
@@ -218,7 +218,7 @@ static int bind_host(struct listen_set *set, const struct listen_spec *spec, int
 		if (already_bound(set, from, ai->ai_addr))
 			continue;
 		if (bind_tcp_addr(set, spec->proto, ai->ai_addr, ai->ai_addrlen, backlog,
-		                  error_r) != 0) {
+				  error_r) != 0) {
 			set_truncate(set, from, false);
 			freeaddrinfo(res);
 			return -1;
@@ -227,7 +227,7 @@ static int bind_host(struct listen_set *set, const struct listen_spec *spec, int
 	freeaddrinfo(res);
 	if (set->count == from) {
 		*error_r = listen_error_set("%s: \"%s\" has no IPv4 or IPv6 address", spec->proto,
-		                            spec->host);
+					    spec->host);
 		return -1;
 	}
 	return 0;
@@ -259,7 +259,7 @@ static const char *unix_error(const char *proto, const char *path, int errnum)
 		return listen_error_set("%s: unix:%s: permission denied", proto, path);
 	case EADDRINUSE:
 		return listen_error_set("%s: unix:%s is already in use by a running process", proto,
-		                        path);
+					path);
 	default:
 		return listen_error_set("%s: unix:%s: %s", proto, path, strerror(errnum));
 	}
@@ -278,8 +278,8 @@ static int unix_clear_path(const char *proto, const struct sockaddr_un *sun, con
 	}
 	if (!S_ISSOCK(st.st_mode)) {
 		*error_r =
-		    listen_error_set("%s: unix:%s: exists and is not a socket; not removing it",
-		                     proto, sun->sun_path);
+			listen_error_set("%s: unix:%s: exists and is not a socket; not removing it",
+					 proto, sun->sun_path);
 		return -1;
 	}
 	if (unix_socket_alive(sun)) {
@@ -307,7 +307,7 @@ static int unix_set_owner_mode(const char *path, const struct listen_options *op
 }
 
 static int bind_unix(struct listen_set *set, const struct listen_spec *spec,
-                     const struct listen_options *opts, int backlog, const char **error_r)
+		     const struct listen_options *opts, int backlog, const char **error_r)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	char name[sizeof(sun.sun_path) + 8];
@@ -338,7 +338,7 @@ static int bind_unix(struct listen_set *set, const struct listen_spec *spec,
 }
 
 int listen_set_bind(struct listen_set *set, const struct listen_spec *spec,
-                    const struct listen_options *opts, const char **error_r)
+		    const struct listen_options *opts, const char **error_r)
 {
 	static const struct listen_options defaults = LISTEN_OPTIONS_INIT;
 	int backlog;

@@ -69,8 +69,8 @@ static int parse_port(const char *s, size_t n, uint16_t *port_r, const char **er
 		return -1;
 	}
 	if (!str_to_u64(s, n, 65535, &v) || v == 0) {
-		*error_r =
-		    listen_error_set("port \"%.*s\" must be a number from 1 to 65535", (int)n, s);
+		*error_r = listen_error_set("port \"%.*s\" must be a number from 1 to 65535",
+					    (int)n, s);
 		return -1;
 	}
 	*port_r = (uint16_t)v;
@@ -88,7 +88,7 @@ static int parse_unix(const char *path, struct listen_spec *spec, const char **e
 	}
 	if (n > max) {
 		*error_r = listen_error_set("unix socket path is %zu bytes long, the limit is %zu",
-		                            n, max);
+					    n, max);
 		return -1;
 	}
 	spec->is_unix = true;
@@ -119,8 +119,8 @@ static int parse_host(const char *addr, size_t n, struct listen_spec *spec, cons
 		return -1;
 	}
 	if (!host_name_valid(addr, n)) {
-		*error_r =
-		    listen_error_set("\"%.*s\" is not an IP address or host name", (int)n, addr);
+		*error_r = listen_error_set("\"%.*s\" is not an IP address or host name", (int)n,
+					    addr);
 		return -1;
 	}
 	/* Dotted digits that inet_pton rejects (999.1.1.1) still pass the
@@ -169,7 +169,7 @@ static int parse_inet(const char *rest, struct listen_spec *spec, const char **e
 }
 
 int listen_spec_parse(const char *text, const char *const *protos, struct listen_spec *spec_r,
-                      const char **error_r)
+		      const char **error_r)
 {
 	const char *eq;
 	int ret;
@@ -177,19 +177,19 @@ int listen_spec_parse(const char *text, const char *const *protos, struct listen
 	memset(spec_r, 0, sizeof(*spec_r));
 	if (strlen(text) > LISTEN_SPEC_MAX) {
 		*error_r =
-		    listen_error_set("listener spec is longer than %d bytes", LISTEN_SPEC_MAX);
+			listen_error_set("listener spec is longer than %d bytes", LISTEN_SPEC_MAX);
 		return -1;
 	}
 	eq = strchr(text, '=');
 	if (eq == NULL || eq == text) {
-		*error_r =
-		    listen_error_set("\"%s\": expected PROTO=ADDR:PORT or PROTO=unix:/path", text);
+		*error_r = listen_error_set("\"%s\": expected PROTO=ADDR:PORT or PROTO=unix:/path",
+					    text);
 		return -1;
 	}
 	spec_r->proto = proto_lookup(text, (size_t)(eq - text), protos);
 	if (spec_r->proto == NULL) {
 		*error_r = listen_error_set("\"%s\": unknown protocol \"%.*s\"", text,
-		                            (int)(eq - text), text);
+					    (int)(eq - text), text);
 		return -1;
 	}
 	if (strncmp(eq + 1, "unix:", 5) == 0)

@@ -44,7 +44,7 @@ struct listen_spec {
  * protos: NULL-terminated list of allowed protocol words.
  * Returns 0, or -1 with *error_r set and *spec_r left empty. */
 int listen_spec_parse(const char *text, const char *const *protos, struct listen_spec *spec_r,
-                      const char **error_r);
+		      const char **error_r);
 /* Free what the spec owns; the struct is empty afterwards. Accepts an empty spec. */
 void listen_spec_clear(struct listen_spec *spec);
 
@@ -82,7 +82,7 @@ struct listen_set {
  * All or nothing per spec: on failure nothing of this spec stays open.
  * opts may be NULL for LISTEN_OPTIONS_INIT. Returns 0, or -1 with *error_r set. */
 int listen_set_bind(struct listen_set *set, const struct listen_spec *spec,
-                    const struct listen_options *opts, const char **error_r);
+		    const struct listen_options *opts, const char **error_r);
 /* Close every socket. With unlink_paths, also remove the unix socket files
  * (the supervisor does this on exit; workers must not). The set is empty
  * afterwards. Accepts an empty set. */

@@ -19,8 +19,8 @@
  * without the DHE suites). TLS 1.3 keeps OpenSSL's default suites, which
  * are all AEAD. */
 static const char tls12_ciphers[] = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
-                                    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
-                                    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+				    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+				    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 static const char tls_groups[] = "X25519:P-256:P-384";
 /* How long a client may resume with a ticket. */
 #define TLS_TICKET_LIFETIME 7200
@@ -100,7 +100,7 @@ static int common_setup(SSL_CTX *ssl_ctx, const char **error_r)
 }
 
 static int load_cert_and_key(SSL_CTX *ssl_ctx, const char *cert_file, const char *key_file,
-                             const char **error_r)
+			     const char **error_r)
 {
 	bool wanted_passphrase = false;
 	int ok;
@@ -110,7 +110,7 @@ static int load_cert_and_key(SSL_CTX *ssl_ctx, const char *cert_file, const char
 		return -1;
 	if (SSL_CTX_use_certificate_chain_file(ssl_ctx, cert_file) != 1) {
 		*error_r = tls_error_set("certificate %s: %s (expected PEM)", cert_file,
-		                         tls_openssl_reason("no certificate found"));
+					 tls_openssl_reason("no certificate found"));
 		return -1;
 	}
 	SSL_CTX_set_default_passwd_cb_userdata(ssl_ctx, &wanted_passphrase);
@@ -122,38 +122,38 @@ static int load_cert_and_key(SSL_CTX *ssl_ctx, const char *cert_file, const char
 		if (wanted_passphrase) {
 			ERR_clear_error();
 			*error_r =
-			    tls_error_set("key %s is protected by a passphrase, which is "
-			                  "not supported; store it unencrypted with mode 0600",
-			                  key_file);
+				tls_error_set("key %s is protected by a passphrase, which is "
+					      "not supported; store it unencrypted with mode 0600",
+					      key_file);
 		} else if (ERR_GET_REASON(e) == X509_R_KEY_VALUES_MISMATCH) {
 			ERR_clear_error();
 			*error_r = tls_error_set("certificate %s and key %s do not match",
-			                         cert_file, key_file);
+						 cert_file, key_file);
 		} else {
 			*error_r = tls_error_set("key %s: %s (expected PEM)", key_file,
-			                         tls_openssl_reason("no private key found"));
+						 tls_openssl_reason("no private key found"));
 		}
 		return -1;
 	}
 	if (SSL_CTX_check_private_key(ssl_ctx) != 1) {
 		ERR_clear_error();
-		*error_r =
-		    tls_error_set("certificate %s and key %s do not match", cert_file, key_file);
+		*error_r = tls_error_set("certificate %s and key %s do not match", cert_file,
+					 key_file);
 		return -1;
 	}
 	return 0;
 }
 
 struct tls_ctx *tls_server_ctx_new(const char *cert_file, const char *key_file,
-                                   const char **error_r)
+				   const char **error_r)
 {
 	static const unsigned char sid_ctx[] = "hafen";
 	SSL_CTX *ssl_ctx = SSL_CTX_new(TLS_server_method());
 	struct tls_ctx *ctx;
 
 	if (ssl_ctx == NULL) {
-		*error_r =
-		    tls_error_set("cannot create TLS context: %s", tls_openssl_reason("unknown"));
+		*error_r = tls_error_set("cannot create TLS context: %s",
+					 tls_openssl_reason("unknown"));
 		return NULL;
 	}
 	if (common_setup(ssl_ctx, error_r) < 0 ||
@@ -176,7 +176,7 @@ struct tls_ctx *tls_server_ctx_new(const char *cert_file, const char *key_file,
 }
 
 int tls_server_ctx_reload(struct tls_ctx **ctxp, const char *cert_file, const char *key_file,
-                          const char **error_r)
+			  const char **error_r)
 {
 	unsigned char keys[TLS_TICKET_KEYS_SIZE];
 	struct tls_ctx *ctx = tls_server_ctx_new(cert_file, key_file, error_r);
@@ -242,8 +242,8 @@ struct tls_ctx *tls_client_ctx_new(const struct tls_client_settings *set, const 
 	struct tls_ctx *ctx;
 
 	if (ssl_ctx == NULL) {
-		*error_r =
-		    tls_error_set("cannot create TLS context: %s", tls_openssl_reason("unknown"));
+		*error_r = tls_error_set("cannot create TLS context: %s",
+					 tls_openssl_reason("unknown"));
 		return NULL;
 	}
 	if (common_setup(ssl_ctx, error_r) < 0)
@@ -252,7 +252,7 @@ struct tls_ctx *tls_client_ctx_new(const struct tls_client_settings *set, const 
 		SSL_CTX_set_verify(ssl_ctx, SSL_VERIFY_PEER, NULL);
 		if (!set->no_system_store && load_system_store(ssl_ctx) < 0) {
 			*error_r = tls_error_set("cannot load the system CA store: %s",
-			                         tls_openssl_reason("unknown"));
+						 tls_openssl_reason("unknown"));
 			goto fail;
 		}
 	}
@@ -260,9 +260,9 @@ struct tls_ctx *tls_client_ctx_new(const struct tls_client_settings *set, const 
 		if (check_readable("CA file", set->ca_file, error_r) < 0)
 			goto fail;
 		if (SSL_CTX_load_verify_locations(ssl_ctx, set->ca_file, NULL) != 1) {
-			*error_r =
-			    tls_error_set("CA file %s: %s (expected PEM certificates)",
-			                  set->ca_file, tls_openssl_reason("no certificate found"));
+			*error_r = tls_error_set("CA file %s: %s (expected PEM certificates)",
+						 set->ca_file,
+						 tls_openssl_reason("no certificate found"));
 			goto fail;
 		}
 	}
@@ -306,7 +306,7 @@ SSL *tls_ssl_new(struct tls_ctx *ctx, const char *peer_name, const char **error_
 
 	if (ssl == NULL) {
 		*error_r = tls_error_set("cannot create TLS connection: %s",
-		                         tls_openssl_reason("unknown"));
+					 tls_openssl_reason("unknown"));
 		return NULL;
 	}
 	if (!ctx->server && peer_name != NULL &&

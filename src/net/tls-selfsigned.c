@@ -88,14 +88,14 @@ static int set_names(X509 *x, const char *hostname)
 	char san[SELFSIGNED_HOST_MAX + 64];
 
 	if (X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
-	                               (const unsigned char *)"hafen self-signed", -1, -1,
-	                               0) != 1 ||
+				       (const unsigned char *)"hafen self-signed", -1, -1,
+				       0) != 1 ||
 	    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn,
-	                               (int)(strlen(cn) > 64 ? 64 : strlen(cn)), -1, 0) != 1 ||
+				       (int)(strlen(cn) > 64 ? 64 : strlen(cn)), -1, 0) != 1 ||
 	    X509_set_issuer_name(x, name) != 1)
 		return -1;
 	snprintf(san, sizeof(san), "DNS:localhost,IP:127.0.0.1,IP:::1%s%s",
-	         hostname != NULL ? ",DNS:" : "", hostname != NULL ? hostname : "");
+		 hostname != NULL ? ",DNS:" : "", hostname != NULL ? hostname : "");
 	/* A server certificate, not a CA: clients that pin it as a trust
 	 * anchor accept it, and none may use it to sign others. */
 	if (add_ext(x, NID_basic_constraints, "critical,CA:FALSE") < 0 ||
@@ -122,7 +122,7 @@ static X509 *make_cert(EVP_PKEY *key, const char *hostname)
 
 /* Write through `write_pem` into path.tmp with `mode`, fsync, rename. */
 static int write_file_atomic(const char *path, mode_t mode, int (*write_pem)(FILE *, void *),
-                             void *obj, const char **error_r)
+			     void *obj, const char **error_r)
 {
 	size_t tmp_size = strlen(path) + 5;
 	char *tmp = xmalloc(tmp_size);
@@ -136,7 +136,7 @@ static int write_file_atomic(const char *path, mode_t mode, int (*write_pem)(FIL
 		f = fdopen(fd, "w");
 	if (f == NULL || write_pem(f, obj) != 1 || fflush(f) != 0 || fsync(fileno(f)) != 0) {
 		*error_r = tls_error_set("cannot write %s: %s", tmp,
-		                         errno != 0 ? strerror(errno) : "PEM encoding failed");
+					 errno != 0 ? strerror(errno) : "PEM encoding failed");
 		if (f != NULL)
 			fclose(f);
 		else if (fd >= 0)
@@ -176,7 +176,7 @@ static void fsync_dir(const char *dir)
 }
 
 static int generate(const char *dir, const char *cert_path, const char *key_path,
-                    const char *hostname, const char **error_r)
+		    const char *hostname, const char **error_r)
 {
 	EVP_PKEY *key = EVP_EC_gen("P-256");
 	X509 *x = NULL;
@@ -185,7 +185,7 @@ static int generate(const char *dir, const char *cert_path, const char *key_path
 	errno = 0;
 	if (key == NULL || (x = make_cert(key, hostname)) == NULL) {
 		*error_r = tls_error_set("cannot generate a self-signed certificate: %s",
-		                         tls_openssl_reason("unknown"));
+					 tls_openssl_reason("unknown"));
 		goto out;
 	}
 	if (write_file_atomic(key_path, 0600, write_key_pem, key, error_r) < 0 ||
@@ -214,7 +214,7 @@ static int ensure_dir(const char *dir, const char **error_r)
 }
 
 int tls_selfsigned_ensure(const char *dir, const char *hostname, char **cert_path_r,
-                          char **key_path_r, const char **error_r)
+			  char **key_path_r, const char **error_r)
 {
 	char host_buf[SELFSIGNED_HOST_MAX + 2];
 	size_t path_size = strlen(dir) + 10;
@@ -242,8 +242,8 @@ int tls_selfsigned_ensure(const char *dir, const char *hostname, char **cert_pat
 	if (generate(dir, cert_path, key_path, hostname, error_r) < 0)
 		goto fail;
 	log_warn("tls: no certificate configured; generated the self-signed %s (clients will "
-	         "not trust it until told to)",
-	         cert_path);
+		 "not trust it until told to)",
+		 cert_path);
 	*cert_path_r = cert_path;
 	*key_path_r = key_path;
 	return 1;

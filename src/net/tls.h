@@ -27,14 +27,14 @@ struct tls_ctx;
  * Returns NULL with *error_r set when a file cannot be read, holds no
  * usable PEM, the key is encrypted, or key and certificate do not match. */
 struct tls_ctx *tls_server_ctx_new(const char *cert_file, const char *key_file,
-                                   const char **error_r);
+				   const char **error_r);
 
 /* SIGHUP: build a new server context from the files and, on success, replace
  * *ctxp with it (freeing the old one; connections keep using it until they
  * end). The session-ticket keys carry over, so clients holding a ticket
  * still resume. On failure *ctxp is untouched and -1 is returned. */
 int tls_server_ctx_reload(struct tls_ctx **ctxp, const char *cert_file, const char *key_file,
-                          const char **error_r);
+			  const char **error_r);
 
 /* Self-signed fallback when no certificate is configured. Ensures dir/cert.pem
  * and dir/key.pem exist (creating dir with mode 0700 if missing): an EC P-256
@@ -47,7 +47,7 @@ int tls_server_ctx_reload(struct tls_ctx **ctxp, const char *cert_file, const ch
  * *cert_path_r and *key_path_r are malloc()ed for the caller to free.
  * Returns 1 when it generated new files, 0 when it reused them, -1 on error. */
 int tls_selfsigned_ensure(const char *dir, const char *hostname, char **cert_path_r,
-                          char **key_path_r, const char **error_r);
+			  char **key_path_r, const char **error_r);
 
 struct tls_client_settings {
 	/* PEM file of extra trusted CA certificates (or a self-signed server

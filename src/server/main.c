@@ -17,8 +17,10 @@ static const struct {
 	{"imap", admin_imap, "imap --stdio --data DIR --user NAME"},
 	{"deliver", admin_deliver,
 	 "deliver --data DIR [-f SENDER] [-a ADDRESS] [-m MAILBOX] USER < message"},
-	{"import", admin_import, "import --data DIR USER maildir|mbox PATH [--mbox-format mboxrd|mboxo]"},
-	{"export", admin_export, "export --data DIR USER --format maildir|mbox PATH [--utf8-names]"},
+	{"import", admin_import,
+	 "import --data DIR USER maildir|mbox PATH [--mbox-format mboxrd|mboxo]"},
+	{"export", admin_export,
+	 "export --data DIR USER --format maildir|mbox PATH [--utf8-names]"},
 };
 
 static int usage(FILE *out, int code)

@@ -50,7 +50,8 @@ int privileges_lookup(const char *user, struct run_as *ra, const char **error_r)
 		return -1;
 	}
 	if (pw->pw_uid == 0) {
-		snprintf(errbuf, sizeof(errbuf), "run_as user \"%s\" is root; choose another", user);
+		snprintf(errbuf, sizeof(errbuf), "run_as user \"%s\" is root; choose another",
+			 user);
 		*error_r = errbuf;
 		return -1;
 	}
@@ -67,8 +68,8 @@ int privileges_prepare_data_dir(const char *dir, const struct run_as *ra, const 
 
 	if (stat(dir, &sb) < 0) {
 		if (errno != ENOENT || mkdir(dir, 0700) < 0 || stat(dir, &sb) < 0) {
-			snprintf(errbuf, sizeof(errbuf), "data directory %s cannot be created: %s", dir,
-				 strerror(errno));
+			snprintf(errbuf, sizeof(errbuf), "data directory %s cannot be created: %s",
+				 dir, strerror(errno));
 			*error_r = errbuf;
 			return -1;
 		}

@@ -7,7 +7,7 @@
 #include <sys/types.h>
 
 struct run_as {
-	bool active;   /* we are root and will switch */
+	bool active; /* we are root and will switch */
 	uid_t uid;
 	gid_t gid;
 	char name[64];

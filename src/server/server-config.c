@@ -178,7 +178,8 @@ static int apply(struct server_config *cfg, const struct key *k, const char *val
 		return 0;
 	case KEY_LOGLEVEL:
 		if (!log_level_parse(value, &level)) {
-			snprintf(err, errsize, "expected error, warn, info or debug, not \"%s\"", value);
+			snprintf(err, errsize, "expected error, warn, info or debug, not \"%s\"",
+				 value);
 			return -1;
 		}
 		*(enum log_level *)field = level;
@@ -225,8 +226,8 @@ int server_config_load(struct server_config *cfg, const char *path, const char *
 			if (strcmp(keys[j].name, e->key) == 0)
 				k = &keys[j];
 		if (k == NULL) {
-			snprintf(errbuf, sizeof(errbuf), "%s:%u: unknown setting \"%s\"", path, e->line,
-				 e->key);
+			snprintf(errbuf, sizeof(errbuf), "%s:%u: unknown setting \"%s\"", path,
+				 e->line, e->key);
 			goto fail;
 		}
 		/* The file's listen entries replace the built-in ones. */
@@ -235,7 +236,8 @@ int server_config_load(struct server_config *cfg, const char *path, const char *
 			listen_seen = true;
 		}
 		if (apply(cfg, k, e->value, err, sizeof(err)) < 0) {
-			snprintf(errbuf, sizeof(errbuf), "%s:%u: %s: %s", path, e->line, e->key, err);
+			snprintf(errbuf, sizeof(errbuf), "%s:%u: %s: %s", path, e->line, e->key,
+				 err);
 			goto fail;
 		}
 	}
@@ -262,8 +264,7 @@ static bool listen_changed(const struct server_config *a, const struct server_co
 /* The keys a reload cannot apply (they shaped the listeners, the processes,
  * the shared tables or the user database handles at the start) and that
  * differ in fresh: "name, name take effect at the next restart", or NULL. */
-static const char *restart_note(const struct server_config *cfg,
-				const struct server_config *fresh)
+static const char *restart_note(const struct server_config *cfg, const struct server_config *fresh)
 {
 	static char note[512];
 	const struct {
@@ -284,7 +285,8 @@ static const char *restart_note(const struct server_config *cfg,
 		{"auth_block_time", fresh->auth_block_time != cfg->auth_block_time},
 		{"auth_exempt_loopback", fresh->auth_exempt_loopback != cfg->auth_exempt_loopback},
 		{"max_connections_per_ip", fresh->max_conns_per_ip != cfg->max_conns_per_ip},
-		{"max_sessions_per_user", fresh->max_sessions_per_user != cfg->max_sessions_per_user},
+		{"max_sessions_per_user",
+		 fresh->max_sessions_per_user != cfg->max_sessions_per_user},
 		{"scram_iterations", fresh->scram_iterations != cfg->scram_iterations},
 		{"auth_cache_ttl", fresh->auth_cache_ttl != cfg->auth_cache_ttl},
 		{"auth_upgrade_hashes", fresh->auth_upgrade_hashes != cfg->auth_upgrade_hashes},

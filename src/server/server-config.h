@@ -12,36 +12,36 @@
 #define SERVER_MAX_LISTEN 32
 
 struct server_config {
-	char *config_path;         /* NULL when none was read */
+	char *config_path; /* NULL when none was read */
 	char *data_dir;
 	char *listen[SERVER_MAX_LISTEN];
 	size_t listen_count;
 	unsigned workers;
 	char *run_as;
-	char *tls_cert, *tls_key;  /* NULL: DATA/tls/ self-signed */
+	char *tls_cert, *tls_key; /* NULL: DATA/tls/ self-signed */
 	enum log_level log_level;
 	bool syslog;
 	char *hostname;
 	/* IMAP */
-	uint64_t append_limit;     /* bytes; APPENDLIMIT */
-	uint64_t max_line;         /* bytes of a command line after login */
-	uint64_t preauth_timeout;  /* seconds */
-	uint64_t autologout;       /* seconds outside IDLE */
-	uint64_t idle_timeout;     /* seconds in IDLE (at least 29 min, RFC 2177) */
-	uint64_t idle_keepalive;   /* seconds between "* OK Still here" */
-	char *imap_admins;         /* space-separated user names that may SETQUOTA */
+	uint64_t append_limit;         /* bytes; APPENDLIMIT */
+	uint64_t max_line;             /* bytes of a command line after login */
+	uint64_t preauth_timeout;      /* seconds */
+	uint64_t autologout;           /* seconds outside IDLE */
+	uint64_t idle_timeout;         /* seconds in IDLE (at least 29 min, RFC 2177) */
+	uint64_t idle_keepalive;       /* seconds between "* OK Still here" */
+	char *imap_admins;             /* space-separated user names that may SETQUOTA */
 	uint64_t notify_max_mailboxes; /* NOTIFY: mailboxes one session may watch */
 	/* Authentication and limits (src/auth/auth-guard.h) */
 	uint64_t auth_delay_ms, auth_delay_max_ms;
 	uint64_t auth_fail_window, auth_fail_limit, auth_block_time;
 	uint64_t max_conns_per_ip, max_sessions_per_user;
 	bool auth_exempt_loopback;
-	bool loopback_is_secure;   /* plaintext logins allowed from 127/8 and ::1 */
+	bool loopback_is_secure; /* plaintext logins allowed from 127/8 and ::1 */
 	uint64_t scram_iterations;
-	uint64_t auth_cache_ttl;   /* seconds a successful password check is remembered */
-	bool auth_upgrade_hashes;  /* rehash imported hashes at the first login */
+	uint64_t auth_cache_ttl;  /* seconds a successful password check is remembered */
+	bool auth_upgrade_hashes; /* rehash imported hashes at the first login */
 	/* Delivery (LMTP, hafend deliver) */
-	char *local_domains;       /* space-separated; "" means the host name and localhost */
+	char *local_domains; /* space-separated; "" means the host name and localhost */
 	char *recipient_delimiter;
 	uint64_t lmtp_max_recipients;   /* RCPT TO per transaction */
 	uint64_t lmtp_max_message_size; /* bytes; SIZE and the DATA/BDAT limit */

@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_WORKERS 256
+#define MAX_WORKERS        256
 #define STOP_DEADLINE_SECS 5
 
 static volatile sig_atomic_t got_term, got_hup, got_chld;
@@ -194,8 +194,8 @@ static void reap(struct supervisor *sv, bool restart)
 				log_error("worker %u (pid %d) died from signal %d; restarting", i,
 					  (int)pid, WTERMSIG(status));
 			else
-				log_error("worker %u (pid %d) exited with %d; restarting", i, (int)pid,
-					  WEXITSTATUS(status));
+				log_error("worker %u (pid %d) exited with %d; restarting", i,
+					  (int)pid, WEXITSTATUS(status));
 			/* A worker that dies at once again and again must not spin. */
 			if (time(NULL) - sv->started[i] < 1)
 				sleep(1);
@@ -275,7 +275,8 @@ static void run_loop(struct supervisor *sv)
 		}
 		if (got_hup) {
 			got_hup = 0;
-			log_info("SIGHUP: workers reload the configuration and the TLS certificate");
+			log_info(
+				"SIGHUP: workers reload the configuration and the TLS certificate");
 			reload(sv);
 			signal_workers(sv, SIGHUP);
 		}
@@ -343,7 +344,8 @@ int supervisor_run(struct server_config *cfg)
 	}
 	sv.nworkers = cfg->workers > MAX_WORKERS ? MAX_WORKERS : cfg->workers;
 	for (size_t i = 0; i < sv.listeners.count; i++)
-		log_info("listening: %s %s", sv.listeners.items[i].proto, sv.listeners.items[i].name);
+		log_info("listening: %s %s", sv.listeners.items[i].proto,
+			 sv.listeners.items[i].name);
 	run_loop(&sv);
 	listen_set_close(&sv.listeners, true);
 	tls_ctx_free(&sv.tls);

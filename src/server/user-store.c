@@ -29,13 +29,13 @@ struct user_store {
 	struct user_store *next;
 	char *name;
 	char *dir;
-	struct store *store;     /* NULL while closed for idleness */
+	struct store *store; /* NULL while closed for idleness */
 	struct event *close_timer;
 	struct user_store *idle_prev, *idle_next; /* the worker's idle list */
 	bool idle_linked;
 	int watch_id;
 	unsigned refs;
-	unsigned idle_refs;      /* holders waiting in IDLE */
+	unsigned idle_refs; /* holders waiting in IDLE */
 	struct user_store_listener *listeners;
 };
 
@@ -43,7 +43,7 @@ static const struct {
 	const char *name;
 	unsigned use;
 } standard_mailboxes[] = {
-	{"Drafts", STORE_USE_DRAFTS}, {"Sent", STORE_USE_SENT},     {"Trash", STORE_USE_TRASH},
+	{"Drafts", STORE_USE_DRAFTS}, {"Sent", STORE_USE_SENT},       {"Trash", STORE_USE_TRASH},
 	{"Junk", STORE_USE_JUNK},     {"Archive", STORE_USE_ARCHIVE},
 };
 
@@ -76,7 +76,8 @@ int user_store_provision(const char *data_dir, const char *user, const char **er
 	if (ret != STORE_OK)
 		return -1;
 	for (size_t i = 0; i < sizeof(standard_mailboxes) / sizeof(standard_mailboxes[0]); i++) {
-		ret = store_mailbox_create(s, standard_mailboxes[i].name, standard_mailboxes[i].use);
+		ret = store_mailbox_create(s, standard_mailboxes[i].name,
+					   standard_mailboxes[i].use);
 		if (ret != STORE_OK && ret != STORE_ERR_EXISTS) {
 			snprintf(errbuf, sizeof(errbuf), "%s", store_last_error(s));
 			*error_r = errbuf;

@@ -56,7 +56,8 @@ int worker_init(struct worker *w, unsigned index, struct server_config *cfg, str
 	w->conns = conn_set_new(w->base);
 	userdb_settings_default(&uset);
 	uset.scram_iterations = (uint32_t)cfg->scram_iterations;
-	uset.cache_ttl_secs = (uint32_t)(cfg->auth_cache_ttl > UINT32_MAX ? UINT32_MAX : cfg->auth_cache_ttl);
+	uset.cache_ttl_secs =
+		(uint32_t)(cfg->auth_cache_ttl > UINT32_MAX ? UINT32_MAX : cfg->auth_cache_ttl);
 	uset.upgrade_hashes = cfg->auth_upgrade_hashes;
 	uset.shared_cache = shared != NULL ? shared->login_cache : NULL;
 	path = server_config_data_path(cfg, "users.db");
@@ -66,8 +67,8 @@ int worker_init(struct worker *w, unsigned index, struct server_config *cfg, str
 		return -1;
 	if (store_watcher_new(&w->watcher, error_r) < 0)
 		return -1;
-	w->watch_event = event_new(w->base, store_watcher_fd(w->watcher), EV_READ | EV_PERSIST,
-				   on_watch, w);
+	w->watch_event =
+		event_new(w->base, store_watcher_fd(w->watcher), EV_READ | EV_PERSIST, on_watch, w);
 	event_add(w->watch_event, NULL);
 	return 0;
 }

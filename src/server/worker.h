@@ -22,21 +22,21 @@ struct worker {
 	unsigned index;
 	struct server_config *cfg;
 	struct event_base *base;
-	struct tls_ctx *tls;          /* NULL when TLS is unavailable */
-	struct auth_guard *guard;     /* shared by all workers */
-	struct userdb *userdb;        /* this process's handle */
+	struct tls_ctx *tls;      /* NULL when TLS is unavailable */
+	struct auth_guard *guard; /* shared by all workers */
+	struct userdb *userdb;    /* this process's handle */
 	struct conn_set *conns;
 	struct store_watcher *watcher;
 	struct event *watch_event;
-	struct user_store *users;     /* open user stores, a list */
+	struct user_store *users; /* open user stores, a list */
 	/* The entries whose handle is open while every session holding
 	 * them waits in IDLE (user-store.c), most recently used first: at
 	 * most USER_STORE_IDLE_OPEN_MAX stay open. */
 	struct user_store *idle_first, *idle_last;
 	unsigned idle_count;
-	struct event *idle_trim;      /* closes the least recently used */
+	struct event *idle_trim; /* closes the least recently used */
 	bool stopping;
-	bool single_session;          /* hafend imap --stdio: exit with the session */
+	bool single_session; /* hafend imap --stdio: exit with the session */
 };
 
 /* What the supervisor makes in shared memory before it forks the workers,

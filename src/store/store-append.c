@@ -202,7 +202,7 @@ int store_append(struct store *s, const char *mailbox, const struct store_new_me
 		 size_t n, uint32_t *uidvalidity_r, uint32_t *uids_r)
 {
 	struct store_msgfile_data *files;
-	char (*names)[33];
+	char(*names)[33];
 	char *canon;
 	int ret;
 

@@ -13,7 +13,7 @@ static int changed_rows(struct store *s, int64_t mailbox_id, uint64_t since, sto
 	 * the whole mailbox for what is, before nearly every tagged reply, a
 	 * handful of rows found by the (mailbox_id, modseq) index. */
 	st = store_stmt_sql(s, "SELECT uid, flags, keywords, modseq FROM messages"
-			      " WHERE mailbox_id = ?1 AND modseq > ?2 ORDER BY +uid");
+			       " WHERE mailbox_id = ?1 AND modseq > ?2 ORDER BY +uid");
 	if (st == NULL)
 		return STORE_ERR_IO;
 	sqlite3_bind_int64(st, 1, mailbox_id);
@@ -34,7 +34,7 @@ static int expunged_rows(struct store *s, int64_t mailbox_id, uint64_t since, st
 	 * (35,000 rows in a benchmark user's: 3.4 ms) for each command cost
 	 * more than the command. */
 	st = store_stmt_sql(s, "SELECT uid FROM expunged WHERE mailbox_id = ?1 AND modseq > ?2"
-			      " ORDER BY +uid");
+			       " ORDER BY +uid");
 	if (st == NULL)
 		return STORE_ERR_IO;
 	sqlite3_bind_int64(st, 1, mailbox_id);
@@ -72,8 +72,8 @@ int store_changes_page(struct store *s, int64_t mailbox_id, uint64_t since,
 	int rc = SQLITE_OK;
 
 	st = store_stmt_sql(s, "SELECT uid, flags, keywords, modseq FROM messages"
-			      " WHERE mailbox_id = ?1 AND (modseq, uid) > (?2, ?3)"
-			      " ORDER BY modseq, uid LIMIT ?4");
+			       " WHERE mailbox_id = ?1 AND (modseq, uid) > (?2, ?3)"
+			       " ORDER BY modseq, uid LIMIT ?4");
 	if (st == NULL)
 		return STORE_ERR_IO;
 	if (pos->modseq < since || (pos->modseq == since && pos->uid == 0)) {
@@ -129,7 +129,7 @@ int store_mailbox_first_unseen(struct store *s, int64_t mailbox_id, uint32_t *ui
 	int rc = SQLITE_OK;
 
 	st = store_stmt_sql(s, "SELECT min(uid) FROM messages WHERE mailbox_id = ?1"
-			      " AND (flags & 1) = 0");
+			       " AND (flags & 1) = 0");
 	if (st == NULL)
 		return STORE_ERR_IO;
 	sqlite3_bind_int64(st, 1, mailbox_id);

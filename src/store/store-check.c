@@ -127,7 +127,8 @@ static int drop_missing(struct checker *c)
 			 "INSERT OR REPLACE INTO expunged(mailbox_id, uid, modseq)"
 			 " SELECT m.mailbox_id, m.uid, b.highestmodseq + 1 FROM messages m"
 			 " JOIN mailboxes b ON b.id = m.mailbox_id WHERE m.file_id = %lld;"
-			 "DELETE FROM messages WHERE file_id = %lld; DELETE FROM fts WHERE rowid = %lld;"
+			 "DELETE FROM messages WHERE file_id = %lld; DELETE FROM fts WHERE rowid = "
+			 "%lld;"
 			 "DELETE FROM fts_pending WHERE file_id = %lld;"
 			 "DELETE FROM files WHERE id = %lld",
 			 id, id, id, id, id);
@@ -172,7 +173,8 @@ static int fix_counters(struct checker *c)
 		bool same = true;
 
 		for (int i = 2; i < 6; i++)
-			same = same && sqlite3_column_int64(st, i) == sqlite3_column_int64(st, i + 4);
+			same = same &&
+			       sqlite3_column_int64(st, i) == sqlite3_column_int64(st, i + 4);
 		if (same)
 			continue;
 		c->report->counters_fixed++;
@@ -180,8 +182,10 @@ static int fix_counters(struct checker *c)
 		snprintf(sql, sizeof(sql),
 			 "UPDATE mailboxes SET messages = %lld, unseen = %lld, deleted = %lld,"
 			 " size = %lld WHERE id = %lld",
-			 (long long)sqlite3_column_int64(st, 6), (long long)sqlite3_column_int64(st, 7),
-			 (long long)sqlite3_column_int64(st, 8), (long long)sqlite3_column_int64(st, 9),
+			 (long long)sqlite3_column_int64(st, 6),
+			 (long long)sqlite3_column_int64(st, 7),
+			 (long long)sqlite3_column_int64(st, 8),
+			 (long long)sqlite3_column_int64(st, 9),
 			 (long long)sqlite3_column_int64(st, 0));
 		ret = store_exec(s, sql);
 	}

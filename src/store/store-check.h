@@ -30,8 +30,8 @@ typedef void store_check_log_cb(void *ctx, const char *line);
 
 struct store_check_options {
 	bool repair;
-	unsigned grace_seconds;      /* see STORE_CHECK_GRACE_SECONDS */
-	store_check_log_cb *log;     /* may be NULL */
+	unsigned grace_seconds;  /* see STORE_CHECK_GRACE_SECONDS */
+	store_check_log_cb *log; /* may be NULL */
 	void *log_ctx;
 };
 

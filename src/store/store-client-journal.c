@@ -43,7 +43,8 @@ int store_client_journal_insert(struct store *s, const struct store_journal_entr
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(
 		s->db,
-		"INSERT INTO client_journal(kind, mailbox, uidvalidity, uid, cid, target, target_uid,"
+		"INSERT INTO client_journal(kind, mailbox, uidvalidity, uid, cid, target, "
+		"target_uid,"
 		" flags_add, flags_remove, kw_add, kw_remove, data, created)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
 		-1, &st, NULL);
@@ -94,7 +95,8 @@ static void row_to_entry(sqlite3_stmt *st, struct arena *a, struct store_journal
 	e->kw_add = column_arena(a, st, 10);
 	e->kw_remove = column_arena(a, st, 11);
 	e->data_len = (size_t)sqlite3_column_bytes(st, 12);
-	e->data = e->data_len > 0 ? arena_memdup(a, sqlite3_column_blob(st, 12), e->data_len) : NULL;
+	e->data =
+		e->data_len > 0 ? arena_memdup(a, sqlite3_column_blob(st, 12), e->data_len) : NULL;
 	e->created = sqlite3_column_int64(st, 13);
 	e->attempts = (unsigned)sqlite3_column_int(st, 14);
 	e->attempted = sqlite3_column_int(st, 15) != 0;
@@ -149,8 +151,8 @@ static int exec_tx(struct store *s, const char *sql, int64_t id, const char *tex
 
 int store_client_journal_attempt(struct store *s, int64_t id)
 {
-	return exec_tx(s, "UPDATE client_journal SET attempted = 1 WHERE id = ?1 AND ?2 IS NULL", id,
-		       NULL);
+	return exec_tx(s, "UPDATE client_journal SET attempted = 1 WHERE id = ?1 AND ?2 IS NULL",
+		       id, NULL);
 }
 
 int store_client_journal_failed(struct store *s, int64_t id, const char *error)

@@ -71,11 +71,12 @@ static int write_local_flags(struct store *s, const struct store_client_msg *m, 
 	if (ret == STORE_OK)
 		ret = store_keywords_register(s, m->mailbox_id, kw);
 	if (ret == STORE_OK)
-		ret = store_mailbox_adjust(
-			s, m->mailbox_id, 0,
-			(int64_t)((m->flags & STORE_FLAG_SEEN) != 0) - ((flags & STORE_FLAG_SEEN) != 0),
-			(int64_t)((flags & STORE_FLAG_DELETED) != 0) - ((m->flags & STORE_FLAG_DELETED) != 0),
-			0);
+		ret = store_mailbox_adjust(s, m->mailbox_id, 0,
+					   (int64_t)((m->flags & STORE_FLAG_SEEN) != 0) -
+						   ((flags & STORE_FLAG_SEEN) != 0),
+					   (int64_t)((flags & STORE_FLAG_DELETED) != 0) -
+						   ((m->flags & STORE_FLAG_DELETED) != 0),
+					   0);
 	return ret;
 }
 
@@ -93,19 +94,23 @@ static int flags_locked(struct store *s, const struct store_client_msg *m, unsig
 	if (local_changes)
 		ret = write_local_flags(s, m, flags, kw);
 	if (ret == STORE_OK && !journal && server_changes)
-		ret = store_client_exec(s,
-					"UPDATE client_messages SET base_flags = ?2, base_keywords = ?3"
-					" WHERE cid = ?1",
-					"iit", m->cid, (int64_t)base, base_kw);
+		ret = store_client_exec(
+			s,
+			"UPDATE client_messages SET base_flags = ?2, base_keywords = ?3"
+			" WHERE cid = ?1",
+			"iit", m->cid, (int64_t)base, base_kw);
 	/* Journalled when it changes the local view: setting \Seen twice
 	 * queues one entry. (A local view that differs from the base always
 	 * has an entry queued, so nothing is lost by this test.) */
 	if (ret == STORE_OK && journal && local_changes) {
 		struct store_mailbox mb = {0};
-		struct store_journal_entry e = {.kind = STORE_JOURNAL_FLAGS, .uid = m->uid,
-						.cid = m->cid, .flags_add = add & STORE_FLAGS_ALL,
+		struct store_journal_entry e = {.kind = STORE_JOURNAL_FLAGS,
+						.uid = m->uid,
+						.cid = m->cid,
+						.flags_add = add & STORE_FLAGS_ALL,
 						.flags_remove = remove & STORE_FLAGS_ALL,
-						.kw_add = kw_add, .kw_remove = kw_remove};
+						.kw_add = kw_add,
+						.kw_remove = kw_remove};
 
 		char *ident = NULL;
 
@@ -173,17 +178,22 @@ static int move_locked(struct store *s, const struct store_client_msg *m,
 		ret = store_client_exec(s,
 					"UPDATE messages SET mailbox_id = ?3, uid = ?4"
 					" WHERE mailbox_id = ?1 AND uid = ?2",
-					"iiii", m->mailbox_id, (int64_t)m->uid, dest->id, (int64_t)ph);
+					"iiii", m->mailbox_id, (int64_t)m->uid, dest->id,
+					(int64_t)ph);
 	if (ret == STORE_OK)
-		ret = store_client_exec(s,
-					"UPDATE client_messages SET mailbox_id = ?2, uid = ?3, pending = 1"
-					" WHERE cid = ?1",
-					"iii", m->cid, dest->id, (int64_t)ph);
+		ret = store_client_exec(
+			s,
+			"UPDATE client_messages SET mailbox_id = ?2, uid = ?3, pending = 1"
+			" WHERE cid = ?1",
+			"iii", m->cid, dest->id, (int64_t)ph);
 	if (ret == STORE_OK)
 		ret = move_counters(s, m, dest->id);
 	if (ret == STORE_OK && journal) {
-		struct store_journal_entry e = {.kind = STORE_JOURNAL_MOVE, .mailbox = src->name,
-						.uid = m->uid, .cid = m->cid, .target = dest->name,
+		struct store_journal_entry e = {.kind = STORE_JOURNAL_MOVE,
+						.mailbox = src->name,
+						.uid = m->uid,
+						.cid = m->cid,
+						.target = dest->name,
 						.target_uid = ph};
 		char *ident = NULL;
 
@@ -247,8 +257,10 @@ static int expunge_locked(struct store *s, int64_t mailbox_id, uint32_t uid, boo
 	if (ret == STORE_OK)
 		ret = mailbox_by_id(s, mailbox_id, &mb);
 	if (ret == STORE_OK && journal) {
-		struct store_journal_entry e = {.kind = STORE_JOURNAL_EXPUNGE, .mailbox = mb.name,
-						.uid = uid, .cid = m.cid};
+		struct store_journal_entry e = {.kind = STORE_JOURNAL_EXPUNGE,
+						.mailbox = mb.name,
+						.uid = uid,
+						.cid = m.cid};
 		char *ident = NULL;
 
 		/* The row goes now, so the entry keeps what identifies the
@@ -344,10 +356,11 @@ static int append_locked(struct store *s, const char *mailbox, struct local_appe
 	if (ret == STORE_OK)
 		ret = store_client_counter_next(s, "client_next_cid", 1, &la->cid);
 	if (ret == STORE_OK)
-		ret = store_client_exec(s,
-					"INSERT INTO client_messages(mailbox_id, uid, cid, has_body, pending)"
-					" VALUES (?1, ?2, ?3, 1, 1)",
-					"iii", mb.id, (int64_t)la->uid, la->cid);
+		ret = store_client_exec(
+			s,
+			"INSERT INTO client_messages(mailbox_id, uid, cid, has_body, pending)"
+			" VALUES (?1, ?2, ?3, 1, 1)",
+			"iii", mb.id, (int64_t)la->uid, la->cid);
 	if (ret == STORE_OK)
 		ret = store_mailbox_adjust(s, mb.id, 1, (nm.flags & STORE_FLAG_SEEN) == 0,
 					   (nm.flags & STORE_FLAG_DELETED) != 0,
@@ -366,8 +379,8 @@ int store_client_local_append(struct store *s, const char *mailbox, const void *
 {
 	struct store_parsed *p;
 	struct store_msgfile_data file;
-	struct local_append la = {.flags = flags, .envelope = envelope,
-				  .envelope_len = envelope_len};
+	struct local_append la = {
+		.flags = flags, .envelope = envelope, .envelope_len = envelope_len};
 	char name[1][33];
 	int ret;
 
@@ -441,7 +454,8 @@ int store_client_local_folder(struct store *s, enum store_journal_kind kind, con
 	int ret = store_mailbox_name_canonical(name, &canon);
 
 	if (ret == STORE_OK && kind == STORE_JOURNAL_RENAME)
-		ret = target ? store_mailbox_name_canonical(target, &canon_target) : STORE_ERR_INVALID;
+		ret = target ? store_mailbox_name_canonical(target, &canon_target)
+			     : STORE_ERR_INVALID;
 	if (ret != STORE_OK) {
 		free(canon);
 		return store_fail(s, ret, "invalid folder name");
@@ -457,8 +471,8 @@ int store_client_local_folder(struct store *s, enum store_journal_kind kind, con
 
 		memcpy(msg, s->err, sizeof(msg));
 		if (store_tx_begin(s) == STORE_OK) {
-			if (store_client_exec(s, "DELETE FROM client_journal WHERE id = ?1", "i", id) ==
-			    STORE_OK)
+			if (store_client_exec(s, "DELETE FROM client_journal WHERE id = ?1", "i",
+					      id) == STORE_OK)
 				store_tx_commit(s);
 			else
 				store_tx_rollback(s);

@@ -27,12 +27,14 @@ struct add_totals {
 };
 
 static int add_one(struct store *s, int64_t mailbox_id, const struct store_client_new *m,
-		   const struct store_parsed *p, const char *file_name, uint64_t modseq, int64_t now,
-		   struct add_totals *t)
+		   const struct store_parsed *p, const char *file_name, uint64_t modseq,
+		   int64_t now, struct add_totals *t)
 {
 	struct store_keyword_list kw;
-	struct store_new_message nm = {.msg = p, .flags = m->flags & STORE_FLAGS_ALL,
-				       .internaldate = m->internaldate, .tz_offset = m->tz_offset};
+	struct store_new_message nm = {.msg = p,
+				       .flags = m->flags & STORE_FLAGS_ALL,
+				       .internaldate = m->internaldate,
+				       .tz_offset = m->tz_offset};
 	char *joined;
 	int64_t cid = 0;
 	int ret;
@@ -45,13 +47,14 @@ static int add_one(struct store *s, int64_t mailbox_id, const struct store_clien
 	if (ret == STORE_OK)
 		ret = store_client_counter_next(s, "client_next_cid", 1, &cid);
 	if (ret == STORE_OK)
-		ret = store_client_exec(s,
-					"UPDATE messages SET size = ?3 WHERE mailbox_id = ?1 AND uid = ?2",
-					"iii", mailbox_id, (int64_t)m->uid, (int64_t)m->size);
+		ret = store_client_exec(
+			s, "UPDATE messages SET size = ?3 WHERE mailbox_id = ?1 AND uid = ?2",
+			"iii", mailbox_id, (int64_t)m->uid, (int64_t)m->size);
 	if (ret == STORE_OK)
 		ret = store_client_exec(
 			s,
-			"INSERT INTO client_messages(mailbox_id, uid, cid, base_flags, base_keywords,"
+			"INSERT INTO client_messages(mailbox_id, uid, cid, base_flags, "
+			"base_keywords,"
 			" remote_modseq, has_body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 			"iiiitii", mailbox_id, (int64_t)m->uid, cid, (int64_t)nm.flags, joined,
 			(int64_t)m->modseq, (int64_t)m->whole);
@@ -101,8 +104,9 @@ static int add_locked(struct store *s, int64_t mailbox_id, const struct add_batc
 	if (ret == STORE_OK && t.count > 0)
 		ret = store_quota_charge(s, t.bytes, t.count);
 	if (ret == STORE_OK && t.count > 0)
-		ret = store_client_exec(s, "UPDATE mailboxes SET uidnext = max(uidnext, ?2) WHERE id = ?1",
-					"ii", mailbox_id, (int64_t)t.max_uid + 1);
+		ret = store_client_exec(
+			s, "UPDATE mailboxes SET uidnext = max(uidnext, ?2) WHERE id = ?1", "ii",
+			mailbox_id, (int64_t)t.max_uid + 1);
 	return ret;
 }
 
@@ -112,7 +116,7 @@ static int write_files(struct store *s, const struct add_batch *b)
 {
 	struct store_msgfile_data *files = xcalloc(b->n, sizeof(*files));
 	size_t *idx = xcalloc(b->n, sizeof(*idx));
-	char (*written)[33] = xcalloc(b->n, sizeof(*written));
+	char(*written)[33] = xcalloc(b->n, sizeof(*written));
 	size_t nwhole = 0;
 	int ret = STORE_OK;
 
@@ -209,8 +213,8 @@ void store_client_msg_clear(struct store_client_msg *m)
 }
 
 #define MSG_SELECT                                                                                 \
-	"SELECT c.cid, c.mailbox_id, c.uid, m.flags, m.keywords, c.base_flags, c.base_keywords,"  \
-	" c.remote_modseq, m.size, m.internaldate, c.has_body, c.pending, m.file_id"             \
+	"SELECT c.cid, c.mailbox_id, c.uid, m.flags, m.keywords, c.base_flags, c.base_keywords,"   \
+	" c.remote_modseq, m.size, m.internaldate, c.has_body, c.pending, m.file_id"               \
 	" FROM client_messages c JOIN messages m ON m.mailbox_id = c.mailbox_id AND m.uid = c.uid"
 
 static int msg_query(struct store *s, const char *sql, int64_t a, int64_t b,
@@ -283,8 +287,7 @@ int store_client_uids(struct store *s, int64_t mailbox_id, struct rangeset *uids
 			    mailbox_id, 0, uids_r);
 }
 
-int store_client_stubs(struct store *s, int64_t mailbox_id, int64_t since,
-		       struct rangeset *uids_r)
+int store_client_stubs(struct store *s, int64_t mailbox_id, int64_t since, struct rangeset *uids_r)
 {
 	return collect_uids(s,
 			    "SELECT c.uid FROM client_messages c JOIN messages m"
@@ -367,30 +370,31 @@ static int merge_one(struct store *s, int64_t mailbox_id, const struct store_cli
 		if (*modseq == 0)
 			ret = store_mailbox_next_modseq(s, mailbox_id, modseq);
 		if (ret == STORE_OK)
-			ret = store_client_exec(s,
-						"UPDATE messages SET flags = ?3, keywords = ?4, modseq = ?5"
-						" WHERE mailbox_id = ?1 AND uid = ?2",
-						"iiiti", mailbox_id, (int64_t)v->uid, (int64_t)flags, kw,
-						(int64_t)*modseq);
+			ret = store_client_exec(
+				s,
+				"UPDATE messages SET flags = ?3, keywords = ?4, modseq = ?5"
+				" WHERE mailbox_id = ?1 AND uid = ?2",
+				"iiiti", mailbox_id, (int64_t)v->uid, (int64_t)flags, kw,
+				(int64_t)*modseq);
 		if (ret == STORE_OK)
 			ret = store_keywords_register(s, mailbox_id, kw);
 		if (ret == STORE_OK)
-			ret = store_mailbox_adjust(
-				s, mailbox_id, 0,
-				(int64_t)((m.flags & STORE_FLAG_SEEN) != 0) - ((flags & STORE_FLAG_SEEN) != 0),
-				(int64_t)((flags & STORE_FLAG_DELETED) != 0) -
-					((m.flags & STORE_FLAG_DELETED) != 0),
-				0);
+			ret = store_mailbox_adjust(s, mailbox_id, 0,
+						   (int64_t)((m.flags & STORE_FLAG_SEEN) != 0) -
+							   ((flags & STORE_FLAG_SEEN) != 0),
+						   (int64_t)((flags & STORE_FLAG_DELETED) != 0) -
+							   ((m.flags & STORE_FLAG_DELETED) != 0),
+						   0);
 		(*changed)++;
 	}
 	if (ret == STORE_OK)
-		ret = store_client_exec(s,
-					"UPDATE client_messages SET base_flags = ?3, base_keywords = ?4,"
-					" remote_modseq = max(remote_modseq, ?5)"
-					" WHERE mailbox_id = ?1 AND uid = ?2",
-					"iiiti", mailbox_id, (int64_t)v->uid,
-					(int64_t)(v->flags & STORE_FLAGS_ALL), remote_kw,
-					(int64_t)v->modseq);
+		ret = store_client_exec(
+			s,
+			"UPDATE client_messages SET base_flags = ?3, base_keywords = ?4,"
+			" remote_modseq = max(remote_modseq, ?5)"
+			" WHERE mailbox_id = ?1 AND uid = ?2",
+			"iiiti", mailbox_id, (int64_t)v->uid, (int64_t)(v->flags & STORE_FLAGS_ALL),
+			remote_kw, (int64_t)v->modseq);
 	free(kw);
 	free(remote_kw);
 	store_client_msg_clear(&m);
@@ -462,9 +466,9 @@ static int set_body_locked(struct store *s, const struct store_client_msg *m,
 	int ret = store_append_file_row(s, p, name, &file_id);
 
 	if (ret == STORE_OK)
-		ret = store_client_exec(s,
-					"UPDATE messages SET file_id = ?3 WHERE mailbox_id = ?1 AND uid = ?2",
-					"iii", m->mailbox_id, (int64_t)m->uid, file_id);
+		ret = store_client_exec(
+			s, "UPDATE messages SET file_id = ?3 WHERE mailbox_id = ?1 AND uid = ?2",
+			"iii", m->mailbox_id, (int64_t)m->uid, file_id);
 	/* The stub's row goes; its name is in the unlink list, where a missing
 	 * file is no error. */
 	if (ret == STORE_OK)
@@ -484,8 +488,7 @@ struct body_job {
 };
 
 /* The rows of a batch whose files are written: one transaction. */
-static int set_bodies_rows(struct store *s, struct body_job *jobs, size_t k,
-			   char (*names)[33])
+static int set_bodies_rows(struct store *s, struct body_job *jobs, size_t k, char (*names)[33])
 {
 	struct store_unlink_list unlink = {NULL, 0, 0};
 	int ret = store_tx_begin(s);
@@ -517,8 +520,8 @@ static bool job_has(const struct body_job *jobs, size_t k, uint32_t uid)
 	return false;
 }
 
-int store_client_set_bodies(struct store *s, int64_t mailbox_id,
-			    const struct store_client_body *b, size_t n)
+int store_client_set_bodies(struct store *s, int64_t mailbox_id, const struct store_client_body *b,
+			    size_t n)
 {
 	struct body_job *jobs = xcalloc(n ? n : 1, sizeof(*jobs));
 	struct store_msgfile_data *files = xcalloc(n ? n : 1, sizeof(*files));

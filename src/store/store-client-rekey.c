@@ -45,10 +45,11 @@ static int adopt_uidvalidity(struct store *s, int64_t mailbox_id, uint32_t uidva
 	ret = store_client_exec(s, "UPDATE mailboxes SET uidvalidity = ?2 WHERE id = ?1", "ii",
 				mailbox_id, (int64_t)uidvalidity);
 	if (ret == STORE_OK)
-		ret = store_client_exec(s,
-					"INSERT INTO client_folders(mailbox_id, uidvalidity) VALUES (?1, ?2)"
-					" ON CONFLICT(mailbox_id) DO UPDATE SET uidvalidity = excluded.uidvalidity",
-					"ii", mailbox_id, (int64_t)uidvalidity);
+		ret = store_client_exec(
+			s,
+			"INSERT INTO client_folders(mailbox_id, uidvalidity) VALUES (?1, ?2)"
+			" ON CONFLICT(mailbox_id) DO UPDATE SET uidvalidity = excluded.uidvalidity",
+			"ii", mailbox_id, (int64_t)uidvalidity);
 	return ret;
 }
 
@@ -66,16 +67,16 @@ static int confirm_locked(struct store *s, int64_t mailbox_id, uint32_t placehol
 	 * real UID; the local row (with its body and its cid) wins. When the
 	 * row has moved on (a later offline move), only the journal follows. */
 	ret = store_client_query_int(s, &v, &here,
-				     "SELECT 1 FROM messages WHERE mailbox_id = ?1 AND uid = ?2", "ii",
-				     mailbox_id, (int64_t)placeholder);
+				     "SELECT 1 FROM messages WHERE mailbox_id = ?1 AND uid = ?2",
+				     "ii", mailbox_id, (int64_t)placeholder);
 	rangeset_add(&dup, new_uid);
 	if (ret == STORE_OK && here)
 		ret = drop_rows(s, mailbox_id, &dup, unlink);
 	rangeset_free(&dup);
 	if (ret == STORE_OK)
-		ret = store_client_exec(s,
-					"UPDATE messages SET uid = ?3 WHERE mailbox_id = ?1 AND uid = ?2",
-					"iii", mailbox_id, (int64_t)placeholder, (int64_t)new_uid);
+		ret = store_client_exec(
+			s, "UPDATE messages SET uid = ?3 WHERE mailbox_id = ?1 AND uid = ?2", "iii",
+			mailbox_id, (int64_t)placeholder, (int64_t)new_uid);
 	if (ret == STORE_OK)
 		ret = store_client_exec(
 			s,
@@ -85,25 +86,24 @@ static int confirm_locked(struct store *s, int64_t mailbox_id, uint32_t placehol
 			" base_keywords = CASE WHEN ?5 THEN (SELECT keywords FROM messages m WHERE"
 			"  m.mailbox_id = ?1 AND m.uid = ?3) ELSE base_keywords END"
 			" WHERE mailbox_id = ?1 AND uid = ?2",
-			"iiiii", mailbox_id, (int64_t)placeholder, (int64_t)new_uid, (int64_t)modseq,
-			(int64_t)base_from_local);
+			"iiiii", mailbox_id, (int64_t)placeholder, (int64_t)new_uid,
+			(int64_t)modseq, (int64_t)base_from_local);
 	if (ret == STORE_OK)
-		ret = store_client_exec(s,
-					"UPDATE mailboxes SET uidnext = max(uidnext, ?2 + 1) WHERE id = ?1",
-					"ii", mailbox_id, (int64_t)new_uid);
+		ret = store_client_exec(
+			s, "UPDATE mailboxes SET uidnext = max(uidnext, ?2 + 1) WHERE id = ?1",
+			"ii", mailbox_id, (int64_t)new_uid);
 	if (ret == STORE_OK)
 		ret = store_client_folder_uidvalidity(s, mailbox_id, &uidvalidity);
 	/* Placeholders are unique across mailboxes, so the UID alone finds
 	 * every entry that names this message. */
 	if (ret == STORE_OK)
-		ret = store_client_exec(s,
-					"UPDATE client_journal SET uid = ?2, uidvalidity = ?3 WHERE uid = ?1",
-					"iii", (int64_t)placeholder, (int64_t)new_uid,
-					(int64_t)uidvalidity);
+		ret = store_client_exec(
+			s, "UPDATE client_journal SET uid = ?2, uidvalidity = ?3 WHERE uid = ?1",
+			"iii", (int64_t)placeholder, (int64_t)new_uid, (int64_t)uidvalidity);
 	if (ret == STORE_OK)
-		ret = store_client_exec(s,
-					"UPDATE client_journal SET target_uid = ?2 WHERE target_uid = ?1",
-					"ii", (int64_t)placeholder, (int64_t)new_uid);
+		ret = store_client_exec(
+			s, "UPDATE client_journal SET target_uid = ?2 WHERE target_uid = ?1", "ii",
+			(int64_t)placeholder, (int64_t)new_uid);
 	return ret;
 }
 
@@ -154,26 +154,29 @@ static int renumber_out(struct store *s, int64_t mailbox_id, const char *name,
 	for (size_t i = 0; i < n && ret == STORE_OK; i++) {
 		int64_t from = old_uids[i], to = -(int64_t)new_uids[i];
 
-		ret = store_client_exec(s, "UPDATE messages SET uid = ?3 WHERE mailbox_id = ?1 AND uid = ?2",
-					"iii", mailbox_id, from, to);
+		ret = store_client_exec(
+			s, "UPDATE messages SET uid = ?3 WHERE mailbox_id = ?1 AND uid = ?2", "iii",
+			mailbox_id, from, to);
 		if (ret == STORE_OK)
 			ret = store_client_exec(s,
 						"UPDATE client_messages SET uid = ?3"
 						" WHERE mailbox_id = ?1 AND uid = ?2",
 						"iii", mailbox_id, from, to);
 		if (ret == STORE_OK)
-			ret = store_client_exec(s,
-						"UPDATE client_journal SET uid = ?3 WHERE mailbox = ?1"
-						" AND uid = ?2",
-						"tii", name, from, to);
+			ret = store_client_exec(
+				s,
+				"UPDATE client_journal SET uid = ?3 WHERE mailbox = ?1"
+				" AND uid = ?2",
+				"tii", name, from, to);
 	}
 	return ret;
 }
 
 static int renumber_in(struct store *s, int64_t mailbox_id, const char *name)
 {
-	int ret = store_client_exec(s, "UPDATE messages SET uid = -uid WHERE mailbox_id = ?1 AND uid < 0",
-				    "i", mailbox_id);
+	int ret = store_client_exec(
+		s, "UPDATE messages SET uid = -uid WHERE mailbox_id = ?1 AND uid < 0", "i",
+		mailbox_id);
 
 	if (ret == STORE_OK)
 		ret = store_client_exec(s,
@@ -181,8 +184,9 @@ static int renumber_in(struct store *s, int64_t mailbox_id, const char *name)
 					" WHERE mailbox_id = ?1 AND uid < 0",
 					"i", mailbox_id);
 	if (ret == STORE_OK)
-		ret = store_client_exec(s, "UPDATE client_journal SET uid = -uid WHERE mailbox = ?1 AND uid < 0",
-					"t", name);
+		ret = store_client_exec(
+			s, "UPDATE client_journal SET uid = -uid WHERE mailbox = ?1 AND uid < 0",
+			"t", name);
 	return ret;
 }
 
@@ -228,11 +232,13 @@ static int reset_locked(struct store *s, int64_t mailbox_id, uint32_t uidvalidit
 	if (ret == STORE_OK)
 		ret = renumber_in(s, mailbox_id, name);
 	if (ret == STORE_OK)
-		ret = store_client_exec(s, "UPDATE client_journal SET uidvalidity = ?2 WHERE mailbox = ?1",
-					"ti", name, (int64_t)uidvalidity);
+		ret = store_client_exec(
+			s, "UPDATE client_journal SET uidvalidity = ?2 WHERE mailbox = ?1", "ti",
+			name, (int64_t)uidvalidity);
 	if (ret == STORE_OK)
-		ret = store_client_exec(s, "UPDATE mailboxes SET uidvalidity = ?2, uidnext = ?3 WHERE id = ?1",
-					"iii", mailbox_id, (int64_t)uidvalidity, (int64_t)max_new + 1);
+		ret = store_client_exec(
+			s, "UPDATE mailboxes SET uidvalidity = ?2, uidnext = ?3 WHERE id = ?1",
+			"iii", mailbox_id, (int64_t)uidvalidity, (int64_t)max_new + 1);
 	if (ret == STORE_OK)
 		ret = store_client_exec(
 			s,
@@ -300,12 +306,12 @@ int store_client_find_msgid(struct store *s, int64_t mailbox_id, const char *mes
 			    uint32_t *uid_r)
 {
 	int64_t v;
-	int ret = store_client_query_int(s, &v, NULL,
-					 "SELECT m.uid FROM messages m JOIN files f ON f.id = m.file_id"
-					 " WHERE m.mailbox_id = ?1 AND f.message_id = ?2 AND m.uid < ?3"
-					 " ORDER BY m.uid LIMIT 1",
-					 "iti", mailbox_id, message_id,
-					 (int64_t)STORE_CLIENT_PLACEHOLDER_MIN);
+	int ret = store_client_query_int(
+		s, &v, NULL,
+		"SELECT m.uid FROM messages m JOIN files f ON f.id = m.file_id"
+		" WHERE m.mailbox_id = ?1 AND f.message_id = ?2 AND m.uid < ?3"
+		" ORDER BY m.uid LIMIT 1",
+		"iti", mailbox_id, message_id, (int64_t)STORE_CLIENT_PLACEHOLDER_MIN);
 
 	*uid_r = (uint32_t)v;
 	return ret;

@@ -149,7 +149,8 @@ int store_client_placeholder_next(struct store *s, uint32_t *uid_r)
 	/* 268 million local-only messages before this trips; by then the
 	 * counter can start over, since confirmed placeholders are gone. */
 	if (v > STORE_CLIENT_PLACEHOLDER_MAX) {
-		ret = store_meta_set(s, "client_next_placeholder", STORE_CLIENT_PLACEHOLDER_MIN + 1);
+		ret = store_meta_set(s, "client_next_placeholder",
+				     STORE_CLIENT_PLACEHOLDER_MIN + 1);
 		v = STORE_CLIENT_PLACEHOLDER_MIN;
 	}
 	*uid_r = (uint32_t)v;
@@ -181,8 +182,8 @@ void store_client_folder_clear(struct store_client_folder *f)
 }
 
 #define FOLDER_SELECT                                                                              \
-	"SELECT m.id, m.name, c.remote_name, c.delimiter, c.uidvalidity, c.uidnext,"             \
-	" c.highestmodseq, c.mailboxid, c.synced_at, m.special_use, m.messages, m.unseen,"       \
+	"SELECT m.id, m.name, c.remote_name, c.delimiter, c.uidvalidity, c.uidnext,"               \
+	" c.highestmodseq, c.mailboxid, c.synced_at, m.special_use, m.messages, m.unseen,"         \
 	" m.noselect FROM mailboxes m LEFT JOIN client_folders c ON c.mailbox_id = m.id"
 
 static char *column_strdup(sqlite3_stmt *st, int col)
@@ -241,7 +242,8 @@ int store_client_folder_put(struct store *s, const struct store_client_folder *f
 	return store_client_exec(
 		s,
 		"INSERT INTO client_folders(mailbox_id, remote_name, delimiter, uidvalidity,"
-		" uidnext, highestmodseq, mailboxid, synced_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+		" uidnext, highestmodseq, mailboxid, synced_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+		"?7, ?8)"
 		" ON CONFLICT(mailbox_id) DO UPDATE SET"
 		" remote_name = coalesce(excluded.remote_name, remote_name),"
 		" delimiter = excluded.delimiter, uidvalidity = excluded.uidvalidity,"

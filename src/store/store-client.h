@@ -100,15 +100,15 @@ int store_client_folder_list(struct store *s, store_client_folder_cb *cb, void *
 /* A message as the server reported it, to be cached. */
 struct store_client_new {
 	uint32_t uid;
-	const void *data;     /* the list-view header fields, or the whole message */
+	const void *data; /* the list-view header fields, or the whole message */
 	size_t len;
 	bool whole;           /* data is the whole message (BODY[]) */
 	unsigned flags;       /* enum store_flag */
 	const char *keywords; /* space-separated, may be NULL */
 	int64_t internaldate; /* unix time */
 	int tz_offset;
-	uint64_t size;        /* RFC822.SIZE */
-	uint64_t modseq;      /* 0 without CONDSTORE */
+	uint64_t size;   /* RFC822.SIZE */
+	uint64_t modseq; /* 0 without CONDSTORE */
 };
 
 /* Cache messages in one transaction. A UID already cached is skipped (so
@@ -118,18 +118,18 @@ int store_client_add(struct store *s, int64_t mailbox_id, const struct store_cli
 		     size_t n, size_t *added_r);
 
 struct store_client_msg {
-	int64_t cid;            /* stable id, never reused */
+	int64_t cid; /* stable id, never reused */
 	int64_t mailbox_id;
 	uint32_t uid;
-	unsigned flags;         /* local view */
+	unsigned flags; /* local view */
 	char *keywords;
-	unsigned base_flags;    /* as last synced */
+	unsigned base_flags; /* as last synced */
 	char *base_keywords;
 	uint64_t remote_modseq;
-	uint64_t size;          /* remote size */
+	uint64_t size; /* remote size */
 	int64_t internaldate;
 	bool has_body;
-	bool pending;           /* local only: placeholder UID */
+	bool pending; /* local only: placeholder UID */
 	int64_t file_id;
 };
 
@@ -142,8 +142,7 @@ int store_client_msg_get(struct store *s, int64_t mailbox_id, uint32_t uid,
 int store_client_uids(struct store *s, int64_t mailbox_id, struct rangeset *uids_r);
 /* Add to uids_r the cached messages without a body whose internal date is
  * at or after since (0: all). */
-int store_client_stubs(struct store *s, int64_t mailbox_id, int64_t since,
-		       struct rangeset *uids_r);
+int store_client_stubs(struct store *s, int64_t mailbox_id, int64_t since, struct rangeset *uids_r);
 
 /* Flags the server reported for a message. */
 struct store_client_flags {
@@ -179,8 +178,8 @@ struct store_client_body {
 	const void *data;
 	size_t len;
 };
-int store_client_set_bodies(struct store *s, int64_t mailbox_id,
-			    const struct store_client_body *b, size_t n);
+int store_client_set_bodies(struct store *s, int64_t mailbox_id, const struct store_client_body *b,
+			    size_t n);
 /* The server confirmed a local-only message under a real UID of a
  * mailbox whose UIDVALIDITY is uidvalidity: re-key the row (when it is
  * still in that mailbox) and every journal entry that names the
@@ -215,27 +214,27 @@ int store_client_find_msgid(struct store *s, int64_t mailbox_id, const char *mes
 /* ---- the journal ---- */
 
 enum store_journal_kind {
-	STORE_JOURNAL_FLAGS = 1,  /* mailbox uid: +flags_add -flags_remove, keywords too */
-	STORE_JOURNAL_MOVE = 2,   /* mailbox uid -> target (placeholder target_uid there) */
-	STORE_JOURNAL_EXPUNGE = 3,/* mailbox uid: \Deleted and UID EXPUNGE */
-	STORE_JOURNAL_CREATE = 4, /* mailbox */
-	STORE_JOURNAL_DELETE = 5, /* mailbox */
-	STORE_JOURNAL_RENAME = 6, /* mailbox -> target */
-	STORE_JOURNAL_APPEND = 7, /* the local message mailbox uid (placeholder) to the server */
-	STORE_JOURNAL_SEND = 8,   /* submit the local message mailbox uid; data: envelope */
+	STORE_JOURNAL_FLAGS = 1,   /* mailbox uid: +flags_add -flags_remove, keywords too */
+	STORE_JOURNAL_MOVE = 2,    /* mailbox uid -> target (placeholder target_uid there) */
+	STORE_JOURNAL_EXPUNGE = 3, /* mailbox uid: \Deleted and UID EXPUNGE */
+	STORE_JOURNAL_CREATE = 4,  /* mailbox */
+	STORE_JOURNAL_DELETE = 5,  /* mailbox */
+	STORE_JOURNAL_RENAME = 6,  /* mailbox -> target */
+	STORE_JOURNAL_APPEND = 7,  /* the local message mailbox uid (placeholder) to the server */
+	STORE_JOURNAL_SEND = 8,    /* submit the local message mailbox uid; data: envelope */
 };
 
 const char *store_journal_kind_name(enum store_journal_kind kind);
 
 struct store_journal_entry {
-	int64_t id;                /* order of replay */
+	int64_t id; /* order of replay */
 	enum store_journal_kind kind;
 	const char *mailbox;
-	uint32_t uidvalidity;      /* of mailbox when the entry was made; 0 for folder ops */
+	uint32_t uidvalidity; /* of mailbox when the entry was made; 0 for folder ops */
 	uint32_t uid;
-	int64_t cid;               /* the message, 0 for folder ops */
-	const char *target;        /* MOVE destination, RENAME new name */
-	uint32_t target_uid;       /* MOVE: the placeholder in target */
+	int64_t cid;         /* the message, 0 for folder ops */
+	const char *target;  /* MOVE destination, RENAME new name */
+	uint32_t target_uid; /* MOVE: the placeholder in target */
 	unsigned flags_add, flags_remove;
 	const char *kw_add, *kw_remove; /* space-separated, "" for none */
 	/* SEND: the envelope as the client wrote it. FLAGS, MOVE, EXPUNGE:
@@ -244,8 +243,8 @@ struct store_journal_entry {
 	const void *data;
 	size_t data_len;
 	int64_t created;
-	unsigned attempts;         /* failed or interrupted replays so far */
-	bool attempted;            /* a replay was started: check before repeating */
+	unsigned attempts; /* failed or interrupted replays so far */
+	bool attempted;    /* a replay was started: check before repeating */
 	const char *last_error;
 };
 

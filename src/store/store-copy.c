@@ -37,8 +37,8 @@ static int read_sources(struct store *s, int64_t mailbox_id, const struct ranges
 	int rc = SQLITE_OK;
 
 	st = store_stmt_sql(s, "SELECT uid, file_id, flags, keywords, internaldate, tz, size"
-			      " FROM messages WHERE mailbox_id = ?1 AND uid BETWEEN ?2 AND ?3"
-			      " ORDER BY uid");
+			       " FROM messages WHERE mailbox_id = ?1 AND uid BETWEEN ?2 AND ?3"
+			       " ORDER BY uid");
 	if (st == NULL)
 		return STORE_ERR_IO;
 	for (size_t i = 0; i < uids->count; i++) {
@@ -96,8 +96,9 @@ static int insert_copy(struct store *s, int64_t dest, const struct copy_row *c, 
 	return store_keywords_register(s, dest, c->keywords);
 }
 
-static int copy_into(struct store *s, const struct store_mailbox *dest, const struct copy_rows *rows,
-		     bool move, struct rangeset *src_uids_r, struct rangeset *dst_uids_r)
+static int copy_into(struct store *s, const struct store_mailbox *dest,
+		     const struct copy_rows *rows, bool move, struct rangeset *src_uids_r,
+		     struct rangeset *dst_uids_r)
 {
 	uint64_t modseq, bytes = 0;
 	int64_t unseen = 0, deleted = 0, now = (int64_t)time(NULL);
@@ -162,7 +163,8 @@ static int copy_locked(struct store *s, int64_t mailbox_id, const struct rangese
 		return ret;
 	if (dest.noselect) {
 		store_mailbox_clear(&dest);
-		return store_fail(s, STORE_ERR_NOSELECT, "mailbox %s cannot hold messages", dest_name);
+		return store_fail(s, STORE_ERR_NOSELECT, "mailbox %s cannot hold messages",
+				  dest_name);
 	}
 	*dst_uidvalidity_r = dest.uidvalidity;
 	ret = read_sources(s, mailbox_id, uids, &rows);
@@ -175,9 +177,9 @@ static int copy_locked(struct store *s, int64_t mailbox_id, const struct rangese
 	return ret;
 }
 
-int store_copy(struct store *s, int64_t mailbox_id, const struct rangeset *uids,
-	       const char *dest, bool move, uint32_t *dst_uidvalidity_r,
-	       struct rangeset *src_uids_r, struct rangeset *dst_uids_r)
+int store_copy(struct store *s, int64_t mailbox_id, const struct rangeset *uids, const char *dest,
+	       bool move, uint32_t *dst_uidvalidity_r, struct rangeset *src_uids_r,
+	       struct rangeset *dst_uids_r)
 {
 	struct store_unlink_list unlink = {NULL, 0, 0};
 	int ret = store_tx_begin(s);

@@ -37,8 +37,9 @@ int store_removal_collect(struct store *s, int64_t mailbox_id, const struct rang
 	size_t nranges = uids ? uids->count : 1;
 	int rc;
 
-	st = store_stmt_sql(s, "SELECT uid, file_id, flags, size FROM messages WHERE mailbox_id = ?1"
-			       " AND uid BETWEEN ?2 AND ?3 AND (flags & ?4) = ?4 ORDER BY uid");
+	st = store_stmt_sql(s,
+			    "SELECT uid, file_id, flags, size FROM messages WHERE mailbox_id = ?1"
+			    " AND uid BETWEEN ?2 AND ?3 AND (flags & ?4) = ?4 ORDER BY uid");
 	if (st == NULL)
 		return STORE_ERR_IO;
 	for (size_t i = 0; i < nranges; i++) {
@@ -97,7 +98,7 @@ int store_removal_apply(struct store *s, int64_t mailbox_id, const struct store_
 	del = store_stmt_sql(s, "DELETE FROM messages WHERE mailbox_id = ?1 AND uid = ?2");
 	if (del != NULL && tombstones)
 		log = store_stmt_sql(s, "INSERT OR REPLACE INTO expunged(mailbox_id, uid, modseq)"
-				       " VALUES (?1, ?2, ?3)");
+					" VALUES (?1, ?2, ?3)");
 	if ((del == NULL || (tombstones && log == NULL)) && ret == STORE_OK)
 		ret = STORE_ERR_IO;
 	for (size_t i = 0; i < r->count && ret == STORE_OK; i++) {

@@ -23,8 +23,8 @@ struct store_fetch {
 	struct arena *arena;
 	struct store_msg batch[FETCH_BATCH];
 	size_t count, pos;
-	size_t range_idx;   /* the range being read */
-	uint32_t last_uid;  /* the last UID read, 0 before the first */
+	size_t range_idx;  /* the range being read */
+	uint32_t last_uid; /* the last UID read, 0 before the first */
 	bool exhausted;
 };
 

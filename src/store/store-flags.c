@@ -12,7 +12,7 @@ struct flag_row {
 	char *keywords;
 	uint64_t modseq;
 	bool changed;
-	bool failed;    /* MODSEQ above UNCHANGEDSINCE: left alone */
+	bool failed; /* MODSEQ above UNCHANGEDSINCE: left alone */
 };
 
 struct flag_rows {
@@ -35,7 +35,7 @@ static int read_rows(struct store *s, int64_t mailbox_id, const struct rangeset 
 	int rc = SQLITE_OK;
 
 	st = store_stmt_sql(s, "SELECT uid, flags, keywords, modseq FROM messages"
-			      " WHERE mailbox_id = ?1 AND uid BETWEEN ?2 AND ?3 ORDER BY uid");
+			       " WHERE mailbox_id = ?1 AND uid BETWEEN ?2 AND ?3 ORDER BY uid");
 	if (st == NULL)
 		return STORE_ERR_IO;
 	for (size_t i = 0; i < uids->count && rc != SQLITE_ERROR; i++) {
@@ -122,7 +122,8 @@ static int set_flags_locked(struct store *s, int64_t mailbox_id, struct flag_row
 		if (changed && ret == STORE_OK)
 			ret = store_keywords_register(s, mailbox_id, kw);
 		if (changed) {
-			d_unseen += ((row->flags & STORE_FLAG_SEEN) != 0) - ((flags & STORE_FLAG_SEEN) != 0);
+			d_unseen += ((row->flags & STORE_FLAG_SEEN) != 0) -
+				    ((flags & STORE_FLAG_SEEN) != 0);
 			d_deleted += ((flags & STORE_FLAG_DELETED) != 0) -
 				     ((row->flags & STORE_FLAG_DELETED) != 0);
 			free(row->keywords);

@@ -144,8 +144,7 @@ struct queued {
 };
 
 /* Read up to max queue entries (oldest first) into q; *n_r how many. */
-static int read_queue(struct store *s, bool only_index, struct queued *q, size_t max,
-		      size_t *n_r)
+static int read_queue(struct store *s, bool only_index, struct queued *q, size_t max, size_t *n_r)
 {
 	sqlite3_stmt *st = store_stmt_sql(s, "SELECT q.file_id, q.op, f.name FROM fts_pending q"
 					     " LEFT JOIN files f ON f.id = q.file_id"
@@ -169,8 +168,9 @@ static int read_queue(struct store *s, bool only_index, struct queued *q, size_t
 	}
 	sqlite3_reset(st);
 	*n_r = n;
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK
-						     : store_sql_error(s, rc, "read the index queue");
+	return rc == SQLITE_DONE || rc == SQLITE_ROW
+		       ? STORE_OK
+		       : store_sql_error(s, rc, "read the index queue");
 }
 
 static int apply_one(struct store *s, const struct queued *q)

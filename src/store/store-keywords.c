@@ -131,8 +131,9 @@ int store_mailbox_keywords(struct store *s, int64_t mailbox_id, store_name_cb *c
 	sqlite3_stmt *st;
 	int rc, ret = STORE_OK;
 
-	rc = sqlite3_prepare_v2(s->db, "SELECT name FROM keywords WHERE mailbox_id = ?1 ORDER BY name",
-				-1, &st, NULL);
+	rc = sqlite3_prepare_v2(s->db,
+				"SELECT name FROM keywords WHERE mailbox_id = ?1 ORDER BY name", -1,
+				&st, NULL);
 	if (rc != SQLITE_OK)
 		return store_sql_error(s, rc, "list keywords");
 	sqlite3_bind_int64(st, 1, mailbox_id);

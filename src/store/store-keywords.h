@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 struct store_keyword_list {
-	char **items;   /* point into storage */
+	char **items; /* point into storage */
 	size_t count;
 	char *storage;
 };

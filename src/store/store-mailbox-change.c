@@ -227,8 +227,8 @@ static int rename_locked(struct store *s, const char *from, const char *to)
 	/* The mailbox and all its children, and their subscriptions. */
 	rc = sqlite3_prepare_v2(s->db,
 				"UPDATE mailboxes SET name = ?2 || substr(name, length(?1) + 1)"
-				" WHERE name = ?1 OR (name > ?1 || '/' AND name < ?1 || '0');"
-				, -1, &st, NULL);
+				" WHERE name = ?1 OR (name > ?1 || '/' AND name < ?1 || '0');",
+				-1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
@@ -237,10 +237,11 @@ static int rename_locked(struct store *s, const char *from, const char *to)
 	}
 	if (rc != SQLITE_DONE)
 		return store_sql_error(s, rc, "rename mailbox");
-	rc = sqlite3_prepare_v2(s->db,
-				"UPDATE OR REPLACE subscriptions SET name = ?2 || substr(name, length(?1) + 1)"
-				" WHERE name = ?1 OR (name > ?1 || '/' AND name < ?1 || '0')",
-				-1, &st, NULL);
+	rc = sqlite3_prepare_v2(
+		s->db,
+		"UPDATE OR REPLACE subscriptions SET name = ?2 || substr(name, length(?1) + 1)"
+		" WHERE name = ?1 OR (name > ?1 || '/' AND name < ?1 || '0')",
+		-1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);

@@ -306,8 +306,8 @@ int store_subscriptions(struct store *s, store_name_cb *cb, void *ctx)
 	return ret;
 }
 
-int store_mailbox_take_uids(struct store *s, int64_t mailbox_id, uint32_t n,
-			    uint32_t *first_uid_r, uint64_t *modseq_r)
+int store_mailbox_take_uids(struct store *s, int64_t mailbox_id, uint32_t n, uint32_t *first_uid_r,
+			    uint64_t *modseq_r)
 {
 	sqlite3_stmt *st = store_stmt(s, STMT_MAILBOX_TAKE_UIDS);
 	int rc;
@@ -345,7 +345,7 @@ int store_mailbox_next_modseq(struct store *s, int64_t mailbox_id, uint64_t *mod
 		*modseq_r = (uint64_t)sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW) {
-			return STORE_OK;
+		return STORE_OK;
 	}
 	if (rc == SQLITE_DONE)
 		return store_fail(s, STORE_ERR_CHANGED, "mailbox vanished");

@@ -74,8 +74,7 @@ static int bucket_open(struct store *s, const char *name, int *fd_r)
 	return STORE_OK;
 }
 
-static int write_tmp(struct store *s, const char *tmp, const void *data, size_t len,
-		     int64_t mtime)
+static int write_tmp(struct store *s, const char *tmp, const void *data, size_t len, int64_t mtime)
 {
 	struct timespec times[2] = {{(time_t)mtime, 0}, {(time_t)mtime, 0}};
 	int fd = openat(s->msg_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);

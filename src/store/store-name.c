@@ -50,9 +50,9 @@ static const struct {
 	const char *name;
 	unsigned bit;
 } special_uses[] = {
-	{"\\All", STORE_USE_ALL},         {"\\Archive", STORE_USE_ARCHIVE},
-	{"\\Drafts", STORE_USE_DRAFTS},   {"\\Flagged", STORE_USE_FLAGGED},
-	{"\\Junk", STORE_USE_JUNK},       {"\\Sent", STORE_USE_SENT},
+	{"\\All", STORE_USE_ALL},       {"\\Archive", STORE_USE_ARCHIVE},
+	{"\\Drafts", STORE_USE_DRAFTS}, {"\\Flagged", STORE_USE_FLAGGED},
+	{"\\Junk", STORE_USE_JUNK},     {"\\Sent", STORE_USE_SENT},
 	{"\\Trash", STORE_USE_TRASH},
 };
 

@@ -52,7 +52,8 @@ static void fill_fts_headers(struct store_parsed *p, const struct store_parsed *
 	size_t flen;
 
 	for (size_t i = 0; i < len; i++) {
-		if (prefix[i] == '\r' && i + 2 < len && (prefix[i + 2] == ' ' || prefix[i + 2] == '\t'))
+		if (prefix[i] == '\r' && i + 2 < len &&
+		    (prefix[i + 2] == ' ' || prefix[i + 2] == '\t'))
 			i++;
 		else if (prefix[i] != '\r')
 			buf_append_byte(&plain, (unsigned char)prefix[i]);

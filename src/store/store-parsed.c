@@ -15,9 +15,10 @@
  * Chat-Version), Apple Mail and mutt ask for when they list a folder, so
  * a list view never opens a message file. */
 static const char *const list_field_names[] = {
-	"From", "To", "Cc", "Bcc", "Reply-To", "Sender", "Subject", "Date", "Message-ID",
-	"In-Reply-To", "References", "Content-Type", "List-Id", "Priority", "X-Priority",
-	"Importance", "Newsgroups", "X-K9mail-Identity", "Chat-Version",
+	"From",         "To",       "Cc",         "Bcc",         "Reply-To",   "Sender",
+	"Subject",      "Date",     "Message-ID", "In-Reply-To", "References", "Content-Type",
+	"List-Id",      "Priority", "X-Priority", "Importance",  "Newsgroups", "X-K9mail-Identity",
+	"Chat-Version",
 };
 
 /* Bare LF becomes CRLF: IMAP serves messages with CRLF line ends, and
@@ -97,8 +98,8 @@ static void fill_list_values(struct store_parsed *p, const struct mime_message *
 
 	mime_list_fields(msg, p->arena, v);
 	date = &v[MIME_LIST_DATE];
-	p->has_sent_date = date->present &&
-			   mime_parse_date(date->raw, date->raw_len, &p->sent_date, &p->sent_tz) == 0;
+	p->has_sent_date = date->present && mime_parse_date(date->raw, date->raw_len, &p->sent_date,
+							    &p->sent_tz) == 0;
 	mid = &v[MIME_LIST_MESSAGE_ID];
 	if (mid->present) {
 		const char **ids;

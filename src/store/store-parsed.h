@@ -11,9 +11,9 @@
 
 struct store_parsed {
 	struct arena *arena;
-	char *data;              /* the message, CRLF line ends */
+	char *data; /* the message, CRLF line ends */
 	size_t size;
-	bool borrowed;           /* data is the caller's (store_parsed_new_mapped) */
+	bool borrowed; /* data is the caller's (store_parsed_new_mapped) */
 	/* IMAP-rendered structure (from src/mime) */
 	struct buf envelope, bodystructure, body, parts, headers;
 	bool has_sent_date;

@@ -36,9 +36,9 @@ enum store_stmt {
 struct store {
 	char *dir;
 	sqlite3 *db;
-	int dir_fd;         /* the user directory */
-	int msg_fd;         /* DATA/users/<u>/msg */
-	int notify_fd;      /* the file touched after each commit */
+	int dir_fd;    /* the user directory */
+	int msg_fd;    /* DATA/users/<u>/msg */
+	int notify_fd; /* the file touched after each commit */
 	bool in_tx;
 	bool sync_normal;   /* synchronous=NORMAL: in store_tx_begin_relaxed() */
 	bool fts_deferred;  /* store_fts_defer(): index text in batches */
@@ -49,7 +49,7 @@ struct store {
 	struct store_sql_stmt {
 		const char *sql;
 		sqlite3_stmt *stmt;
-	} *sql_stmts;
+	} * sql_stmts;
 	size_t sql_stmt_count;
 	char err[512];
 };
@@ -142,8 +142,8 @@ int store_mailbox_create_locked(struct store *s, const char *canon, unsigned spe
 /* Inside a transaction: create the missing ancestors of canon. */
 int store_mailbox_create_parents(struct store *s, const char *canon);
 /* Reserve n UIDs and one MODSEQ in a mailbox inside a transaction. */
-int store_mailbox_take_uids(struct store *s, int64_t mailbox_id, uint32_t n,
-			    uint32_t *first_uid_r, uint64_t *modseq_r);
+int store_mailbox_take_uids(struct store *s, int64_t mailbox_id, uint32_t n, uint32_t *first_uid_r,
+			    uint64_t *modseq_r);
 /* Next MODSEQ for a change in this mailbox, inside a transaction. */
 int store_mailbox_next_modseq(struct store *s, int64_t mailbox_id, uint64_t *modseq_r);
 /* Adjust STATUS counters inside a transaction. */
@@ -203,7 +203,7 @@ int store_rebuild(const char *user_dir, const struct store_check_options *opt,
 struct store_msgfile_data {
 	const void *data;
 	size_t len;
-	int64_t mtime;      /* the file time: the internal date, for rebuilds */
+	int64_t mtime; /* the file time: the internal date, for rebuilds */
 };
 /* Write n new files durably: each to a temporary name, fsynced, renamed;
  * then their one bucket directory is fsynced once. names_r[i] (32 hex)

@@ -13,7 +13,7 @@
 #include <uninorm.h>
 
 /* Day number of a timestamp, flooring for times before 1970 too. */
-#define DAY_OF(x) "(((" x ") + 86400000000) / 86400 - 1000000)"
+#define DAY_OF(x)         "(((" x ") + 86400000000) / 86400 - 1000000)"
 #define RANGES_INLINE_MAX 16
 /* A text key every match must satisfy whose files number at most this
  * many drives the main query through the messages_file index instead of
@@ -49,13 +49,13 @@ struct bind {
  * was a fifth of a common word's SEARCH TEXT. One entry per matching file
  * of the store at most. */
 struct file_set {
-	const char *phrase; /* the FTS5 query, owned by the query */
+	const char *phrase;     /* the FTS5 query, owned by the query */
 	const char *any_phrase; /* the same in every column, owned too */
 	const char *needle;     /* folded, owned by the query */
 	const char *columns;    /* space-separated fts columns (a constant) */
 	int64_t *ids;
 	size_t count, cap;
-	bool required;      /* every match holds it: not under OR or NOT */
+	bool required; /* every match holds it: not under OR or NOT */
 };
 
 struct query {
@@ -67,10 +67,10 @@ struct query {
 	size_t nowned;
 	struct file_set **sets;
 	size_t nsets;
-	bool own_tx;    /* build() began a read transaction */
+	bool own_tx; /* build() began a read transaction */
 	int depth;
-	int optional;   /* > 0 while emitting under OR or NOT */
-	bool files;     /* the condition reads a column of files (f.*) */
+	int optional; /* > 0 while emitting under OR or NOT */
+	bool files;   /* the condition reads a column of files (f.*) */
 };
 
 static void bind_int(struct query *q, int64_t v)
@@ -327,8 +327,8 @@ static int emit_list(struct query *q, const struct store_search_key *first, cons
 }
 
 #define INTERNAL_DAY DAY_OF("m.internaldate + m.tz * 60")
-#define SENT_DAY DAY_OF("COALESCE(f.sent_date + f.sent_tz * 60, m.internaldate + m.tz * 60)")
-#define SAVED_DAY DAY_OF("m.savedate")
+#define SENT_DAY     DAY_OF("COALESCE(f.sent_date + f.sent_tz * 60, m.internaldate + m.tz * 60)")
+#define SAVED_DAY    DAY_OF("m.savedate")
 
 static int emit_date(struct query *q, const struct store_search_key *k)
 {
@@ -480,12 +480,11 @@ static void file_set_add(struct file_set *set, int64_t id)
 
 /* Run an FTS5 query and add the rowids it returns, at most limit of them
  * (-1: all). */
-static int file_set_query(struct store *s, struct file_set *set, const char *phrase,
-			  int64_t limit)
+static int file_set_query(struct store *s, struct file_set *set, const char *phrase, int64_t limit)
 {
 	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(s->db, "SELECT rowid FROM fts WHERE fts MATCH ?1 LIMIT ?2",
-				    -1, &st, NULL);
+	int rc = sqlite3_prepare_v2(s->db, "SELECT rowid FROM fts WHERE fts MATCH ?1 LIMIT ?2", -1,
+				    &st, NULL);
 
 	if (rc != SQLITE_OK)
 		return store_sql_error(s, rc, "prepare text search");
@@ -743,7 +742,8 @@ int store_sort(struct store *s, int64_t mailbox_id, const struct store_search_ke
 
 	buf_append_str(&q.sql, " ORDER BY ");
 	for (size_t i = 0; i < ncrit; i++)
-		buf_printf(&q.sql, "%s%s, ", sort_expr(crit[i].key), crit[i].reverse ? " DESC" : "");
+		buf_printf(&q.sql, "%s%s, ", sort_expr(crit[i].key),
+			   crit[i].reverse ? " DESC" : "");
 	buf_append_str(&q.sql, "m.uid");
 	if (ret == STORE_OK)
 		ret = prepare(s, &q, &st);
@@ -832,8 +832,8 @@ static int collate_casemap(void *ctx, int alen, const void *a, int blen, const v
 int store_search_register(struct store *s)
 {
 	int rc = sqlite3_create_function(s->db, "hf_header_match", 3,
-					 SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
-					 fn_header_match, NULL, NULL);
+					 SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, fn_header_match,
+					 NULL, NULL);
 
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function(s->db, "hf_uid_in", 2, SQLITE_UTF8, NULL, fn_uid_in,

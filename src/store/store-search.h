@@ -14,38 +14,38 @@
 
 enum store_search_op {
 	STORE_SEARCH_ALL,
-	STORE_SEARCH_NONE,       /* matches nothing */
-	STORE_SEARCH_AND,        /* all children */
-	STORE_SEARCH_OR,         /* any child */
-	STORE_SEARCH_NOT,        /* the one child does not match */
-	STORE_SEARCH_UIDS,       /* uid in uids */
-	STORE_SEARCH_FLAGS_SET,  /* every flag in flags is set */
-	STORE_SEARCH_FLAGS_UNSET,/* no flag in flags is set */
-	STORE_SEARCH_KEYWORD,    /* str */
+	STORE_SEARCH_NONE,        /* matches nothing */
+	STORE_SEARCH_AND,         /* all children */
+	STORE_SEARCH_OR,          /* any child */
+	STORE_SEARCH_NOT,         /* the one child does not match */
+	STORE_SEARCH_UIDS,        /* uid in uids */
+	STORE_SEARCH_FLAGS_SET,   /* every flag in flags is set */
+	STORE_SEARCH_FLAGS_UNSET, /* no flag in flags is set */
+	STORE_SEARCH_KEYWORD,     /* str */
 	STORE_SEARCH_UNKEYWORD,
-	STORE_SEARCH_LARGER,     /* size > num */
-	STORE_SEARCH_SMALLER,    /* size < num */
-	STORE_SEARCH_BEFORE,     /* internal date's day < num (days since 1970-01-01) */
+	STORE_SEARCH_LARGER,  /* size > num */
+	STORE_SEARCH_SMALLER, /* size < num */
+	STORE_SEARCH_BEFORE,  /* internal date's day < num (days since 1970-01-01) */
 	STORE_SEARCH_ON,
 	STORE_SEARCH_SINCE,      /* day >= num */
 	STORE_SEARCH_SENTBEFORE, /* Date: header's day, as above */
 	STORE_SEARCH_SENTON,
 	STORE_SEARCH_SENTSINCE,
-	STORE_SEARCH_SAVEDBEFORE,/* save date's day (UTC), RFC 8514 */
+	STORE_SEARCH_SAVEDBEFORE, /* save date's day (UTC), RFC 8514 */
 	STORE_SEARCH_SAVEDON,
 	STORE_SEARCH_SAVEDSINCE,
-	STORE_SEARCH_OLDER,      /* internal date at least num seconds ago (RFC 5032) */
-	STORE_SEARCH_YOUNGER,    /* internal date less than num seconds ago */
-	STORE_SEARCH_MODSEQ,     /* modseq >= num (RFC 7162 3.1.5) */
-	STORE_SEARCH_HEADER,     /* field contains str */
-	STORE_SEARCH_FROM,       /* str in the From field (decoded) */
+	STORE_SEARCH_OLDER,   /* internal date at least num seconds ago (RFC 5032) */
+	STORE_SEARCH_YOUNGER, /* internal date less than num seconds ago */
+	STORE_SEARCH_MODSEQ,  /* modseq >= num (RFC 7162 3.1.5) */
+	STORE_SEARCH_HEADER,  /* field contains str */
+	STORE_SEARCH_FROM,    /* str in the From field (decoded) */
 	STORE_SEARCH_TO,
 	STORE_SEARCH_CC,
 	STORE_SEARCH_BCC,
 	STORE_SEARCH_SUBJECT,
-	STORE_SEARCH_BODY,       /* str in the text of the body */
-	STORE_SEARCH_TEXT,       /* str in the header or body */
-	STORE_SEARCH_EMAILID,    /* RFC 8474 */
+	STORE_SEARCH_BODY,    /* str in the text of the body */
+	STORE_SEARCH_TEXT,    /* str in the header or body */
+	STORE_SEARCH_EMAILID, /* RFC 8474 */
 	STORE_SEARCH_THREADID,
 };
 

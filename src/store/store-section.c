@@ -15,7 +15,7 @@
 struct section_range {
 	uint64_t offset, size;
 	enum mime_cte cte;
-	bool header;      /* the range is a header block (for HEADER.FIELDS) */
+	bool header; /* the range is a header block (for HEADER.FIELDS) */
 };
 
 static int locate(struct store *s, const struct store_msg *m, const struct store_section *sec,
@@ -25,7 +25,8 @@ static int locate(struct store *s, const struct store_msg *m, const struct store
 
 	if (m->part_index == NULL)
 		return store_fail(s, STORE_ERR_INVALID, "section read without the part index");
-	if (mime_part_index_find(m->part_index, m->part_index_len, sec->part, sec->depth, &info) < 0)
+	if (mime_part_index_find(m->part_index, m->part_index_len, sec->part, sec->depth, &info) <
+	    0)
 		return STORE_ERR_NONEXISTENT;
 	r->cte = info.cte;
 	r->header = false;
@@ -118,8 +119,8 @@ static bool from_cache(const struct store_msg *m, const struct store_section *se
 	return m->headers != NULL && store_section_cached(sec);
 }
 
-int store_section_read(struct store *s, const struct store_msg *m,
-		       const struct store_section *sec, struct buf *out)
+int store_section_read(struct store *s, const struct store_msg *m, const struct store_section *sec,
+		       struct buf *out)
 {
 	struct section_range r;
 	struct buf raw = BUF_INIT;
@@ -142,9 +143,11 @@ int store_section_read(struct store *s, const struct store_msg *m,
 		if (mime_decode_transfer(r.cte, raw.data, raw.len, out, &error) < 0)
 			ret = store_fail(s, STORE_ERR_INVALID, "%s", error);
 	} else if (ret == STORE_OK && sec->kind == STORE_SECTION_HEADER_FIELDS_NOT) {
-		mime_header_write_fields(raw.data, raw.len, sec->fields, sec->field_count, true, out);
+		mime_header_write_fields(raw.data, raw.len, sec->fields, sec->field_count, true,
+					 out);
 	} else if (ret == STORE_OK && sec->kind == STORE_SECTION_HEADER_FIELDS) {
-		mime_header_write_fields(raw.data, raw.len, sec->fields, sec->field_count, false, out);
+		mime_header_write_fields(raw.data, raw.len, sec->fields, sec->field_count, false,
+					 out);
 	} else if (ret == STORE_OK) {
 		buf_append(out, raw.data, raw.len);
 	}
@@ -152,8 +155,8 @@ int store_section_read(struct store *s, const struct store_msg *m,
 	return ret;
 }
 
-int store_section_size(struct store *s, const struct store_msg *m,
-		       const struct store_section *sec, uint64_t *size_r)
+int store_section_size(struct store *s, const struct store_msg *m, const struct store_section *sec,
+		       uint64_t *size_r)
 {
 	struct mime_part_info info;
 	struct buf raw = BUF_INIT;
@@ -169,7 +172,8 @@ int store_section_size(struct store *s, const struct store_msg *m,
 		return ret;
 	}
 	if (m->part_index != NULL && sec->depth > 0 &&
-	    mime_part_index_find(m->part_index, m->part_index_len, sec->part, sec->depth, &info) == 0 &&
+	    mime_part_index_find(m->part_index, m->part_index_len, sec->part, sec->depth, &info) ==
+		    0 &&
 	    info.decoded_size_known) {
 		*size_r = info.decoded_size;
 		return STORE_OK;
@@ -183,8 +187,8 @@ int store_section_size(struct store *s, const struct store_msg *m,
 	return ret;
 }
 
-int store_section_range(struct store *s, const struct store_msg *m,
-			const struct store_section *sec, uint64_t *offset_r, uint64_t *size_r)
+int store_section_range(struct store *s, const struct store_msg *m, const struct store_section *sec,
+			uint64_t *offset_r, uint64_t *size_r)
 {
 	struct section_range r;
 	int ret;

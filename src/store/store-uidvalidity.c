@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #define UIDVALIDITY_FILE "uidvalidity"
-#define UIDVALIDITY_TMP "uidvalidity.tmp"
+#define UIDVALIDITY_TMP  "uidvalidity.tmp"
 
 /* The value in the file; 0 when there is none (a store from before the
  * file, or a fresh one). A damaged file counts as none: the clock and the

@@ -34,19 +34,19 @@
 
 enum store_err {
 	STORE_OK = 0,
-	STORE_ERR_NONEXISTENT = -1,  /* no such mailbox */
-	STORE_ERR_EXISTS = -2,       /* mailbox already exists */
-	STORE_ERR_INVALID = -3,      /* bad mailbox name or argument */
-	STORE_ERR_OVERQUOTA = -4,    /* quota would be exceeded */
-	STORE_ERR_NOSELECT = -5,     /* mailbox is \Noselect: holds no messages */
-	STORE_ERR_HASCHILDREN = -6,  /* \Noselect mailbox with children cannot be deleted */
-	STORE_ERR_CANNOT = -7,       /* operation not allowed (e.g. delete INBOX) */
-	STORE_ERR_IO = -8,           /* disk or database failure: retry later */
-	STORE_ERR_BUSY = -9,         /* database locked too long: retry later */
-	STORE_ERR_CORRUPT = -10,     /* database or file damaged: run check */
-	STORE_ERR_TOOBIG = -11,      /* message larger than allowed */
-	STORE_ERR_LIMIT = -12,       /* a configured limit (e.g. mailbox count) */
-	STORE_ERR_CHANGED = -13,     /* mailbox was deleted or re-created meanwhile */
+	STORE_ERR_NONEXISTENT = -1, /* no such mailbox */
+	STORE_ERR_EXISTS = -2,      /* mailbox already exists */
+	STORE_ERR_INVALID = -3,     /* bad mailbox name or argument */
+	STORE_ERR_OVERQUOTA = -4,   /* quota would be exceeded */
+	STORE_ERR_NOSELECT = -5,    /* mailbox is \Noselect: holds no messages */
+	STORE_ERR_HASCHILDREN = -6, /* \Noselect mailbox with children cannot be deleted */
+	STORE_ERR_CANNOT = -7,      /* operation not allowed (e.g. delete INBOX) */
+	STORE_ERR_IO = -8,          /* disk or database failure: retry later */
+	STORE_ERR_BUSY = -9,        /* database locked too long: retry later */
+	STORE_ERR_CORRUPT = -10,    /* database or file damaged: run check */
+	STORE_ERR_TOOBIG = -11,     /* message larger than allowed */
+	STORE_ERR_LIMIT = -12,      /* a configured limit (e.g. mailbox count) */
+	STORE_ERR_CHANGED = -13,    /* mailbox was deleted or re-created meanwhile */
 };
 
 const char *store_strerror(int err);
@@ -103,7 +103,7 @@ bool store_in_use(const struct store *s);
  * that reads the index first indexes whatever is queued (by any process),
  * so it never misses a message. The queue is a table: it survives a crash
  * and any handle, and store_check(), picks it up. */
-#define STORE_FTS_BATCH 50
+#define STORE_FTS_BATCH      50
 #define STORE_FTS_QUEUE_HIGH 500
 void store_fts_defer(struct store *s, bool defer);
 /* Work off up to max (at most STORE_FTS_BATCH) queued entries in one
@@ -114,21 +114,21 @@ int store_fts_index_pending(struct store *s, size_t max, size_t *left_r);
 /* ---- mailboxes ---- */
 
 struct store_mailbox {
-	int64_t id;          /* never reused within a user, even after delete */
-	char *name;          /* canonical UTF-8 name, owned by the struct */
+	int64_t id; /* never reused within a user, even after delete */
+	char *name; /* canonical UTF-8 name, owned by the struct */
 	uint32_t uidvalidity;
 	uint32_t uidnext;
 	uint64_t highestmodseq;
 	uint32_t messages;
 	uint32_t unseen;
-	uint32_t deleted;    /* messages with \Deleted (STATUS DELETED) */
-	uint64_t size;       /* sum of message sizes (STATUS SIZE) */
+	uint32_t deleted;          /* messages with \Deleted (STATUS DELETED) */
+	uint64_t size;             /* sum of message sizes (STATUS SIZE) */
 	uint32_t first_recent_uid; /* first UID not yet claimed as \Recent */
 	unsigned special_use;
 	bool noselect;
 	bool subscribed;
-	bool has_children;   /* filled by store_mailbox_list only */
-	char mailboxid[32];  /* OBJECTID (RFC 8474) */
+	bool has_children;  /* filled by store_mailbox_list only */
+	char mailboxid[32]; /* OBJECTID (RFC 8474) */
 };
 
 void store_mailbox_clear(struct store_mailbox *mb);
@@ -187,11 +187,11 @@ size_t store_parsed_size(const struct store_parsed *p);
 
 struct store_new_message {
 	const struct store_parsed *msg;
-	unsigned flags;                 /* enum store_flag */
+	unsigned flags; /* enum store_flag */
 	const char *const *keywords;
 	size_t keyword_count;
-	int64_t internaldate;           /* unix time; 0 = now */
-	int tz_offset;                  /* minutes east of UTC for internaldate */
+	int64_t internaldate; /* unix time; 0 = now */
+	int tz_offset;        /* minutes east of UTC for internaldate */
 };
 
 /* Append n messages atomically to one mailbox: all are stored or none.
@@ -213,7 +213,7 @@ enum store_fetch_want {
 struct store_msg {
 	uint32_t uid;
 	unsigned flags;
-	const char *keywords;       /* space-separated, "" when none */
+	const char *keywords; /* space-separated, "" when none */
 	uint64_t modseq;
 	int64_t internaldate;
 	int tz_offset;
@@ -228,7 +228,7 @@ struct store_msg {
 	const char *body;
 	const void *part_index;
 	size_t part_index_len;
-	const char *headers;        /* cached header lines (raw), for HEADER.FIELDS */
+	const char *headers; /* cached header lines (raw), for HEADER.FIELDS */
 	size_t headers_len;
 	const char *preview;
 };
@@ -254,39 +254,39 @@ enum store_section_kind {
 	STORE_SECTION_HEADER,        /* BODY[HEADER], BODY[1.2.HEADER] */
 	STORE_SECTION_HEADER_FIELDS, /* BODY[HEADER.FIELDS (...)] */
 	STORE_SECTION_HEADER_FIELDS_NOT,
-	STORE_SECTION_TEXT,          /* BODY[TEXT], BODY[1.2.TEXT] */
-	STORE_SECTION_MIME,          /* BODY[1.2.MIME] */
+	STORE_SECTION_TEXT, /* BODY[TEXT], BODY[1.2.TEXT] */
+	STORE_SECTION_MIME, /* BODY[1.2.MIME] */
 };
 
 struct store_section {
-	const uint32_t *part;        /* part path, e.g. {1, 2}; NULL/0 = message */
+	const uint32_t *part; /* part path, e.g. {1, 2}; NULL/0 = message */
 	size_t depth;
 	enum store_section_kind kind;
-	const char *const *fields;   /* for HEADER.FIELDS[.NOT] */
+	const char *const *fields; /* for HEADER.FIELDS[.NOT] */
 	size_t field_count;
-	bool binary;                 /* BINARY[...]: content-transfer-decoded */
+	bool binary; /* BINARY[...]: content-transfer-decoded */
 };
 
 /* Read a section (whole, before any partial range is applied) into out.
  * STORE_ERR_NONEXISTENT when the part does not exist (the caller answers
  * with an empty string, RFC 9051 6.4.5); STORE_ERR_INVALID for BINARY of
  * an unknown encoding ([UNKNOWN-CTE], RFC 3516). */
-int store_section_read(struct store *s, const struct store_msg *m,
-		       const struct store_section *sec, struct buf *out);
+int store_section_read(struct store *s, const struct store_msg *m, const struct store_section *sec,
+		       struct buf *out);
 /* Would store_section_read() answer sec from the cached list-view header
  * lines alone (a store_msg fetched with STORE_WANT_HEADERS), without the
  * part index or the message file? True for top-level HEADER.FIELDS whose
  * names are all among the cached fields. */
 bool store_section_cached(const struct store_section *sec);
 /* The size a section would have (BINARY.SIZE, RFC 3516). */
-int store_section_size(struct store *s, const struct store_msg *m,
-		       const struct store_section *sec, uint64_t *size_r);
+int store_section_size(struct store *s, const struct store_msg *m, const struct store_section *sec,
+		       uint64_t *size_r);
 /* When a section is a plain byte range of the file (not BINARY, not
  * HEADER.FIELDS), give it, so a large body can be sent straight from the
  * file (store_msg_open) without being held in memory. STORE_ERR_INVALID
  * when the section needs store_section_read(). */
-int store_section_range(struct store *s, const struct store_msg *m,
-			const struct store_section *sec, uint64_t *offset_r, uint64_t *size_r);
+int store_section_range(struct store *s, const struct store_msg *m, const struct store_section *sec,
+			uint64_t *offset_r, uint64_t *size_r);
 /* Open the message file read-only; the caller closes the fd. */
 int store_msg_open(struct store *s, const struct store_msg *m, int *fd_r);
 
@@ -299,7 +299,7 @@ struct store_flag_change {
 	const char *const *keywords;
 	size_t keyword_count;
 	enum store_flags_mode mode;
-	uint64_t unchangedsince;     /* 0: unconditional (RFC 7162 3.1.3) */
+	uint64_t unchangedsince; /* 0: unconditional (RFC 7162 3.1.3) */
 };
 
 /* A message's flags after an operation; changed is false when the
@@ -317,9 +317,9 @@ int store_set_flags(struct store *s, int64_t mailbox_id, const struct rangeset *
 
 /* Copy (or move) the messages in uids to dest. src_uids_r and dst_uids_r
  * receive the COPYUID mapping (same order), dst_uidvalidity_r its UIDVALIDITY. */
-int store_copy(struct store *s, int64_t mailbox_id, const struct rangeset *uids,
-	       const char *dest, bool move, uint32_t *dst_uidvalidity_r,
-	       struct rangeset *src_uids_r, struct rangeset *dst_uids_r);
+int store_copy(struct store *s, int64_t mailbox_id, const struct rangeset *uids, const char *dest,
+	       bool move, uint32_t *dst_uidvalidity_r, struct rangeset *src_uids_r,
+	       struct rangeset *dst_uids_r);
 
 /* Expunge messages flagged \Deleted (only those also in uids, when given). */
 typedef void store_expunged_cb(void *ctx, uint32_t uid);

@@ -153,7 +153,8 @@ static void test_addr_keys(void **state)
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 
 	inet_pton(AF_INET, "198.51.100.1", &sin.sin_addr);
-	assert_int_equal(auth_guard_addr_from_sockaddr((struct sockaddr *)&sin, sizeof(sin), key), 0);
+	assert_int_equal(auth_guard_addr_from_sockaddr((struct sockaddr *)&sin, sizeof(sin), key),
+			 0);
 	assert_string_equal(key, "198.51.100.1");
 	assert_int_equal(auth_guard_addr_from_sockaddr((struct sockaddr *)&sin, 4, key), -1);
 	inet_pton(AF_INET6, "2001:db8:a:b:c:d:e:f", &sin6.sin6_addr);
@@ -166,7 +167,8 @@ static void test_addr_keys(void **state)
 	assert_string_equal(key, "10.1.2.3");
 	assert_int_equal(auth_guard_addr_from_sockaddr((struct sockaddr *)&sin6, sizeof(sin), key),
 			 -1);
-	assert_int_equal(auth_guard_addr_from_sockaddr((struct sockaddr *)&sun, sizeof(sun), key), 0);
+	assert_int_equal(auth_guard_addr_from_sockaddr((struct sockaddr *)&sun, sizeof(sun), key),
+			 0);
 	assert_string_equal(key, "local");
 	sin.sin_family = AF_APPLETALK;
 	assert_int_equal(auth_guard_addr_from_sockaddr((struct sockaddr *)&sin, sizeof(sin), key),

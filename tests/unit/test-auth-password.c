@@ -21,7 +21,8 @@ struct verify_case {
  * bcrypt vector from OpenBSD's tests, and hashes of "pencil" made once
  * with libxcrypt. */
 static const struct verify_case verify_cases[] = {
-	{"$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOf"
+	{"$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/"
+	 "O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOf"
 	 "aS35inz1",
 	 "Hello world!", "SHA512-CRYPT"},
 	{"$5$saltstring$5B8vYYiY.CVt1RlTTf8KbXBH3hsxY/GNooZaBBGWEc5", "Hello world!",
@@ -29,7 +30,8 @@ static const struct verify_case verify_cases[] = {
 	{"$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW", "U*U", "BLF-CRYPT"},
 	{"$y$j9T$gersa4d2LSd5hoSWqo1cy/$N/ytPcp97SL6YJWlE8xL.ToKEsP/.oG/XCH.b6qs6z2", "pencil",
 	 "yescrypt"},
-	{"$6$/loqX3eWGrcUyVNb$Sx/Bh0oxBOUPgEFFqyOrmzqCT.UNAmta04CrZIZ7SbCkgXBBiL7NhvWCIHJj5AuQ3KZDaQvq"
+	{"$6$/loqX3eWGrcUyVNb$Sx/"
+	 "Bh0oxBOUPgEFFqyOrmzqCT.UNAmta04CrZIZ7SbCkgXBBiL7NhvWCIHJj5AuQ3KZDaQvq"
 	 "w9q8CjkcV2zgd1",
 	 "pencil", "SHA512-CRYPT"},
 	{"$2b$05$DKkYYe4SyK9r/Y2TJBd3vuZeyIg.otwBpC.L5aMyTwZKuZF96AOLi", "pencil", "BLF-CRYPT"},
@@ -37,7 +39,8 @@ static const struct verify_case verify_cases[] = {
 	{"$1$2DDXMuD0$fA/kOq6cYR/PXJIjsGuz/.", "pencil", "MD5-CRYPT"},
 	{"4jE3qKSYABkGQ", "pencil", "DES-CRYPT"},
 	/* Dovecot's prefixed form verifies directly too. */
-	{"{SHA512-CRYPT}$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OT"
+	{"{SHA512-CRYPT}$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/"
+	 "O817G3uBnIFNjnQJuesI68u4OT"
 	 "LiBFdcbYEdFCoEOfaS35inz1",
 	 "Hello world!", "SHA512-CRYPT"},
 	{"{blf-crypt}$2y$05$3CKQhFl6A4WmB0Qzd6yMmeUACKmBFMEGRd51bFsWXpO9OeVrbmW0e", "pencil",
@@ -68,16 +71,18 @@ static void test_verify_unusable(void **state)
 	assert_int_equal(password_verify("!$6$saltstring$x", "Hello world!", 12), 0);
 	assert_int_equal(password_verify("$6$saltstring", "Hello world!", 12), 0);
 	assert_int_equal(password_verify("{PLAIN}pencil", "pencil", 6), 0);
-	assert_int_equal(password_verify("{SHA256-CRYPT}$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSM"
-					 "HWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1",
-					 "Hello world!", 12),
-			 0);
+	assert_int_equal(
+		password_verify("{SHA256-CRYPT}$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSM"
+				"HWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1",
+				"Hello world!", 12),
+		0);
 	assert_int_equal(password_verify("{SHA512-CRYPT", "", 0), 0);
 	assert_int_equal(password_verify("$y$j9T$gersa4d2LSd5hoSWqo1cy/$N/yt", "pencil", 6), 0);
 	/* A password with a NUL never matches (crypt would see a prefix). */
-	assert_int_equal(password_verify("$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW",
-					 "U*U\0x", 5),
-			 0);
+	assert_int_equal(
+		password_verify("$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW",
+				"U*U\0x", 5),
+		0);
 	password_verify_dummy("pencil", 6);
 }
 
@@ -98,8 +103,8 @@ static void test_hash_roundtrip(void **state)
 	free(hash);
 	free(hash2);
 	for (size_t i = 0; i < HF_N_ELEMENTS(prefixes); i++) {
-		assert_int_equal(password_hash_with(prefixes[i], "p\xc3\xa4ss word", 10, &hash, &error),
-				 0);
+		assert_int_equal(
+			password_hash_with(prefixes[i], "p\xc3\xa4ss word", 10, &hash, &error), 0);
 		assert_int_equal(password_verify(hash, "p\xc3\xa4ss word", 10), 1);
 		assert_int_equal(password_is_current(hash), i == 0);
 		free(hash);
@@ -134,9 +139,11 @@ struct import_case {
 
 static const struct import_case import_cases[] = {
 	/* Dovecot's prefixed forms (doveadm pw -s SHA512-CRYPT etc.). */
-	{"{SHA512-CRYPT}$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OT"
+	{"{SHA512-CRYPT}$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/"
+	 "O817G3uBnIFNjnQJuesI68u4OT"
 	 "LiBFdcbYEdFCoEOfaS35inz1",
-	 "$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOf"
+	 "$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/"
+	 "O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOf"
 	 "aS35inz1"},
 	{"{sha256-crypt}$5$saltstring$5B8vYYiY.CVt1RlTTf8KbXBH3hsxY/GNooZaBBGWEc5",
 	 "$5$saltstring$5B8vYYiY.CVt1RlTTf8KbXBH3hsxY/GNooZaBBGWEc5"},
@@ -162,7 +169,8 @@ static const struct import_case import_cases[] = {
 	{"$6$saltstring", NULL},
 	{"$6$saltstring$", NULL},
 	{"$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl", NULL},
-	{"$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEO"
+	{"$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/"
+	 "O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEO"
 	 "faS35inz1!",
 	 NULL},
 	{"$6$saltstring$%%%", NULL},
@@ -194,8 +202,8 @@ static void test_import(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_verify_known),	cmocka_unit_test(test_verify_unusable),
-		cmocka_unit_test(test_hash_roundtrip),	cmocka_unit_test(test_hash_rejects),
+		cmocka_unit_test(test_verify_known),   cmocka_unit_test(test_verify_unusable),
+		cmocka_unit_test(test_hash_roundtrip), cmocka_unit_test(test_hash_rejects),
 		cmocka_unit_test(test_import),
 	};
 

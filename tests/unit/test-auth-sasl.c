@@ -24,9 +24,8 @@ struct test_db {
 	char last_name[SASL_NAME_MAX + 1];
 };
 
-static enum sasl_lookup_result test_verify(void *context, const char *authcid,
-					   const char *password, size_t password_len,
-					   char user_r[SASL_USER_MAX + 1])
+static enum sasl_lookup_result test_verify(void *context, const char *authcid, const char *password,
+					   size_t password_len, char user_r[SASL_USER_MAX + 1])
 {
 	struct test_db *db = context;
 
@@ -49,7 +48,10 @@ struct plain_case {
 	enum sasl_failure failure;
 };
 
-#define PC(lit, failure) {lit, sizeof(lit) - 1, failure}
+#define PC(lit, failure)                                                                           \
+	{                                                                                          \
+		lit, sizeof(lit) - 1, failure                                                      \
+	}
 
 static const struct plain_case plain_cases[] = {
 	PC("\0alice@example.org\0pencil", SASL_FAIL_NONE),
@@ -57,7 +59,9 @@ static const struct plain_case plain_cases[] = {
 	PC("alice@example.org\0alice@example.org\0pencil", SASL_FAIL_NONE),
 	PC("Alice@Example.ORG\0alice@example.org\0pencil", SASL_FAIL_NONE),
 	/* SASLprep of the name: a soft hyphen vanishes (RFC 4013 section 3). */
-	PC("\0al\xc2\xad" "ice@example.org\0pencil", SASL_FAIL_NONE),
+	PC("\0al\xc2\xad"
+	   "ice@example.org\0pencil",
+	   SASL_FAIL_NONE),
 	PC("\0alice@example.org\0pencil2", SASL_FAIL_CREDENTIALS),
 	PC("\0alice@example.org\0Pencil", SASL_FAIL_CREDENTIALS),
 	PC("\0bob@example.org\0pencil", SASL_FAIL_CREDENTIALS),
@@ -269,8 +273,8 @@ static void test_base64_wrappers(void **state)
 
 	/* Initial response in base64. */
 	s = sasl_server_new("PLAIN", NULL, &test_callbacks, &db, &error);
-	assert_int_equal(sasl_server_step_base64(s, "AGFsaWNlQGV4YW1wbGUub3JnAHBlbmNpbA==", 36, true,
-						 &out, &error),
+	assert_int_equal(sasl_server_step_base64(s, "AGFsaWNlQGV4YW1wbGUub3JnAHBlbmNpbA==", 36,
+						 true, &out, &error),
 			 1);
 	assert_int_equal(out.len, 0);
 	sasl_server_free(&s);
@@ -288,9 +292,8 @@ static void test_base64_wrappers(void **state)
 	assert_int_equal(sasl_server_start_base64(s, &out), 0);
 	assert_string_equal(buf_cstr(&out), "VXNlcm5hbWU6");
 	buf_reset(&out);
-	assert_int_equal(sasl_server_step_base64(s, "YWxpY2VAZXhhbXBsZS5vcmc=", 24, false, &out,
-						 &error),
-			 0);
+	assert_int_equal(
+		sasl_server_step_base64(s, "YWxpY2VAZXhhbXBsZS5vcmc=", 24, false, &out, &error), 0);
 	assert_string_equal(buf_cstr(&out), "UGFzc3dvcmQ6");
 	assert_int_equal(sasl_server_step_base64(s, "*", 1, false, &out, &error), -1);
 	assert_int_equal(sasl_server_failure(s), SASL_FAIL_CANCELLED);
@@ -326,9 +329,9 @@ static void test_base64_wrappers(void **state)
 	raw.len = SASL_SERVER_INPUT_MAX + 1;
 	sasl_base64_encode(raw.data, raw.len, &enc);
 	s = sasl_server_new("PLAIN", NULL, &test_callbacks, &db, &error);
-	assert_int_equal(sasl_server_step_base64(s, (const char *)enc.data, enc.len, true, &out,
-						 &error),
-			 -1);
+	assert_int_equal(
+		sasl_server_step_base64(s, (const char *)enc.data, enc.len, true, &out, &error),
+		-1);
 	assert_string_equal(error, "SASL response too long");
 	sasl_server_free(&s);
 	buf_free(&raw);
@@ -353,18 +356,19 @@ static void test_login_command(void **state)
 			 SASL_FAIL_CREDENTIALS);
 	assert_int_equal(sasl_server_check_login(&test_callbacks, &db, "", 0, "pencil", 6, user),
 			 SASL_FAIL_CREDENTIALS);
-	assert_int_equal(sasl_server_check_login(&test_callbacks, &db, "alice@example.org", 17, "",
-						 0, user),
-			 SASL_FAIL_CREDENTIALS);
-	assert_int_equal(sasl_server_check_login(&test_callbacks, &db, "a\0b", 3, "pencil", 6, user),
-			 SASL_FAIL_MALFORMED);
+	assert_int_equal(
+		sasl_server_check_login(&test_callbacks, &db, "alice@example.org", 17, "", 0, user),
+		SASL_FAIL_CREDENTIALS);
+	assert_int_equal(
+		sasl_server_check_login(&test_callbacks, &db, "a\0b", 3, "pencil", 6, user),
+		SASL_FAIL_MALFORMED);
 	memset(longpw, 'x', sizeof(longpw));
 	assert_int_equal(sasl_server_check_login(&test_callbacks, &db, "alice@example.org", 17,
 						 longpw, sizeof(longpw), user),
 			 SASL_FAIL_MALFORMED);
-	assert_int_equal(sasl_server_check_login(NULL, &db, "alice@example.org", 17, "pencil", 6,
-						 user),
-			 SASL_FAIL_TEMP);
+	assert_int_equal(
+		sasl_server_check_login(NULL, &db, "alice@example.org", 17, "pencil", 6, user),
+		SASL_FAIL_TEMP);
 	assert_int_equal(db.calls, 2);
 }
 
@@ -474,13 +478,14 @@ static void test_client_against_server(void **state)
 			const char *error = NULL;
 			struct sasl_server *s =
 				sasl_server_new(mechs[m], NULL, &test_callbacks, &db, &error);
-			struct sasl_client *c = client_new(mechs[m], NULL, good ? "pencil" : "x", good ? 6 : 1);
+			struct sasl_client *c =
+				client_new(mechs[m], NULL, good ? "pencil" : "x", good ? 6 : 1);
 			struct buf cl = BUF_INIT, sl = BUF_INIT;
 			int ret;
 
 			if (sasl_client_initial_base64(c, &cl))
-				ret = sasl_server_step_base64(s, (const char *)cl.data, cl.len, true,
-							      &sl, &error);
+				ret = sasl_server_step_base64(s, (const char *)cl.data, cl.len,
+							      true, &sl, &error);
 			else
 				ret = sasl_server_start_base64(s, &sl);
 			while (ret == 0) {

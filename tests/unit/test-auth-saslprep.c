@@ -31,16 +31,25 @@ static const struct prep_case prep_cases[] = {
 	/* RFC 3454 section 6: "aleph 1 beh" is fine. */
 	{"\xd8\xa7\x31\xd8\xa8", 0, SASLPREP_QUERY, "\xd8\xa7\x31\xd8\xa8"},
 	/* RandALCat with an LCat character. */
-	{"\xd8\xa7" "a" "\xd8\xa8", 0, SASLPREP_QUERY, NULL},
+	{"\xd8\xa7"
+	 "a"
+	 "\xd8\xa8",
+	 0, SASLPREP_QUERY, NULL},
 	/* Non-ASCII spaces map to SPACE (C.1.2). */
-	{"a\xc2\xa0" "b", 0, SASLPREP_QUERY, "a b"},
-	{"a\xe3\x80\x80" "b", 0, SASLPREP_QUERY, "a b"},
+	{"a\xc2\xa0"
+	 "b",
+	 0, SASLPREP_QUERY, "a b"},
+	{"a\xe3\x80\x80"
+	 "b",
+	 0, SASLPREP_QUERY, "a b"},
 	/* Mapped to nothing. U+200B is listed in both B.1 and C.1.2; like
 	 * other implementations we apply B.1, so it vanishes. */
 	{"\xe2\x80\x8b", 0, SASLPREP_QUERY, ""},
 	{"\xef\xbb\xbfpw", 0, SASLPREP_QUERY, "pw"},
 	/* NFKC differs from NFC (RFC 5802 section 3 informative note). */
-	{"\xc2\xbd", 0, SASLPREP_QUERY, "1\xe2\x81\x84" "2"},
+	{"\xc2\xbd", 0, SASLPREP_QUERY,
+	 "1\xe2\x81\x84"
+	 "2"},
 	{"\xc2\xb4", 0, SASLPREP_QUERY, " \xcc\x81"},
 	/* Composition: e + combining acute becomes U+00E9. */
 	{"e\xcc\x81", 0, SASLPREP_QUERY, "\xc3\xa9"},
@@ -69,7 +78,9 @@ static const struct prep_case prep_cases[] = {
 	{"pencil", 0, SASLPREP_STORED, "pencil"},
 	{" ~!=,", 0, SASLPREP_STORED, " ~!=,"},
 	/* Mixed: ASCII plus a mapped character. */
-	{"p\xc2\xad" "encil", 0, SASLPREP_STORED, "pencil"},
+	{"p\xc2\xad"
+	 "encil",
+	 0, SASLPREP_STORED, "pencil"},
 };
 
 static void test_saslprep_cases(void **state)
@@ -105,9 +116,8 @@ static void test_saslprep_too_long(void **state)
 	size_t out_len;
 
 	memset(big, 'a', SASLPREP_INPUT_MAX + 1);
-	assert_int_equal(saslprep(big, SASLPREP_INPUT_MAX + 1, SASLPREP_QUERY, &out, &out_len,
-				  &error),
-			 -1);
+	assert_int_equal(
+		saslprep(big, SASLPREP_INPUT_MAX + 1, SASLPREP_QUERY, &out, &out_len, &error), -1);
 	assert_string_equal(error, "string too long");
 	assert_int_equal(saslprep(big, SASLPREP_INPUT_MAX, SASLPREP_QUERY, &out, &out_len, &error),
 			 0);
@@ -116,9 +126,9 @@ static void test_saslprep_too_long(void **state)
 	/* The longest NFKC expansion (U+FDFA, 18 characters) still works at the limit. */
 	for (size_t i = 0; i + 3 <= SASLPREP_INPUT_MAX; i += 3)
 		memcpy(big + i, "\xef\xb7\xba", 3);
-	assert_int_equal(saslprep(big, SASLPREP_INPUT_MAX / 3 * 3, SASLPREP_QUERY, &out, &out_len,
-				  &error),
-			 0);
+	assert_int_equal(
+		saslprep(big, SASLPREP_INPUT_MAX / 3 * 3, SASLPREP_QUERY, &out, &out_len, &error),
+		0);
 	assert_true(out_len > SASLPREP_INPUT_MAX);
 	free(out);
 	free(big);
@@ -127,11 +137,16 @@ static void test_saslprep_too_long(void **state)
 static void test_stringprep_tables(void **state)
 {
 	/* Spot checks against RFC 3454 appendix lists and table edges. */
-	assert_true(stringprep_in_table(stringprep_unassigned, stringprep_unassigned_count, 0x0221));
-	assert_false(stringprep_in_table(stringprep_unassigned, stringprep_unassigned_count, 0x0220));
-	assert_true(stringprep_in_table(stringprep_unassigned, stringprep_unassigned_count, 0xE0000));
-	assert_true(stringprep_in_table(stringprep_prohibited, stringprep_prohibited_count, 0x10FFFF));
-	assert_true(stringprep_in_table(stringprep_prohibited, stringprep_prohibited_count, 0xD800));
+	assert_true(
+		stringprep_in_table(stringprep_unassigned, stringprep_unassigned_count, 0x0221));
+	assert_false(
+		stringprep_in_table(stringprep_unassigned, stringprep_unassigned_count, 0x0220));
+	assert_true(
+		stringprep_in_table(stringprep_unassigned, stringprep_unassigned_count, 0xE0000));
+	assert_true(
+		stringprep_in_table(stringprep_prohibited, stringprep_prohibited_count, 0x10FFFF));
+	assert_true(
+		stringprep_in_table(stringprep_prohibited, stringprep_prohibited_count, 0xD800));
 	assert_false(stringprep_in_table(stringprep_prohibited, stringprep_prohibited_count, 'a'));
 	assert_true(stringprep_in_table(stringprep_lcat, stringprep_lcat_count, 'A'));
 	assert_true(stringprep_in_table(stringprep_lcat, stringprep_lcat_count, 0x10FFFD));
@@ -139,7 +154,8 @@ static void test_stringprep_tables(void **state)
 	assert_true(stringprep_in_table(stringprep_randalcat, stringprep_randalcat_count, 0x05BE));
 	assert_true(stringprep_in_table(stringprep_randalcat, stringprep_randalcat_count, 0xFEFC));
 	assert_false(stringprep_in_table(stringprep_randalcat, stringprep_randalcat_count, 0xFEFD));
-	assert_true(stringprep_in_table(stringprep_map_nothing, stringprep_map_nothing_count, 0xFEFF));
+	assert_true(
+		stringprep_in_table(stringprep_map_nothing, stringprep_map_nothing_count, 0xFEFF));
 	for (size_t i = 1; i < stringprep_lcat_count; i++)
 		assert_true(stringprep_lcat[i - 1].hi + 1 < stringprep_lcat[i].lo);
 }
@@ -186,20 +202,14 @@ static void test_base64_vectors(void **state)
 static void test_base64_invalid(void **state)
 {
 	static const char *const bad[] = {
-		"Zg",	     /* no padding */
-		"Zg=",	     /* short padding */
-		"Z===",	     /* three pad characters */
-		"Zg==Zg==", /* padding in the middle */
-		"Zm9v\r\n", /* whitespace */
-		"Zm 9",
-		"Zm9-",	    /* URL alphabet */
-		"Zm_v",
-		"=Zm9",
-		"Zg=a",
-		"Zm9vY\x80==",
-		"Zh==",	     /* pad bits set: not canonical */
-		"Zm9=",
-		"*",
+		"Zg",                                              /* no padding */
+		"Zg=",                                             /* short padding */
+		"Z===",                                            /* three pad characters */
+		"Zg==Zg==",                                        /* padding in the middle */
+		"Zm9v\r\n",                                        /* whitespace */
+		"Zm 9",     "Zm9-",                                /* URL alphabet */
+		"Zm_v",     "=Zm9", "Zg=a", "Zm9vY\x80==", "Zh==", /* pad bits set: not canonical */
+		"Zm9=",     "*",
 	};
 	struct buf b = BUF_INIT;
 
@@ -221,10 +231,8 @@ static void test_base64_invalid(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_saslprep_cases),
-		cmocka_unit_test(test_saslprep_too_long),
-		cmocka_unit_test(test_stringprep_tables),
-		cmocka_unit_test(test_base64_vectors),
+		cmocka_unit_test(test_saslprep_cases),    cmocka_unit_test(test_saslprep_too_long),
+		cmocka_unit_test(test_stringprep_tables), cmocka_unit_test(test_base64_vectors),
 		cmocka_unit_test(test_base64_invalid),
 	};
 

@@ -19,9 +19,9 @@
 
 /* RFC 7677 section 3. */
 #define RFC_CLIENT_FIRST "n,,n=user,r=rOprNGfwEbeRWgbNEkqO"
-#define RFC_CNONCE "rOprNGfwEbeRWgbNEkqO"
-#define RFC_SNONCE "%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0"
-#define RFC_SALT "W22ZaJ0SNY7soEsUEjb6gQ=="
+#define RFC_CNONCE       "rOprNGfwEbeRWgbNEkqO"
+#define RFC_SNONCE       "%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0"
+#define RFC_SALT         "W22ZaJ0SNY7soEsUEjb6gQ=="
 #define RFC_SERVER_FIRST "r=" RFC_CNONCE RFC_SNONCE ",s=" RFC_SALT ",i=4096"
 #define RFC_CLIENT_FINAL                                                                           \
 	"c=biws,r=" RFC_CNONCE RFC_SNONCE ",p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ="
@@ -110,8 +110,8 @@ static void test_server_rfc7677(void **state)
 	for (int success_data = 0; success_data <= 1; success_data++) {
 		s = server_new(&db, success_data);
 		sasl_server_scram_set_nonce(s, RFC_SNONCE);
-		assert_int_equal(server_step_str(s, RFC_CLIENT_FIRST, strlen(RFC_CLIENT_FIRST), &out),
-				 0);
+		assert_int_equal(
+			server_step_str(s, RFC_CLIENT_FIRST, strlen(RFC_CLIENT_FIRST), &out), 0);
 		assert_string_equal(out, RFC_SERVER_FIRST);
 		free(out);
 		assert_string_equal(sasl_server_user(s), "");
@@ -179,7 +179,8 @@ static int client_step_str(struct sasl_client *c, const char *in, char **out_r)
 	const unsigned char *out;
 	size_t out_len;
 	const char *error = NULL;
-	int ret = sasl_client_step(c, (const unsigned char *)in, strlen(in), &out, &out_len, &error);
+	int ret =
+		sasl_client_step(c, (const unsigned char *)in, strlen(in), &out, &out_len, &error);
 
 	if (ret < 0)
 		assert_non_null(error);
@@ -214,7 +215,8 @@ static void test_client_rfc7677(void **state)
 		free(resp);
 		if (mode == 1) {
 			/* Additional data with success (ManageSieve). */
-			assert_int_equal(sasl_client_finish(c, (const unsigned char *)RFC_SERVER_FINAL,
+			assert_int_equal(sasl_client_finish(c,
+							    (const unsigned char *)RFC_SERVER_FINAL,
 							    strlen(RFC_SERVER_FINAL), &error),
 					 0);
 		} else {
@@ -373,23 +375,28 @@ static int server_final_result(const char *final, enum sasl_failure *failure_r)
 static void test_server_final_messages(void **state)
 {
 	static const struct first_case cases[] = {
-		{"c=biws,r=" RFC_CNONCE RFC_SNONCE "X,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=",
+		{"c=biws,r=" RFC_CNONCE RFC_SNONCE
+		 "X,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=",
 		 -1, SASL_FAIL_MALFORMED},
 		{"c=biws,r=" RFC_CNONCE ",p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=", -1,
 		 SASL_FAIL_MALFORMED},
-		{"c=eSws,r=" RFC_CNONCE RFC_SNONCE ",p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=",
+		{"c=eSws,r=" RFC_CNONCE RFC_SNONCE
+		 ",p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=",
 		 -1, SASL_FAIL_MALFORMED},
 		{"c=biws,r=" RFC_CNONCE RFC_SNONCE, -1, SASL_FAIL_MALFORMED},
 		{"r=" RFC_CNONCE RFC_SNONCE ",p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=", -1,
 		 SASL_FAIL_MALFORMED},
-		{"c=biws,r=" RFC_CNONCE RFC_SNONCE ",p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVR=",
+		{"c=biws,r=" RFC_CNONCE RFC_SNONCE
+		 ",p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVR=",
 		 -1, SASL_FAIL_MALFORMED},
-		{"c=biws,r=" RFC_CNONCE RFC_SNONCE ",p=eHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=",
+		{"c=biws,r=" RFC_CNONCE RFC_SNONCE
+		 ",p=eHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=",
 		 -1, SASL_FAIL_CREDENTIALS},
 		{"c=biws,r=" RFC_CNONCE RFC_SNONCE ",p=dHzbZapWIk4jUhN+Ute9yg==", -1,
 		 SASL_FAIL_MALFORMED},
 		{"c=biws,r=" RFC_CNONCE RFC_SNONCE ",p=", -1, SASL_FAIL_MALFORMED},
-		{"c=biws,r=" RFC_CNONCE RFC_SNONCE ",x=1,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=",
+		{"c=biws,r=" RFC_CNONCE RFC_SNONCE
+		 ",x=1,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=",
 		 -1, SASL_FAIL_CREDENTIALS}, /* the extension is in AuthMessage */
 		{RFC_CLIENT_FINAL ",x=1", -1, SASL_FAIL_MALFORMED},
 		{",", -1, SASL_FAIL_MALFORMED},
@@ -446,8 +453,8 @@ static void test_server_lookup_failures(void **state)
 	assert_int_equal(server_step_str(s, "n,,n=nobody,r=" RFC_CNONCE,
 					 strlen("n,,n=nobody,r=" RFC_CNONCE), &out),
 			 0);
-	assert_true(strncmp(out, "r=" RFC_CNONCE RFC_SNONCE ",s=", strlen("r=,s=") +
-			    strlen(RFC_CNONCE RFC_SNONCE)) == 0);
+	assert_true(strncmp(out, "r=" RFC_CNONCE RFC_SNONCE ",s=",
+			    strlen("r=,s=") + strlen(RFC_CNONCE RFC_SNONCE)) == 0);
 	free(out);
 	final = RFC_CLIENT_FINAL;
 	assert_int_equal(server_step_str(s, final, strlen(final), NULL), -1);
@@ -509,7 +516,10 @@ static void test_round_trip(void **state)
 		{"a,b=c", NULL, "pencil", 0, 1, "a,b=c"},
 		{"\xc3\xa9t\xc3\xa9", NULL, "pencil", 0, 1, "\xc3\xa9t\xc3\xa9"},
 		/* Non-ASCII space maps to SPACE; U+00AD maps to nothing. */
-		{"user", NULL, "pen\xc2\xad" "cil", 0, 1, "user"},
+		{"user", NULL,
+		 "pen\xc2\xad"
+		 "cil",
+		 0, 1, "user"},
 		{"user", NULL, "pencil2", 0, -1, NULL},
 		{"nobody", NULL, "pencil", 0, -1, NULL},
 		{"user", "other", "pencil", 0, -1, NULL},
@@ -555,8 +565,10 @@ static void test_client_server_first_checks(void **state)
 		"r=" RFC_CNONCE RFC_SNONCE ",i=4096,s=" RFC_SALT,
 		"r=" RFC_CNONCE RFC_SNONCE ",s=,i=4096",
 		"r=" RFC_CNONCE RFC_SNONCE ",s=" RFC_SALT ",i=4096,",
-		"r=" RFC_CNONCE "\x01" ",s=" RFC_SALT ",i=4096",
-		"r=" RFC_CNONCE "\xc3\xa9" ",s=" RFC_SALT ",i=4096",
+		"r=" RFC_CNONCE "\x01"
+		",s=" RFC_SALT ",i=4096",
+		"r=" RFC_CNONCE "\xc3\xa9"
+		",s=" RFC_SALT ",i=4096",
 		"",
 		"garbage",
 	};
@@ -590,7 +602,8 @@ static void test_client_server_first_checks(void **state)
 
 static void test_client_settings(void **state)
 {
-	struct sasl_client_settings set = {.authcid = "user", .password = "pencil", .password_len = 6};
+	struct sasl_client_settings set = {
+		.authcid = "user", .password = "pencil", .password_len = 6};
 	const char *error = NULL;
 
 	set.authcid = "\x07";
@@ -649,9 +662,8 @@ static void test_attr_syntax(void **state)
 		const char *msg;
 		int count; /* attributes before the end, or -1 for a syntax error */
 	} cases[] = {
-		{"", 0},	 {"a=b", 1}, {"a=b,c=d", 2}, {"a=b,", -1}, {"=b", -1},
-		{"a", -1},	 {"a=", -1}, {"1=b", -1},    {"a=b=c", 1}, {"a=b,,c=d", -1},
-		{"ab=c", -1},
+		{"", 0},    {"a=b", 1},  {"a=b,c=d", 2}, {"a=b,", -1},     {"=b", -1},   {"a", -1},
+		{"a=", -1}, {"1=b", -1}, {"a=b=c", 1},   {"a=b,,c=d", -1}, {"ab=c", -1},
 	};
 
 	for (size_t i = 0; i < HF_N_ELEMENTS(cases); i++) {

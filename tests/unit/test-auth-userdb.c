@@ -81,7 +81,8 @@ static void test_lifecycle(void **state)
 	assert_int_equal(userdb_add(f->db, "alice@example.org", "other", 5, &error),
 			 USERDB_ERR_EXISTS);
 	assert_string_equal(error, "user already exists");
-	assert_int_equal(userdb_add(f->db, "ALICE@EXAMPLE.ORG", NULL, 0, &error), USERDB_ERR_EXISTS);
+	assert_int_equal(userdb_add(f->db, "ALICE@EXAMPLE.ORG", NULL, 0, &error),
+			 USERDB_ERR_EXISTS);
 	assert_int_equal(userdb_get(f->db, "alice@example.org", &u, &error), 0);
 	assert_string_equal(u.name, "alice@example.org");
 	assert_true(u.has_password);
@@ -90,9 +91,8 @@ static void test_lifecycle(void **state)
 	assert_false(u.disabled);
 	assert_true(u.created > 1600000000);
 
-	assert_int_equal(userdb_verify_password(f->db, "ALICE@example.org", "pencil", 6, user,
-						&error),
-			 0);
+	assert_int_equal(
+		userdb_verify_password(f->db, "ALICE@example.org", "pencil", 6, user, &error), 0);
 	assert_string_equal(user, "alice@example.org");
 	assert_int_equal(verify(f->db, "alice@example.org", "Pencil"), USERDB_ERR_DENIED);
 	assert_int_equal(verify(f->db, "alice@example.org", ""), USERDB_ERR_DENIED);
@@ -187,8 +187,8 @@ static int collect(void *context, const struct userdb_user *u)
 
 static void test_list(void **state)
 {
-	static const char *const names[] = {"carol", "alice@example.org", "Bob", "bob2", "alice",
-					    "stop", "zed"};
+	static const char *const names[] = {
+		"carol", "alice@example.org", "Bob", "bob2", "alice", "stop", "zed"};
 	struct fixture *f = *state;
 	const char *error = NULL;
 	char listed[256] = "";
@@ -249,7 +249,10 @@ static void test_passwords_are_prepared(void **state)
 	assert_int_equal(verify(f->db, "erin", "pass"), USERDB_ERR_DENIED);
 	/* A non-ASCII space is mapped to SPACE (RFC 4013 section 2.1). */
 	assert_int_equal(userdb_set_password(f->db, "erin", "a b", 3, &error), 0);
-	assert_int_equal(verify(f->db, "erin", "a\xc2\xa0" "b"), 0);
+	assert_int_equal(verify(f->db, "erin",
+				"a\xc2\xa0"
+				"b"),
+			 0);
 	/* Passwords SASLprep rejects are refused when set. */
 	assert_int_equal(userdb_set_password(f->db, "erin", "a\tb", 3, &error), USERDB_ERR_INVALID);
 	assert_non_null(strstr(error, "prohibited"));
@@ -267,8 +270,8 @@ static int scram_login(struct userdb *db, const char *name, const char *password
 	struct sasl_client_settings cset = {
 		.authcid = name, .password = password, .password_len = strlen(password)};
 	const char *error = NULL;
-	struct sasl_server *s = sasl_server_new("SCRAM-SHA-256", NULL, &userdb_sasl_callbacks, db,
-						&error);
+	struct sasl_server *s =
+		sasl_server_new("SCRAM-SHA-256", NULL, &userdb_sasl_callbacks, db, &error);
 	struct sasl_client *c = sasl_client_new("SCRAM-SHA-256", &cset, &error);
 	const unsigned char *cout, *sout;
 	size_t clen, slen;
@@ -335,9 +338,9 @@ static void test_scram_through_callbacks(void **state)
 						 6, user),
 			 SASL_FAIL_NONE);
 	assert_string_equal(user, "gina");
-	assert_int_equal(sasl_server_check_login(&userdb_sasl_callbacks, f->db, "gina", 4, "x", 1,
-						 user),
-			 SASL_FAIL_CREDENTIALS);
+	assert_int_equal(
+		sasl_server_check_login(&userdb_sasl_callbacks, f->db, "gina", 4, "x", 1, user),
+		SASL_FAIL_CREDENTIALS);
 }
 
 static const char sha512_hash[] =
@@ -542,8 +545,8 @@ static void test_db_errors(void **state)
 	assert_int_equal(userdb_get(f->db, "mona", &u, &error), USERDB_ERR_DB);
 	assert_int_equal(userdb_list(f->db, collect, NULL, &error), USERDB_ERR_DB);
 	assert_int_equal(userdb_delete(f->db, "mona", &error), USERDB_ERR_DB);
-	assert_int_equal(sasl_server_check_login(&userdb_sasl_callbacks, f->db, "mona", 4,
-						 "pencil", 6, user),
+	assert_int_equal(sasl_server_check_login(&userdb_sasl_callbacks, f->db, "mona", 4, "pencil",
+						 6, user),
 			 SASL_FAIL_TEMP);
 	assert_int_equal(scram_login(f->db, "mona", "pencil", NULL), -1);
 }

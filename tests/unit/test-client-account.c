@@ -59,11 +59,13 @@ static void test_read_write_roundtrip(void **state)
 	const char *err;
 	struct stat st;
 
-	write_text("default = home\n\naccount = work\nhost = imap.example.org\nuser = me@x\n"
-		   "password_command = \"pass show mail/work # not a comment\"\nbodies = recent:30d\n"
-		   "smtp_host = smtp.example.org\nsmtp_tls = starttls\n"
-		   "account = home\nhost = 127.0.0.1\nport = 1143\ntls = none\nuser = me\n"
-		   "insecure = yes\nbodies = all\nfrom = Me <me@x>\nignore_caps = QRESYNC, CONDSTORE\n");
+	write_text(
+		"default = home\n\naccount = work\nhost = imap.example.org\nuser = me@x\n"
+		"password_command = \"pass show mail/work # not a comment\"\nbodies = recent:30d\n"
+		"smtp_host = smtp.example.org\nsmtp_tls = starttls\n"
+		"account = home\nhost = 127.0.0.1\nport = 1143\ntls = none\nuser = me\n"
+		"insecure = yes\nbodies = all\nfrom = Me <me@x>\nignore_caps = QRESYNC, "
+		"CONDSTORE\n");
 	assert_int_equal(account_list_read(path, &l, &err), 0);
 	assert_int_equal(l.count, 2);
 	a = account_find(&l, NULL);
@@ -142,8 +144,10 @@ static void test_missing_file_is_empty(void **state)
 static void test_names(void **state)
 {
 	static const char *const good[] = {"work", "a.b_c-d", "X1"};
-	static const char *const bad_names[] = {"", ".hidden", "a/b", "a b", "ä",
-						"0123456789012345678901234567890123456789012345678901234567890123456789"};
+	static const char *const bad_names[] = {
+		"",    ".hidden",
+		"a/b", "a b",
+		"ä",   "0123456789012345678901234567890123456789012345678901234567890123456789"};
 
 	for (size_t i = 0; i < HF_N_ELEMENTS(good); i++)
 		assert_true(account_name_valid(good[i]));
@@ -213,9 +217,9 @@ static void test_folder_names(void **state)
 		char delim;
 		const char *local; /* NULL: cannot be kept */
 	} cases[] = {
-		{"INBOX", '/', "INBOX"},      {"INBOX.Sent", '.', "INBOX/Sent"},
-		{"a/b", '/', "a/b"},          {"a/b", '.', NULL},
-		{"flat", 0, "flat"},          {"Lists.hafen.dev", '.', "Lists/hafen/dev"},
+		{"INBOX", '/', "INBOX"}, {"INBOX.Sent", '.', "INBOX/Sent"},
+		{"a/b", '/', "a/b"},     {"a/b", '.', NULL},
+		{"flat", 0, "flat"},     {"Lists.hafen.dev", '.', "Lists/hafen/dev"},
 	};
 
 	for (size_t i = 0; i < HF_N_ELEMENTS(cases); i++) {

@@ -104,9 +104,10 @@ static void test_template_roundtrip(void **state)
 	assert_non_null(strstr(buf_cstr(&text), "In-Reply-To: <a@b>\n"));
 	/* the user edits: a folded To line, a Cc, text on top */
 	buf_reset(&text);
-	buf_append_str(&text, "From: Me <me@example.org>\nTo: you@example.org,\n  other@example.org\n"
-			      "Cc:   c@example.org  \nSubject: Re: hello\nIn-Reply-To: <a@b>\n"
-			      "X-Unknown: kept out\n\nThanks!\n> hi\n");
+	buf_append_str(&text,
+		       "From: Me <me@example.org>\nTo: you@example.org,\n  other@example.org\n"
+		       "Cc:   c@example.org  \nSubject: Re: hello\nIn-Reply-To: <a@b>\n"
+		       "X-Unknown: kept out\n\nThanks!\n> hi\n");
 	assert_int_equal(compose_parse((char *)text.data, text.len, &back, &err), 0);
 	assert_string_equal(buf_cstr(&back.to), "you@example.org,   other@example.org");
 	assert_string_equal(buf_cstr(&back.cc), "c@example.org");
@@ -241,12 +242,9 @@ static void test_prepare_send(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_addrlist),
-		cmocka_unit_test(test_reply_all_merge),
-		cmocka_unit_test(test_template_roundtrip),
-		cmocka_unit_test(test_build_utf8),
-		cmocka_unit_test(test_build_forward),
-		cmocka_unit_test(test_prepare_send),
+		cmocka_unit_test(test_addrlist),           cmocka_unit_test(test_reply_all_merge),
+		cmocka_unit_test(test_template_roundtrip), cmocka_unit_test(test_build_utf8),
+		cmocka_unit_test(test_build_forward),      cmocka_unit_test(test_prepare_send),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

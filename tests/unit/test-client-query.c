@@ -69,9 +69,10 @@ static void test_to_imap(void **state)
 
 static void test_bad_terms(void **state)
 {
-	static const char *const bad[] = {"is:nonsense", "since:2024-02-30", "since:yesterday",
-					  "larger:", "larger:12q", "from:", "on:2024-1-1x",
-					  "smaller:99999999999999999999"};
+	static const char *const bad[] = {"is:nonsense",     "since:2024-02-30",
+					  "since:yesterday", "larger:",
+					  "larger:12q",      "from:",
+					  "on:2024-1-1x",    "smaller:99999999999999999999"};
 	struct query q;
 	const char *err;
 
@@ -106,14 +107,10 @@ static void test_to_store(void **state)
 		int n;
 		const char *uids;
 	} q_cases[] = {
-		{{"report"}, 1, "1,3"},
-		{{"from:alice"}, 1, "1"},
-		{{"-subject:report"}, 1, "2"},
-		{{"body:numbers", "from:carol"}, 2, "3"},
-		{{"is:unread"}, 1, "2:3"},
-		{{"is:read", "-is:flagged"}, 2, "1"},
-		{{"larger:65"}, 1, "1,3"},
-		{{"smaller:60"}, 1, "2"},
+		{{"report"}, 1, "1,3"},        {{"from:alice"}, 1, "1"},
+		{{"-subject:report"}, 1, "2"}, {{"body:numbers", "from:carol"}, 2, "3"},
+		{{"is:unread"}, 1, "2:3"},     {{"is:read", "-is:flagged"}, 2, "1"},
+		{{"larger:65"}, 1, "1,3"},     {{"smaller:60"}, 1, "2"},
 		{{"folder:INBOX"}, 1, "1:3"},
 	};
 	char dir[256];
@@ -139,7 +136,8 @@ static void test_to_store(void **state)
 
 		assert_int_equal(query_parse(q_cases[i].n, (char **)q_cases[i].args, &q, &err), 0);
 		assert_int_equal(store_mailbox_get(s, "INBOX", &mb), STORE_OK);
-		assert_int_equal(store_search(s, mb.id, query_to_store(&q, a), &hits, NULL), STORE_OK);
+		assert_int_equal(store_search(s, mb.id, query_to_store(&q, a), &hits, NULL),
+				 STORE_OK);
 		rangeset_write(&hits, &out);
 		if (strcmp(buf_cstr(&out), q_cases[i].uids) != 0)
 			fail_msg("case %zu: got %s, want %s", i, buf_cstr(&out), q_cases[i].uids);

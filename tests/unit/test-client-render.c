@@ -28,8 +28,9 @@ static char *text_of(const char *msg)
 
 static void test_plain_and_charset(void **state)
 {
-	char *t = text_of("Subject: x\r\nContent-Type: text/plain; charset=iso-8859-1\r\n"
-			  "Content-Transfer-Encoding: quoted-printable\r\n\r\nGr=FC=DFe=\r\n aus Wien\r\n");
+	char *t = text_of(
+		"Subject: x\r\nContent-Type: text/plain; charset=iso-8859-1\r\n"
+		"Content-Transfer-Encoding: quoted-printable\r\n\r\nGr=FC=DFe=\r\n aus Wien\r\n");
 
 	assert_string_equal(t, "Grüße aus Wien\n");
 	free(t);
@@ -40,10 +41,9 @@ static void test_plain_and_charset(void **state)
 
 static void test_alternative_prefers_plain(void **state)
 {
-	static const char msg[] =
-		"Content-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\n"
-		"Content-Type: text/html\r\n\r\n<p>html</p>\r\n--b\r\n"
-		"Content-Type: text/plain\r\n\r\nplain\r\n--b--\r\n";
+	static const char msg[] = "Content-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\n"
+				  "Content-Type: text/html\r\n\r\n<p>html</p>\r\n--b\r\n"
+				  "Content-Type: text/plain\r\n\r\nplain\r\n--b--\r\n";
 	struct render r;
 
 	render_open(&r, msg, strlen(msg));
@@ -64,7 +64,8 @@ static const struct {
 	{"<a href='mailto:a@b'>mail me</a>", "mail me\n"},
 	{"<head><title>T</title><style>p{x}</style></head><body>seen</body>", "seen\n"},
 	{"<script>alert(1)</script>ok<!-- hidden -->", "ok\n"},
-	{"&lt;tag&gt; &amp; &quot;q&quot; &#233;&#x263A; &nbsp;x &bogus;", "<tag> & \"q\" é☺  x &bogus;\n"}, /* nbsp kept */
+	{"&lt;tag&gt; &amp; &quot;q&quot; &#233;&#x263A; &nbsp;x &bogus;",
+	 "<tag> & \"q\" é☺  x &bogus;\n"}, /* nbsp kept */
 	{"many    spaces\n\n\nand\tlines", "many spaces and lines\n"},
 	{"<pre>  keep\n    this</pre>", "  keep\n    this\n"},
 	{"<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>", "a b\nc\n"},
@@ -92,9 +93,12 @@ static void test_attachments(void **state)
 		"Content-Type: text/plain\r\n\r\nsee attached\r\n--b\r\n"
 		"Content-Type: text/plain; name=\"../../etc/passwd\"\r\n"
 		"Content-Disposition: attachment\r\n\r\nnot a path\r\n--b\r\n"
-		"Content-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0K\r\n--b\r\n"
-		"Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: x-unknown\r\n\r\nzz\r\n"
-		"--b\r\nContent-Type: message/rfc822\r\n\r\nSubject: inner\r\n\r\ninner body\r\n--b--\r\n";
+		"Content-Type: image/png\r\nContent-Transfer-Encoding: "
+		"base64\r\n\r\niVBORw0K\r\n--b\r\n"
+		"Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: "
+		"x-unknown\r\n\r\nzz\r\n"
+		"--b\r\nContent-Type: message/rfc822\r\n\r\nSubject: inner\r\n\r\ninner "
+		"body\r\n--b--\r\n";
 	struct render r;
 	struct buf out = BUF_INIT, v = BUF_INIT;
 	const char *err;
@@ -133,7 +137,8 @@ static void test_hostile(void **state)
 	struct render r;
 
 	for (int i = 0; i < 500; i++)
-		buf_printf(&msg, "Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n", i, i);
+		buf_printf(&msg, "Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n", i,
+			   i);
 	buf_append_str(&msg, "Content-Type: text/html\r\n\r\n<p>deep\0</p>");
 	render_open(&r, msg.data, msg.len);
 	render_text(&r, &out);

@@ -24,7 +24,8 @@ static const char *const roundtrip_commands[] = {
 	"b3 EXAMINE \"Sent Items\"\r\n",
 	"b4 SELECT INBOX (CONDSTORE)\r\n",
 	"b5 SELECT INBOX (QRESYNC (67890007 20050715194045000 41,43:211,214:541))\r\n",
-	"b6 SELECT INBOX (QRESYNC (67890007 90060115194045000 41:211,214:541 (1:10,20 5:15,40)))\r\n",
+	"b6 SELECT INBOX (QRESYNC (67890007 90060115194045000 41:211,214:541 (1:10,20 "
+	"5:15,40)))\r\n",
 	"b7 EXAMINE a (CONDSTORE QRESYNC (1 2))\r\n",
 	"b8 SELECT box (QRESYNC (1 2 (3 4)))\r\n",
 	"c1 CREATE foo/bar\r\n",
@@ -42,7 +43,8 @@ static const char *const roundtrip_commands[] = {
 	"d4 LIST (SUBSCRIBED RECURSIVEMATCH) \"\" (INBOX foo/*)\r\n",
 	"d5 LIST \"\" * RETURN (CHILDREN)\r\n",
 	"d6 LIST () \"\" (*) RETURN ()\r\n",
-	"d7 LIST (REMOTE SPECIAL-USE) \"\" * RETURN (SUBSCRIBED SPECIAL-USE STATUS (MESSAGES UNSEEN))\r\n",
+	"d7 LIST (REMOTE SPECIAL-USE) \"\" * RETURN (SUBSCRIBED SPECIAL-USE STATUS (MESSAGES "
+	"UNSEEN))\r\n",
 	"d8 LIST \"\" % RETURN (STATUS (MESSAGES UIDNEXT UIDVALIDITY SIZE HIGHESTMODSEQ))\r\n",
 	"d9 LSUB #news. comp.%\r\n",
 	"e1 NAMESPACE\r\n",
@@ -74,10 +76,12 @@ static const char *const roundtrip_commands[] = {
 	"i2 SEARCH MODSEQ 0\r\n",
 	"i2 SEARCH MODSEQ \"/flags/\xc3\xa4\" shared 5\r\n",
 	"i3 SEARCH YOUNGER 259200 OLDER 1\r\n",
-	"i4 SEARCH SAVEDBEFORE 1-Jan-2020 SAVEDON 2-Jan-2020 SAVEDSINCE 3-Jan-2020 SAVEDATESUPPORTED\r\n",
+	"i4 SEARCH SAVEDBEFORE 1-Jan-2020 SAVEDON 2-Jan-2020 SAVEDSINCE 3-Jan-2020 "
+	"SAVEDATESUPPORTED\r\n",
 	"i5 SEARCH EMAILID M6d99ac3275bb4e THREADID T64b478a75b7ea9\r\n",
 	"i6 SEARCH KEYWORD $Junk UNKEYWORD foo ANSWERED DELETED DRAFT NEW OLD RECENT SEEN\r\n",
-	"i7 SEARCH UNANSWERED UNDELETED UNDRAFT UNFLAGGED UNSEEN BEFORE 31-Dec-1999 ON 29-Feb-2000\r\n",
+	"i7 SEARCH UNANSWERED UNDELETED UNDRAFT UNFLAGGED UNSEEN BEFORE 31-Dec-1999 ON "
+	"29-Feb-2000\r\n",
 	"i8 SEARCH SENTBEFORE 1-Jan-2000 SENTON 1-Jan-2000 SENTSINCE 1-Jan-2000\r\n",
 	"i9 UID SEARCH RETURN (ALL PARTIAL -1:-100) UNDELETED\r\n",
 	"j0 SEARCH RETURN (PARTIAL 1:500) ALL\r\n",
@@ -86,9 +90,12 @@ static const char *const roundtrip_commands[] = {
 	"j3 FETCH 3 FULL\r\n",
 	"j4 FETCH 1 FLAGS\r\n",
 	"j5 FETCH 1:3 (FLAGS)\r\n",
-	"j6 UID FETCH 1:* (UID FLAGS ENVELOPE BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS (From Subject)])\r\n",
-	"j7 FETCH 1 (BODY[] BODY[TEXT] BODY[HEADER] BODY[1.2.MIME] BODY[3.HEADER.FIELDS.NOT (X-Spam)] BODY[4.1])\r\n",
-	"j8 FETCH 1 (BODY.PEEK[]<0.2048> BINARY[1]<100.200> BINARY.PEEK[1.2] BINARY.SIZE[2] BINARY[])\r\n",
+	"j6 UID FETCH 1:* (UID FLAGS ENVELOPE BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS (From "
+	"Subject)])\r\n",
+	"j7 FETCH 1 (BODY[] BODY[TEXT] BODY[HEADER] BODY[1.2.MIME] BODY[3.HEADER.FIELDS.NOT "
+	"(X-Spam)] BODY[4.1])\r\n",
+	"j8 FETCH 1 (BODY.PEEK[]<0.2048> BINARY[1]<100.200> BINARY.PEEK[1.2] BINARY.SIZE[2] "
+	"BINARY[])\r\n",
 	"j9 FETCH 1 (INTERNALDATE RFC822.SIZE RFC822 RFC822.HEADER RFC822.TEXT BODY)\r\n",
 	"k0 FETCH 1 (MODSEQ EMAILID THREADID SAVEDATE PREVIEW)\r\n",
 	"k1 FETCH 1 (PREVIEW (LAZY))\r\n",
@@ -117,15 +124,19 @@ static const char *const roundtrip_commands[] = {
 	"o5 SETQUOTA x ()\r\n",
 	"p1 SORT (SUBJECT) UTF-8 ALL\r\n",
 	"p2 UID SORT (REVERSE DATE FROM) US-ASCII SINCE 1-Feb-1994 UNSEEN\r\n",
-	"p3 SORT RETURN (MIN COUNT) (ARRIVAL CC SIZE TO DISPLAYFROM REVERSE DISPLAYTO) UTF-8 ALL\r\n",
+	"p3 SORT RETURN (MIN COUNT) (ARRIVAL CC SIZE TO DISPLAYFROM REVERSE DISPLAYTO) UTF-8 "
+	"ALL\r\n",
 	"p4 THREAD ORDEREDSUBJECT UTF-8 SINCE 5-Mar-2000\r\n",
 	"p4 THREAD REFERENCES \"\xc3\xa4\\\"x\" ALL\r\n",
 	"p5 UID THREAD REFERENCES US-ASCII (TEXT \"ge wp\" OR 1:3 UID 4)\r\n",
 	"q1 COMPRESS DEFLATE\r\n",
 	"q2 NOTIFY NONE\r\n",
-	"q3 NOTIFY SET (SELECTED (MessageNew (UID BODY.PEEK[HEADER.FIELDS (From To)]) MessageExpunge)) (SUBTREE Lists (MessageNew MessageExpunge FlagChange))\r\n",
-	"q4 NOTIFY SET STATUS (PERSONAL (MailboxName SubscriptionChange)) (MAILBOXES (a b) NONE)\r\n",
-	"q5 NOTIFY SET (INBOXES (MessageNew MessageExpunge)) (SELECTED-DELAYED NONE) (SUBSCRIBED NONE)\r\n",
+	"q3 NOTIFY SET (SELECTED (MessageNew (UID BODY.PEEK[HEADER.FIELDS (From To)]) "
+	"MessageExpunge)) (SUBTREE Lists (MessageNew MessageExpunge FlagChange))\r\n",
+	"q4 NOTIFY SET STATUS (PERSONAL (MailboxName SubscriptionChange)) (MAILBOXES (a b) "
+	"NONE)\r\n",
+	"q5 NOTIFY SET (INBOXES (MessageNew MessageExpunge)) (SELECTED-DELAYED NONE) (SUBSCRIBED "
+	"NONE)\r\n",
 	"r1 GETACL INBOX\r\n",
 	"r2 SETACL INBOX Fred +rwi\r\n",
 	"r3 DELETEACL INBOX -FRED\r\n",
@@ -219,8 +230,9 @@ static void test_select_qresync_fields(void **state)
 
 static void test_fetch_fields(void **state)
 {
-	struct parsed p = parse_ok("a UID FETCH 5:* (BODY.PEEK[1.2.HEADER.FIELDS (A \"b c\")]<10.20> "
-				   "BINARY[3]) (CHANGEDSINCE 7 VANISHED)\r\n");
+	struct parsed p =
+		parse_ok("a UID FETCH 5:* (BODY.PEEK[1.2.HEADER.FIELDS (A \"b c\")]<10.20> "
+			 "BINARY[3]) (CHANGEDSINCE 7 VANISHED)\r\n");
 	const struct imap_cmd_fetch *f = &p.cmd->u.fetch;
 
 	assert_true(p.cmd->uid);
@@ -286,7 +298,8 @@ static void test_store_and_append_fields(void **state)
 	assert_string_equal(st->flags.items[0], "\\Seen");
 	parsed_free(&p);
 
-	p = parse_ok("a APPEND box (\\Seen) \" 5-Jan-2024 13:02:01 +0100\" {3}\r\nxyz {2+}\r\nab\r\n");
+	p = parse_ok(
+		"a APPEND box (\\Seen) \" 5-Jan-2024 13:02:01 +0100\" {3}\r\nxyz {2+}\r\nab\r\n");
 	assert_int_equal(p.cmd->u.append.count, 2);
 	m = &p.cmd->u.append.messages[0];
 	assert_true(m->has_flags);

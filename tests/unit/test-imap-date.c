@@ -12,12 +12,12 @@
 
 static void test_date_parse(void **state)
 {
-	static const char *const good[] = {"1-Feb-1994", "01-Feb-1994", "29-Feb-2000",
+	static const char *const good[] = {"1-Feb-1994",  "01-Feb-1994", "29-Feb-2000",
 					   "29-feb-2024", "31-DEC-9999", "1-Jan-0001"};
-	static const char *const bad[] = {"29-Feb-1900", "29-Feb-2023", "31-Apr-2020", "0-Jan-2020",
-					  "32-Jan-2020", "1-Jan-0000", "1-Foo-2020", "1-Jan-20",
-					  "1 Jan 2020", "001-Jan-2020", "1-Jan-2020x", "a-Jan-2020",
-					  "1-Jan-2O20", "", "1-Ja-2020"};
+	static const char *const bad[] = {
+		"29-Feb-1900", "29-Feb-2023", "31-Apr-2020", "0-Jan-2020", "32-Jan-2020",
+		"1-Jan-0000",  "1-Foo-2020",  "1-Jan-20",    "1 Jan 2020", "001-Jan-2020",
+		"1-Jan-2020x", "a-Jan-2020",  "1-Jan-2O20",  "",           "1-Ja-2020"};
 	struct imap_date d;
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
@@ -33,10 +33,12 @@ static void test_date_parse(void **state)
 static void test_datetime_parse(void **state)
 {
 	static const char *const bad[] = {
-		"17-Jul-1996 02:44:25",       "17-Jul-1996 24:00:00 -0700", "17-Jul-1996 02:60:25 -0700",
-		"17-Jul-1996 02:44:61 -0700", "17-Jul-1996 02:44:25 -0760", "17-Jul-1996 02:44:25 0700",
-		"7-Jul-1996 02:44:25 -0700",  "17-Jul-1996  2:44:25 -0700", "17-Jul-1996T02:44:25 -0700",
-		"31-Jun-1996 02:44:25 -0700", "17-Jul-1996 02:44:25 -07OO",
+		"17-Jul-1996 02:44:25",       "17-Jul-1996 24:00:00 -0700",
+		"17-Jul-1996 02:60:25 -0700", "17-Jul-1996 02:44:61 -0700",
+		"17-Jul-1996 02:44:25 -0760", "17-Jul-1996 02:44:25 0700",
+		"7-Jul-1996 02:44:25 -0700",  "17-Jul-1996  2:44:25 -0700",
+		"17-Jul-1996T02:44:25 -0700", "31-Jun-1996 02:44:25 -0700",
+		"17-Jul-1996 02:44:25 -07OO",
 	};
 	struct imap_datetime dt;
 	struct buf b = BUF_INIT;

@@ -65,7 +65,8 @@ static inline struct parsed parse_wire(const char *wire, size_t len, bool server
 
 	memset(&out, 0, sizeof(out));
 	if (limits == NULL) {
-		imap_parser_limits_init(&def, server ? IMAP_LIMITS_SERVER_AUTH : IMAP_LIMITS_CLIENT);
+		imap_parser_limits_init(&def,
+					server ? IMAP_LIMITS_SERVER_AUTH : IMAP_LIMITS_CLIENT);
 		limits = &def;
 	}
 	p = imap_parser_new(server ? IMAP_PARSER_SERVER : IMAP_PARSER_CLIENT, limits);

@@ -102,13 +102,14 @@ static void test_list_match(void **state)
 		const char *error;
 		unsigned r;
 
-		assert_int_equal(imap_list_pattern_new(matches[i].pattern, strlen(matches[i].pattern),
-						       matches[i].sep, &pat, &error),
+		assert_int_equal(imap_list_pattern_new(matches[i].pattern,
+						       strlen(matches[i].pattern), matches[i].sep,
+						       &pat, &error),
 				 0);
 		r = imap_list_pattern_match(pat, matches[i].name);
 		if (r != matches[i].result) {
-			fprintf(stderr, "%s ~ %s: %u, want %u\n", matches[i].pattern, matches[i].name,
-				r, matches[i].result);
+			fprintf(stderr, "%s ~ %s: %u, want %u\n", matches[i].pattern,
+				matches[i].name, r, matches[i].result);
 			fail();
 		}
 		imap_list_pattern_free(&pat);
@@ -161,8 +162,9 @@ static void test_seqset(void **state)
 	struct imap_seqset set, set2;
 	struct rangeset rs = RANGESET_INIT;
 	struct buf b = BUF_INIT;
-	static const char *const bad[] = {"", "0", "1,", ",1", "1::2", "1:", ":1", "a", "01",
-					  "4294967296", "42949672950", "$", "1,$", "*", "1:2:3"};
+	static const char *const bad[] = {
+		"",   "0",          "1,",          ",1", "1::2", "1:", ":1",   "a",
+		"01", "4294967296", "42949672950", "$",  "1,$",  "*",  "1:2:3"};
 
 	assert_true(imap_seqset_parse(a, "5:3,1,7:*", 9, IMAP_SEQSET_ALLOW_STAR, &set));
 	assert_int_equal(set.count, 3);
@@ -207,10 +209,8 @@ static void test_seqset(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_inbox),
-		cmocka_unit_test(test_name_conversion),
-		cmocka_unit_test(test_list_match),
-		cmocka_unit_test(test_list_match_hostile),
+		cmocka_unit_test(test_inbox),      cmocka_unit_test(test_name_conversion),
+		cmocka_unit_test(test_list_match), cmocka_unit_test(test_list_match_hostile),
 		cmocka_unit_test(test_seqset),
 	};
 

@@ -340,7 +340,8 @@ static void test_raw_lines_and_reset(void **state)
 	size_t len;
 	char big[70000];
 
-	feed_str(p, "i1 IDLE\r\nDONE\r\ni2 AUTHENTICATE PLAIN\r\n\r\nAGZvbwBiYXI= {5}\r\ni3 NOOP\r\n");
+	feed_str(p,
+		 "i1 IDLE\r\nDONE\r\ni2 AUTHENTICATE PLAIN\r\n\r\nAGZvbwBiYXI= {5}\r\ni3 NOOP\r\n");
 	expect_command(p, IMAP_CMD_IDLE, "i1");
 	imap_parser_expect_raw_line(p);
 	assert_int_equal(imap_parser_next_raw_line(p, &line, &len, &err), IMAP_PARSE_DONE);

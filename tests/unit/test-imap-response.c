@@ -81,7 +81,8 @@ static const char *const roundtrip_responses[] = {
 	"* LIST () \"/\" {3}\r\na\nb\r\n",
 	"* STATUS blurdybloop (MESSAGES 231 UIDNEXT 44292)\r\n",
 	"* STATUS x (MESSAGES 1 RECENT 2 UIDNEXT 3 UIDVALIDITY 4 UNSEEN 5 DELETED 6 SIZE 7)\r\n",
-	"* STATUS x (HIGHESTMODSEQ 7011231777 APPENDLIMIT 10000 MAILBOXID (abc) DELETED-STORAGE 9)\r\n",
+	"* STATUS x (HIGHESTMODSEQ 7011231777 APPENDLIMIT 10000 MAILBOXID (abc) DELETED-STORAGE "
+	"9)\r\n",
 	"* STATUS x (APPENDLIMIT NIL)\r\n",
 	"* STATUS x ()\r\n",
 	"* SEARCH 2 84 882\r\n",
@@ -106,7 +107,8 @@ static const char *const roundtrip_responses[] = {
 	"* 44 EXPUNGE\r\n",
 	"* VANISHED 405,407,410,425\r\n",
 	"* VANISHED (EARLIER) 300:310,405,411\r\n",
-	"* 12 FETCH (FLAGS (\\Seen) INTERNALDATE \"17-Jul-1996 02:44:25 -0700\" RFC822.SIZE 4286)\r\n",
+	"* 12 FETCH (FLAGS (\\Seen) INTERNALDATE \"17-Jul-1996 02:44:25 -0700\" RFC822.SIZE "
+	"4286)\r\n",
 	"* 12 FETCH (UID 4827313 MODSEQ (65402))\r\n",
 	"* 1 FETCH (BODY[] {7}\r\nhel\r\nlo)\r\n",
 	"* 1 FETCH (BODY[HEADER.FIELDS (From \"To x\")] {3}\r\na\r\n)\r\n",
@@ -117,20 +119,39 @@ static const char *const roundtrip_responses[] = {
 	"* 1 FETCH (THREADID NIL SAVEDATE NIL)\r\n",
 	"* 1 FETCH (SAVEDATE \"01-Feb-2020 10:00:00 +0000\" PREVIEW \"Hi there\")\r\n",
 	"* 1 FETCH (PREVIEW NIL)\r\n",
-	"* 12 FETCH (ENVELOPE (\"Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\" \"IMAP4rev2 WG mtg summary and minutes\" ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((NIL NIL \"imap\" \"cac.washington.edu\")) ((NIL NIL \"minutes\" \"CNRI.Reston.VA.US\")(\"John Klensin\" NIL \"KLENSIN\" \"MIT.EDU\")) NIL NIL \"<B27397-0100000@cac.washington.edu>\"))\r\n",
-	"* 2 FETCH (ENVELOPE (NIL NIL NIL NIL NIL ((NIL NIL \"undisclosed-recipients\" NIL)(NIL NIL NIL NIL)) NIL NIL NIL NIL))\r\n",
-	"* 3 FETCH (BODY (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 3028 92))\r\n",
-	"* 3 FETCH (BODYSTRUCTURE (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 3028 92 NIL NIL NIL NIL))\r\n",
-	"* 4 FETCH (BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"UTF-8\") NIL NIL \"QUOTED-PRINTABLE\" 1315 42 NIL NIL NIL NIL)(\"APPLICATION\" \"PDF\" (\"NAME\" \"a.pdf\") \"<id@x>\" \"desc\" \"BASE64\" 4554 \"md5sum\" (\"ATTACHMENT\" (\"FILENAME\" \"a.pdf\")) (\"en\" \"de\") \"http://x/\" 1 (2 \"x\")) \"MIXED\" (\"BOUNDARY\" \"xyz\") NIL \"EN\" NIL))\r\n",
-	"* 5 FETCH (BODYSTRUCTURE (\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 342 (NIL \"subj\" NIL NIL NIL NIL NIL NIL NIL NIL) (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 10 1 NIL NIL NIL NIL) 12 NIL (\"INLINE\" NIL) NIL NIL))\r\n",
-	"* 6 FETCH (BODY ((\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1)((\"IMAGE\" \"GIF\" NIL NIL NIL \"BASE64\" 20)(\"TEXT\" \"HTML\" NIL NIL NIL \"8BIT\" 5 1) \"ALTERNATIVE\") \"MIXED\"))\r\n",
-	"* 7 FETCH (BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1) \"MIXED\" NIL))\r\n",
-	"* 8 FETCH (BODYSTRUCTURE (\"APPLICATION\" \"OCTET-STREAM\" NIL NIL NIL \"BASE64\" 100 NIL NIL \"fr\"))\r\n",
+	"* 12 FETCH (ENVELOPE (\"Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\" \"IMAP4rev2 WG mtg "
+	"summary and minutes\" ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((\"Terry "
+	"Gray\" NIL \"gray\" \"cac.washington.edu\")) ((\"Terry Gray\" NIL \"gray\" "
+	"\"cac.washington.edu\")) ((NIL NIL \"imap\" \"cac.washington.edu\")) ((NIL NIL "
+	"\"minutes\" \"CNRI.Reston.VA.US\")(\"John Klensin\" NIL \"KLENSIN\" \"MIT.EDU\")) NIL NIL "
+	"\"<B27397-0100000@cac.washington.edu>\"))\r\n",
+	"* 2 FETCH (ENVELOPE (NIL NIL NIL NIL NIL ((NIL NIL \"undisclosed-recipients\" NIL)(NIL "
+	"NIL NIL NIL)) NIL NIL NIL NIL))\r\n",
+	"* 3 FETCH (BODY (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 3028 "
+	"92))\r\n",
+	"* 3 FETCH (BODYSTRUCTURE (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" "
+	"3028 92 NIL NIL NIL NIL))\r\n",
+	"* 4 FETCH (BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"UTF-8\") NIL NIL "
+	"\"QUOTED-PRINTABLE\" 1315 42 NIL NIL NIL NIL)(\"APPLICATION\" \"PDF\" (\"NAME\" "
+	"\"a.pdf\") \"<id@x>\" \"desc\" \"BASE64\" 4554 \"md5sum\" (\"ATTACHMENT\" (\"FILENAME\" "
+	"\"a.pdf\")) (\"en\" \"de\") \"http://x/\" 1 (2 \"x\")) \"MIXED\" (\"BOUNDARY\" \"xyz\") "
+	"NIL \"EN\" NIL))\r\n",
+	"* 5 FETCH (BODYSTRUCTURE (\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 342 (NIL \"subj\" "
+	"NIL NIL NIL NIL NIL NIL NIL NIL) (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 10 1 NIL NIL "
+	"NIL NIL) 12 NIL (\"INLINE\" NIL) NIL NIL))\r\n",
+	"* 6 FETCH (BODY ((\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1)((\"IMAGE\" \"GIF\" NIL NIL "
+	"NIL \"BASE64\" 20)(\"TEXT\" \"HTML\" NIL NIL NIL \"8BIT\" 5 1) \"ALTERNATIVE\") "
+	"\"MIXED\"))\r\n",
+	"* 7 FETCH (BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1) \"MIXED\" "
+	"NIL))\r\n",
+	"* 8 FETCH (BODYSTRUCTURE (\"APPLICATION\" \"OCTET-STREAM\" NIL NIL NIL \"BASE64\" 100 NIL "
+	"NIL \"fr\"))\r\n",
 	"* 9 FETCH (BODYSTRUCTURE (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1 NIL))\r\n",
 	"* ID NIL\r\n",
 	"* ID (\"name\" \"Cyrus\" \"version\" \"1.5\" \"os\" NIL)\r\n",
 	"* NAMESPACE ((\"\" \"/\")) NIL NIL\r\n",
-	"* NAMESPACE ((\"\" \"/\")(\"#mh/\" \"/\" \"X-PARAM\" (\"FLAG1\" \"FLAG2\"))) ((\"~\" \"/\")) ((\"#shared/\" \"/\")(\"#public/\" NIL))\r\n",
+	"* NAMESPACE ((\"\" \"/\")(\"#mh/\" \"/\" \"X-PARAM\" (\"FLAG1\" \"FLAG2\"))) ((\"~\" "
+	"\"/\")) ((\"#shared/\" \"/\")(\"#public/\" NIL))\r\n",
 	"* QUOTA \"\" (STORAGE 10 512)\r\n",
 	"* QUOTA x (STORAGE 10 512 MESSAGE 1 100)\r\n",
 	"* QUOTAROOT INBOX \"\"\r\n",

@@ -41,7 +41,8 @@ static void test_pairs(void **state)
 		struct buf b = BUF_INIT;
 		const char *error;
 
-		assert_int_equal(imap_utf7_encode(pairs[i].utf8, strlen(pairs[i].utf8), &b, &error), 0);
+		assert_int_equal(imap_utf7_encode(pairs[i].utf8, strlen(pairs[i].utf8), &b, &error),
+				 0);
 		assert_string_equal(buf_cstr(&b), pairs[i].mutf7);
 		buf_reset(&b);
 		if (imap_utf7_decode(pairs[i].mutf7, strlen(pairs[i].mutf7), &b, &error) != 0) {
@@ -55,24 +56,24 @@ static void test_pairs(void **state)
 }
 
 static const char *const invalid[] = {
-	"&AGE-",       /* "a" encoded: printable ASCII must represent itself */
-	"&ACY-",       /* "&" encoded instead of "&-" */
-	"&ACA-",       /* space encoded */
-	"&AOQ-&AOQ-",  /* two runs that must be one */
-	"&AOQ",        /* not terminated */
-	"&",           /* not terminated */
-	"&AOR-",       /* non-zero padding bits */
-	"&AOQA-",      /* superfluous base64 character */
-	"&2D0-",       /* lone high surrogate */
-	"&3gA-",       /* lone low surrogate */
-	"&2D3YPQ-",    /* high surrogate followed by high */
-	"&AAA-",       /* NUL */
-	"&AO/-",       /* "/" is not modified base64 */
-	"&AO=-",       /* "=" is not modified base64 */
-	"\xc3\xa4",    /* raw 8-bit */
-	"a\tb",        /* raw control */
-	"a\x7f",       /* raw DEL */
-	"&Jjo!-",      /* invalid character */
+	"&AGE-",      /* "a" encoded: printable ASCII must represent itself */
+	"&ACY-",      /* "&" encoded instead of "&-" */
+	"&ACA-",      /* space encoded */
+	"&AOQ-&AOQ-", /* two runs that must be one */
+	"&AOQ",       /* not terminated */
+	"&",          /* not terminated */
+	"&AOR-",      /* non-zero padding bits */
+	"&AOQA-",     /* superfluous base64 character */
+	"&2D0-",      /* lone high surrogate */
+	"&3gA-",      /* lone low surrogate */
+	"&2D3YPQ-",   /* high surrogate followed by high */
+	"&AAA-",      /* NUL */
+	"&AO/-",      /* "/" is not modified base64 */
+	"&AO=-",      /* "=" is not modified base64 */
+	"\xc3\xa4",   /* raw 8-bit */
+	"a\tb",       /* raw control */
+	"a\x7f",      /* raw DEL */
+	"&Jjo!-",     /* invalid character */
 };
 
 static void test_invalid(void **state)

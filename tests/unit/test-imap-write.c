@@ -161,10 +161,11 @@ static void test_search_built_by_hand(void **state)
 	cmd.u.search.opts.charset = "UTF-8";
 	cmd.u.search.opts.has_return = true;
 	cmd.u.search.opts.ret = IMAP_SEARCH_RETURN_COUNT | IMAP_SEARCH_RETURN_SAVE;
-	check_written_command(&cmd, "s UID SEARCH RETURN (COUNT SAVE) CHARSET UTF-8 "
-				    "(SEEN SUBJECT \"a \\\"quoted\\\" subject\") UID 1:5,9:* NOT "
-				    "LARGER 1000 OR SINCE 29-Feb-2024 MODSEQ \"/flags/\\\\seen\" priv "
-				    "42 HEADER {13}\r\nX-Multi\r\nLine \"\" $\r\n");
+	check_written_command(&cmd,
+			      "s UID SEARCH RETURN (COUNT SAVE) CHARSET UTF-8 "
+			      "(SEEN SUBJECT \"a \\\"quoted\\\" subject\") UID 1:5,9:* NOT "
+			      "LARGER 1000 OR SINCE 29-Feb-2024 MODSEQ \"/flags/\\\\seen\" priv "
+			      "42 HEADER {13}\r\nX-Multi\r\nLine \"\" $\r\n");
 }
 
 static void check_written_response(const struct imap_response *resp, const char *want)
@@ -336,14 +337,15 @@ static void test_envelope_and_body_by_hand(void **state)
 	r.u.fetch.attrs = attrs;
 	r.u.fetch.count = 3;
 	check_written_response(
-		&r, "* 4 FETCH (ENVELOPE (NIL {11}\r\nline\r\nbreak NIL NIL NIL ((NIL NIL "
-		    "\"undisclosed-recipients\" NIL)(NIL NIL NIL NIL)({16}\r\nJ\xc3\xb6rg \"the\" "
-		    "Name NIL \"joerg\" \"example.org\")) NIL NIL NIL \"<id@x>\") BODYSTRUCTURE "
-		    "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"UTF-8\") NIL NIL \"QUOTED-PRINTABLE\" 1234 "
-		    "56 NIL (\"INLINE\" NIL) (\"en\" \"de\") \"loc\" (7 NIL))(\"APPLICATION\" "
-		    "\"OCTET-STREAM\" NIL NIL NIL \"7BIT\" 9) \"MIXED\" NIL) BODY ((\"TEXT\" "
-		    "\"PLAIN\" (\"CHARSET\" \"UTF-8\") NIL NIL \"QUOTED-PRINTABLE\" 1234 56)"
-		    "(\"APPLICATION\" \"OCTET-STREAM\" NIL NIL NIL \"7BIT\" 9) \"MIXED\"))\r\n");
+		&r,
+		"* 4 FETCH (ENVELOPE (NIL {11}\r\nline\r\nbreak NIL NIL NIL ((NIL NIL "
+		"\"undisclosed-recipients\" NIL)(NIL NIL NIL NIL)({16}\r\nJ\xc3\xb6rg \"the\" "
+		"Name NIL \"joerg\" \"example.org\")) NIL NIL NIL \"<id@x>\") BODYSTRUCTURE "
+		"((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"UTF-8\") NIL NIL \"QUOTED-PRINTABLE\" 1234 "
+		"56 NIL (\"INLINE\" NIL) (\"en\" \"de\") \"loc\" (7 NIL))(\"APPLICATION\" "
+		"\"OCTET-STREAM\" NIL NIL NIL \"7BIT\" 9) \"MIXED\" NIL) BODY ((\"TEXT\" "
+		"\"PLAIN\" (\"CHARSET\" \"UTF-8\") NIL NIL \"QUOTED-PRINTABLE\" 1234 56)"
+		"(\"APPLICATION\" \"OCTET-STREAM\" NIL NIL NIL \"7BIT\" 9) \"MIXED\"))\r\n");
 }
 
 /* A server writing a FETCH piece by piece, streaming the body itself. */
@@ -371,7 +373,8 @@ static void test_fetch_by_pieces(void **state)
 	imap_write_flag_list(&b, &(struct imap_strlist){NULL, 0});
 	buf_append_str(&b, " X ");
 	buf_append_str(&b, ")\r\n");
-	assert_string_equal(buf_cstr(&b), "* 7 FETCH (UID 3 BODY[1.2.MIME]<10> {4}\r\ndata FLAGS () X )\r\n");
+	assert_string_equal(buf_cstr(&b),
+			    "* 7 FETCH (UID 3 BODY[1.2.MIME]<10> {4}\r\ndata FLAGS () X )\r\n");
 	buf_truncate(&b, b.len - 6);
 	buf_append_str(&b, ")\r\n");
 	p = parse_wire((const char *)b.data, b.len, false, true, NULL);

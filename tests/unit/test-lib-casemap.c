@@ -31,9 +31,19 @@ static const struct {
 	/* the fi ligature has no simple titlecase; NFKD then gives "fi" */
 	{"\xef\xac\x81", 0, "fi", 0},
 	/* sharp s has no simple titlecase mapping and no decomposition */
-	{"stra\xc3\x9f" "e", 0, "STRA\xc3\x9f" "E", 0},
+	{"stra\xc3\x9f"
+	 "e",
+	 0,
+	 "STRA\xc3\x9f"
+	 "E",
+	 0},
 	/* invalid UTF-8 is kept as octets (RFC 5051 step 1(b)) */
-	{"a\xff" "b", 0, "a\xff" "b", 0},
+	{"a\xff"
+	 "b",
+	 0,
+	 "a\xff"
+	 "b",
+	 0},
 	{"\xc3", 0, "\xc3", 0},
 	{"\xed\xa0\x80", 0, "\xed\xa0\x80", 0}, /* a surrogate */
 	/* NUL is a character like any other */
@@ -151,10 +161,8 @@ static void test_long_input(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_prepare),
-		cmocka_unit_test(test_compare),
-		cmocka_unit_test(test_fast_path_agrees),
-		cmocka_unit_test(test_empty_null),
+		cmocka_unit_test(test_prepare),          cmocka_unit_test(test_compare),
+		cmocka_unit_test(test_fast_path_agrees), cmocka_unit_test(test_empty_null),
 		cmocka_unit_test(test_long_input),
 	};
 

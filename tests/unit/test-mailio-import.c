@@ -267,9 +267,9 @@ static void test_import_maildir(void **state)
 	importer_free(&im);
 	d = describe(f->s, "INBOX");
 	assert_string_equal(d, "5:Work:100000:Subject: one\r\n\r\nfirst\r\n|"
-	                       "0::200000:Subject: two\r\n\r\nsecond\r\n|"
-	                       "2:$Forwarded $Label1:300000:Subject: three\r\n\r\nthird\r\n|"
-	                       "0::400000:Subject: four\r\n\r\nfourth\r\n|");
+			       "0::200000:Subject: two\r\n\r\nsecond\r\n|"
+			       "2:$Forwarded $Label1:300000:Subject: three\r\n\r\nthird\r\n|"
+			       "0::400000:Subject: four\r\n\r\nfourth\r\n|");
 	free(d);
 	assert_int_equal(count(f->s, "A/B"), 1);
 	assert_int_equal(count(f->s, "Sent"), 1);
@@ -335,17 +335,17 @@ static void test_import_mbox(void **state)
 
 	make_dirs(f->src, "Lists.sbd/x");
 	put_file(f->src, "Lists",
-	         "From a@b Thu Nov 29 23:33:09 1973 +0200\nStatus: R\nX-Keywords: Junk\n"
-	         "Subject: l\n\n>From x\n\nFrom b Thu Nov 29 23:33:10 1973\nSubject: m\n\nm\n",
-	         0);
+		 "From a@b Thu Nov 29 23:33:09 1973 +0200\nStatus: R\nX-Keywords: Junk\n"
+		 "Subject: l\n\n>From x\n\nFrom b Thu Nov 29 23:33:10 1973\nSubject: m\n\nm\n",
+		 0);
 	snprintf(dir, sizeof(dir), "%s/Lists.sbd", f->src);
 	put_file(dir, "dev",
-	         "From a Thu Nov 29 23:33:09 1973\nSubject: big\n\n"
-	         "0123456789012345678901234567890123456789012345678901234567890123456"
-	         "0123456789012345678901234567890123456789012345678901234567890123456"
-	         "0123456789012345678901234567890123456789012345678901234567890123456\n"
-	         "From a Thu Nov 29 23:33:09 1973\nSubject: small\n\ns\n",
-	         0);
+		 "From a Thu Nov 29 23:33:09 1973\nSubject: big\n\n"
+		 "0123456789012345678901234567890123456789012345678901234567890123456"
+		 "0123456789012345678901234567890123456789012345678901234567890123456"
+		 "0123456789012345678901234567890123456789012345678901234567890123456\n"
+		 "From a Thu Nov 29 23:33:09 1973\nSubject: small\n\ns\n",
+		 0);
 	snprintf(dir, sizeof(dir), "%s/Lists.sbd/x", f->src);
 	put_file(dir, "Caf&AOk-", "From a Thu Nov 29 23:33:09 1973\nSubject: c\n\nc\n", 0);
 	put_file(dir, "text", "not mail\n", 0);
@@ -358,14 +358,14 @@ static void test_import_mbox(void **state)
 	importer_free(&im);
 	d = describe(f->s, "Lists");
 	assert_string_equal(d, "1:Junk:123456789:Subject: l\r\n\r\nFrom x\r\n|"
-	                       /* the last line end is the separator mbox writers add */
-	                       "0::123463990:Subject: m\r\n\r\nm|");
+			       /* the last line end is the separator mbox writers add */
+			       "0::123463990:Subject: m\r\n\r\nm|");
 	free(d);
 	assert_int_equal(count(f->s, "Lists/dev"), 1);
 	assert_int_equal(count(f->s, "Lists/x/Caf\xc3\xa9"), 1);
 	assert_int_equal(count(f->s, "Empty"), 0);
 	assert_int_equal(store_mailbox_get(f->s, "Lists/x/text", &(struct store_mailbox){0}),
-	                 STORE_ERR_NONEXISTENT);
+			 STORE_ERR_NONEXISTENT);
 	fflush(f->report);
 	assert_non_null(strstr(f->report_text, "larger than append_limit"));
 	assert_non_null(strstr(f->report_text, "text: not an mbox file"));
@@ -390,10 +390,10 @@ static void test_import_bad_names(void **state)
 	const char *error;
 
 	assert_int_equal(importer_mailbox(im,
-	                                  "a\x01"
-	                                  "b",
-	                                  &error),
-	                 1);
+					  "a\x01"
+					  "b",
+					  &error),
+			 1);
 	assert_int_equal(importer_mailbox(im, "", &error), 1);
 	assert_int_equal(importer_mailbox(im, "inbox/Sub", &error), 0);
 	assert_int_equal(importer_finish(im, &error), 0);
@@ -416,12 +416,12 @@ static void round_trip(struct fixture *f, bool maildir)
 
 	snprintf(out, sizeof(out), "%s/out-%s", f->dir, maildir ? "maildir" : "mbox");
 	assert_int_equal(maildir ? export_maildir(f->s, out, &eo, &st, &err, &error)
-	                         : export_mbox(f->s, out, &eo, &st, &err, &error),
-	                 0);
+				 : export_mbox(f->s, out, &eo, &st, &err, &error),
+			 0);
 	assert_int_equal(st.exported, 6);
 	im = new_importer(f, f->other, 1 << 20);
 	assert_int_equal(maildir ? import_maildir(im, out, &error) : import_mbox(im, out, &error),
-	                 0);
+			 0);
 	assert_int_equal(importer_finish(im, &error), 0);
 	assert_int_equal(importer_stats(im)->skipped, 0);
 	importer_free(&im);
@@ -495,14 +495,14 @@ static void test_export_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_dedup_multiset, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_import_maildir, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_import_interrupted, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_import_mbox, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_import_bad_names, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_export_round_trip_maildir, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_export_round_trip_mbox, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_export_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dedup_multiset, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import_maildir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import_interrupted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import_mbox, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import_bad_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_export_round_trip_maildir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_export_round_trip_mbox, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_export_errors, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

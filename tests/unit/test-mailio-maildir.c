@@ -25,17 +25,17 @@ static void test_info_parse(void **state)
 		bool fwd;
 		uint32_t kw;
 	} cases[] = {
-	    {"1491941793.M41850P8566.mx1,S=10956:2,STln", true,
-	     STORE_FLAG_SEEN | STORE_FLAG_DELETED, false, (1u << 11) | (1u << 13)},
-	    {"123.abc.host", false, 0, false, 0},
-	    {"123.abc.host:2,", true, 0, false, 0},
-	    {"123.abc.host:2,DFPRS", true,
-	     STORE_FLAG_DRAFT | STORE_FLAG_FLAGGED | STORE_FLAG_ANSWERED | STORE_FLAG_SEEN, true,
-	     0},
-	    {"123.abc.host;2,Sa", true, STORE_FLAG_SEEN, false, 1},
-	    {"123.abc.host:1,S", false, 0, false, 0},
-	    {"123.a:2,b.host:2,Fz", true, STORE_FLAG_FLAGGED, false, 1u << 25},
-	    {"123.abc.host:2,S?!Xa", true, STORE_FLAG_SEEN, false, 1},
+		{"1491941793.M41850P8566.mx1,S=10956:2,STln", true,
+		 STORE_FLAG_SEEN | STORE_FLAG_DELETED, false, (1u << 11) | (1u << 13)},
+		{"123.abc.host", false, 0, false, 0},
+		{"123.abc.host:2,", true, 0, false, 0},
+		{"123.abc.host:2,DFPRS", true,
+		 STORE_FLAG_DRAFT | STORE_FLAG_FLAGGED | STORE_FLAG_ANSWERED | STORE_FLAG_SEEN,
+		 true, 0},
+		{"123.abc.host;2,Sa", true, STORE_FLAG_SEEN, false, 1},
+		{"123.abc.host:1,S", false, 0, false, 0},
+		{"123.a:2,b.host:2,Fz", true, STORE_FLAG_FLAGGED, false, 1u << 25},
+		{"123.abc.host:2,S?!Xa", true, STORE_FLAG_SEEN, false, 1},
 	};
 
 	(void)state;
@@ -96,7 +96,7 @@ static void test_folder_decode(void **state)
 	check_decode("A.B.C", MAILDIR_LAYOUT_MAILDIRPP, "A/B/C");
 	check_decode("Caf&AOk-", MAILDIR_LAYOUT_MAILDIRPP, "Caf\xc3\xa9");
 	check_decode("&ZeVnLIqe-.x", MAILDIR_LAYOUT_MAILDIRPP,
-	             "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e/x");
+		     "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e/x");
 	check_decode("Q&A", MAILDIR_LAYOUT_MAILDIRPP, "Q&A"); /* not mUTF-7: as it is */
 	check_decode("R&-D", MAILDIR_LAYOUT_MAILDIRPP, "R&D");
 	check_decode("Caf\xc3\xa9", MAILDIR_LAYOUT_MAILDIRPP, "Caf\xc3\xa9"); /* UTF-8 layout */
@@ -124,8 +124,8 @@ static void check_encode(const char *name, bool utf8, const char *want)
 	assert_string_equal(buf_cstr(&b), want);
 	/* And back, without the leading '.'. */
 	assert_int_equal(maildir_name_folder_decode((char *)b.data + 1, b.len - 1,
-	                                            MAILDIR_LAYOUT_MAILDIRPP, &back, &error),
-	                 0);
+						    MAILDIR_LAYOUT_MAILDIRPP, &back, &error),
+			 0);
 	assert_string_equal(buf_cstr(&back), name);
 	buf_free(&b);
 	buf_free(&back);
@@ -148,23 +148,23 @@ static void test_folder_encode(void **state)
 	check_encode("a\\b", false, ".a\\5cb");
 	/* A tree escapes only what a tree level cannot hold. */
 	assert_int_equal(
-	    maildir_name_level_encode("v1.2", 4, MAILDIR_LAYOUT_TREE, false, &b, &error), 0);
+		maildir_name_level_encode("v1.2", 4, MAILDIR_LAYOUT_TREE, false, &b, &error), 0);
 	assert_int_equal(maildir_name_level_encode(".x", 2, MAILDIR_LAYOUT_TREE, false, &b, &error),
-	                 0);
+			 0);
 	assert_int_equal(
-	    maildir_name_level_encode("a.msf", 5, MAILDIR_LAYOUT_TREE, false, &b, &error), 0);
+		maildir_name_level_encode("a.msf", 5, MAILDIR_LAYOUT_TREE, false, &b, &error), 0);
 	assert_int_equal(
-	    maildir_name_level_encode("a.sbd", 5, MAILDIR_LAYOUT_TREE, false, &b, &error), 0);
+		maildir_name_level_encode("a.sbd", 5, MAILDIR_LAYOUT_TREE, false, &b, &error), 0);
 	assert_string_equal(buf_cstr(&b), "v1.2\\2exa\\2emsfa\\2esbd");
 	assert_int_equal(
-	    maildir_name_level_encode("\xff", 1, MAILDIR_LAYOUT_TREE, false, &b, &error), -1);
+		maildir_name_level_encode("\xff", 1, MAILDIR_LAYOUT_TREE, false, &b, &error), -1);
 	buf_free(&b);
 }
 
 static void test_keywords_file(void **state)
 {
 	static const char file[] = "0 $Forwarded\n1 Junk\r\nbad line\n2 \n30 TooFar\n"
-	                           "3 has space\n1 Again\n4 $Label1\n25 last";
+				   "3 has space\n1 Again\n4 $Label1\n25 last";
 	struct maildir_keywords kw;
 	struct buf b = BUF_INIT;
 
@@ -198,7 +198,7 @@ static void test_keywords_file(void **state)
 }
 
 static void check_text_n(const char *in, size_t len, const char *crlf, size_t crlf_len,
-                         bool reversible)
+			 bool reversible)
 {
 	struct buf a = BUF_INIT, b = BUF_INIT, c = BUF_INIT;
 
@@ -239,9 +239,9 @@ static void test_line_ends(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_info_parse),    cmocka_unit_test(test_info_write),
-	    cmocka_unit_test(test_folder_decode), cmocka_unit_test(test_folder_encode),
-	    cmocka_unit_test(test_keywords_file), cmocka_unit_test(test_line_ends),
+		cmocka_unit_test(test_info_parse),    cmocka_unit_test(test_info_write),
+		cmocka_unit_test(test_folder_decode), cmocka_unit_test(test_folder_encode),
+		cmocka_unit_test(test_keywords_file), cmocka_unit_test(test_line_ends),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

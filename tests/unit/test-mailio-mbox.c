@@ -27,24 +27,24 @@ static void test_from_parse(void **state)
 		int tz;
 		bool zone;
 	} cases[] = {
-	    {"user@domain Thu Nov 29 23:33:09 1973 +0200", 0, 123456789, 120, true},
-	    {"user@domain Thu Nov 29 19:33:09 1973 -0200", 0, 123456789, -120, true},
-	    {"\"user name\"@domain  Fri Jan  2 10:13:52 UTC 1970 +0000", 0, 123232, 0, true},
-	    {"user  Fri Jan  2 10:14 1970 +0000", 0, 123240, 0, true},
-	    {"user Fri, 2 Jan 1970 10:14:00 +0000", 0, 123240, 0, true},
-	    {"user Fri, 2 Jan 1970 10:14 -0100", 0, 126840, -60, true},
-	    {" Fri Jan  2 10:14 1970 +0000", 0, 123240, 0, true},
-	    {"MAILER-DAEMON Fri Jan  2 10:14:00 1970", 0, 123240, 0, false},
-	    {"a Fri Jan  2 10:14:00 GMT 1970", 0, 123240, 0, true},
-	    {"a Fri Jan  2 10:14:00 EST 1970", 0, 123240 + 5 * 3600, -300, true},
-	    {"a Fri Jan  2 10:14:00 EEST 1970", 0, 123240, 0, false},
-	    {"user Fri, 2 Foo 1970 10:14:00 +0000", -1, 0, 0, false},
-	    {"user is here today", -1, 0, 0, false},
-	    {"user Fri Jan 32 10:14:00 1970", -1, 0, 0, false},
-	    {"user Fri Jan  2 25:14:00 1970", -1, 0, 0, false},
-	    {"user Fri Jan  2 10:14:00", -1, 0, 0, false},
-	    {"\"unclosed Fri Jan  2 10:14:00 1970", -1, 0, 0, false},
-	    {"", -1, 0, 0, false},
+		{"user@domain Thu Nov 29 23:33:09 1973 +0200", 0, 123456789, 120, true},
+		{"user@domain Thu Nov 29 19:33:09 1973 -0200", 0, 123456789, -120, true},
+		{"\"user name\"@domain  Fri Jan  2 10:13:52 UTC 1970 +0000", 0, 123232, 0, true},
+		{"user  Fri Jan  2 10:14 1970 +0000", 0, 123240, 0, true},
+		{"user Fri, 2 Jan 1970 10:14:00 +0000", 0, 123240, 0, true},
+		{"user Fri, 2 Jan 1970 10:14 -0100", 0, 126840, -60, true},
+		{" Fri Jan  2 10:14 1970 +0000", 0, 123240, 0, true},
+		{"MAILER-DAEMON Fri Jan  2 10:14:00 1970", 0, 123240, 0, false},
+		{"a Fri Jan  2 10:14:00 GMT 1970", 0, 123240, 0, true},
+		{"a Fri Jan  2 10:14:00 EST 1970", 0, 123240 + 5 * 3600, -300, true},
+		{"a Fri Jan  2 10:14:00 EEST 1970", 0, 123240, 0, false},
+		{"user Fri, 2 Foo 1970 10:14:00 +0000", -1, 0, 0, false},
+		{"user is here today", -1, 0, 0, false},
+		{"user Fri Jan 32 10:14:00 1970", -1, 0, 0, false},
+		{"user Fri Jan  2 25:14:00 1970", -1, 0, 0, false},
+		{"user Fri Jan  2 10:14:00", -1, 0, 0, false},
+		{"\"unclosed Fri Jan  2 10:14:00 1970", -1, 0, 0, false},
+		{"", -1, 0, 0, false},
 	};
 
 	(void)state;
@@ -113,7 +113,7 @@ static void keep(struct collected *c, const struct mbox_message *m)
 
 /* Read input in pieces of step bytes (0: all at once). */
 static void read_all(const char *in, size_t len, size_t step, enum mbox_format fmt, size_t max,
-                     struct collected *c)
+		     struct collected *c)
 {
 	struct mbox_reader *r = mbox_reader_new(fmt, max);
 	struct mbox_message m;
@@ -158,81 +158,81 @@ struct reader_case {
 };
 
 static const struct reader_case reader_cases[] = {
-    {"From a Thu Nov 29 23:33:09 1973\nSubject: x\n\nbody\n\n",
-     MBOX_MBOXRD,
-     1000,
-     0,
-     1,
-     {"Subject: x\n\nbody\n"}},
-    {"\n\r\nFrom a Thu Nov 29 23:33:09 1973\nA: 1\n\nFrom b Thu Nov 29 23:33:10 1973\nB: 2\n",
-     MBOX_MBOXRD,
-     1000,
-     0,
-     2,
-     {"A: 1\n", "B: 2"}},
-    /* quoting: mboxrd takes one '>' away, mboxo nothing */
-    {"From a Thu Nov 29 23:33:09 1973\n>From x\n>>From y\n>Fromage\nFrom z\n>\n\n",
-     MBOX_MBOXRD,
-     1000,
-     0,
-     1,
-     {"From x\n>From y\n>Fromage\nFrom z\n>\n"}},
-    {"From a Thu Nov 29 23:33:09 1973\n>From x\n>>From y\n\n",
-     MBOX_MBOXO,
-     1000,
-     0,
-     1,
-     {">From x\n>>From y\n"}},
-    /* a "From " line without a date is a body line (a damaged file) */
-    {"From a Thu Nov 29 23:33:09 1973\nA: 1\n\nFrom me to you\n\n",
-     MBOX_MBOXRD,
-     1000,
-     0,
-     1,
-     {"A: 1\n\nFrom me to you\n"}},
-    /* no line end at the end of the message: kept that way */
-    {"From a Thu Nov 29 23:33:09 1973\nA: 1\n\nno newline\nFrom b Thu Nov 29 23:33:09 1973\n"
-     "x\n\n",
-     MBOX_MBOXRD,
-     1000,
-     0,
-     2,
-     {"A: 1\n\nno newline", "x\n"}},
-    /* CRLF files */
-    {"From a Thu Nov 29 23:33:09 1973\r\nA: 1\r\n\r\nb\r\n\r\nFrom b Thu Nov 29 23:33:09 "
-     "1973\r\nB\r\n\r\n",
-     MBOX_MBOXRD,
-     1000,
-     0,
-     2,
-     {"A: 1\r\n\r\nb\r\n", "B\r\n"}},
-    /* too big, then fine */
-    {"From a Thu Nov 29 23:33:09 1973\n0123456789\n0123456789\n\nFrom b Thu Nov 29 23:33:09 "
-     "1973\nsmall\n\n",
-     MBOX_MBOXRD,
-     12,
-     0,
-     2,
-     {"!", "small\n"}},
-    {"From a Thu Nov 29 23:33:09 1973\n>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>\n\n",
-     MBOX_MBOXRD,
-     12,
-     0,
-     1,
-     {"!"}},
-    /* a From_ line with nothing after it is an empty message */
-    {"From a Thu Nov 29 23:33:09 1973\nx\n\nFrom b Thu Nov 29 23:33:09 1973",
-     MBOX_MBOXRD,
-     1000,
-     0,
-     2,
-     {"x\n", ""}},
-    {"", MBOX_MBOXRD, 1000, 0, 0, {NULL}},
-    {"\n\n", MBOX_MBOXRD, 1000, 0, 0, {NULL}},
-    {"Subject: not mbox\n\nhello\n", MBOX_MBOXRD, 1000, -1, 0, {NULL}},
-    {"From nobody at all\n", MBOX_MBOXRD, 1000, -1, 0, {NULL}},
-    {">From a Thu Nov 29 23:33:09 1973\n", MBOX_MBOXRD, 1000, -1, 0, {NULL}},
-    {"no line end at all", MBOX_MBOXRD, 1000, -1, 0, {NULL}},
+	{"From a Thu Nov 29 23:33:09 1973\nSubject: x\n\nbody\n\n",
+	 MBOX_MBOXRD,
+	 1000,
+	 0,
+	 1,
+	 {"Subject: x\n\nbody\n"}},
+	{"\n\r\nFrom a Thu Nov 29 23:33:09 1973\nA: 1\n\nFrom b Thu Nov 29 23:33:10 1973\nB: 2\n",
+	 MBOX_MBOXRD,
+	 1000,
+	 0,
+	 2,
+	 {"A: 1\n", "B: 2"}},
+	/* quoting: mboxrd takes one '>' away, mboxo nothing */
+	{"From a Thu Nov 29 23:33:09 1973\n>From x\n>>From y\n>Fromage\nFrom z\n>\n\n",
+	 MBOX_MBOXRD,
+	 1000,
+	 0,
+	 1,
+	 {"From x\n>From y\n>Fromage\nFrom z\n>\n"}},
+	{"From a Thu Nov 29 23:33:09 1973\n>From x\n>>From y\n\n",
+	 MBOX_MBOXO,
+	 1000,
+	 0,
+	 1,
+	 {">From x\n>>From y\n"}},
+	/* a "From " line without a date is a body line (a damaged file) */
+	{"From a Thu Nov 29 23:33:09 1973\nA: 1\n\nFrom me to you\n\n",
+	 MBOX_MBOXRD,
+	 1000,
+	 0,
+	 1,
+	 {"A: 1\n\nFrom me to you\n"}},
+	/* no line end at the end of the message: kept that way */
+	{"From a Thu Nov 29 23:33:09 1973\nA: 1\n\nno newline\nFrom b Thu Nov 29 23:33:09 1973\n"
+	 "x\n\n",
+	 MBOX_MBOXRD,
+	 1000,
+	 0,
+	 2,
+	 {"A: 1\n\nno newline", "x\n"}},
+	/* CRLF files */
+	{"From a Thu Nov 29 23:33:09 1973\r\nA: 1\r\n\r\nb\r\n\r\nFrom b Thu Nov 29 23:33:09 "
+	 "1973\r\nB\r\n\r\n",
+	 MBOX_MBOXRD,
+	 1000,
+	 0,
+	 2,
+	 {"A: 1\r\n\r\nb\r\n", "B\r\n"}},
+	/* too big, then fine */
+	{"From a Thu Nov 29 23:33:09 1973\n0123456789\n0123456789\n\nFrom b Thu Nov 29 23:33:09 "
+	 "1973\nsmall\n\n",
+	 MBOX_MBOXRD,
+	 12,
+	 0,
+	 2,
+	 {"!", "small\n"}},
+	{"From a Thu Nov 29 23:33:09 1973\n>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>\n\n",
+	 MBOX_MBOXRD,
+	 12,
+	 0,
+	 1,
+	 {"!"}},
+	/* a From_ line with nothing after it is an empty message */
+	{"From a Thu Nov 29 23:33:09 1973\nx\n\nFrom b Thu Nov 29 23:33:09 1973",
+	 MBOX_MBOXRD,
+	 1000,
+	 0,
+	 2,
+	 {"x\n", ""}},
+	{"", MBOX_MBOXRD, 1000, 0, 0, {NULL}},
+	{"\n\n", MBOX_MBOXRD, 1000, 0, 0, {NULL}},
+	{"Subject: not mbox\n\nhello\n", MBOX_MBOXRD, 1000, -1, 0, {NULL}},
+	{"From nobody at all\n", MBOX_MBOXRD, 1000, -1, 0, {NULL}},
+	{">From a Thu Nov 29 23:33:09 1973\n", MBOX_MBOXRD, 1000, -1, 0, {NULL}},
+	{"no line end at all", MBOX_MBOXRD, 1000, -1, 0, {NULL}},
 };
 
 static void check_reader_case(const struct reader_case *rc, size_t step)
@@ -252,7 +252,7 @@ static void check_reader_case(const struct reader_case *rc, size_t step)
 		if (c.data[i].len != strlen(rc->msgs[i]) ||
 		    (c.data[i].len > 0 && memcmp(c.data[i].data, rc->msgs[i], c.data[i].len) != 0))
 			fail_msg("case \"%.40s\" step %zu message %zu: \"%s\"", rc->in, step, i,
-			         buf_cstr(&c.data[i]));
+				 buf_cstr(&c.data[i]));
 	}
 	collected_free(&c);
 }
@@ -270,7 +270,7 @@ static void test_reader(void **state)
 static void test_reader_offsets(void **state)
 {
 	static const char in[] = "From alice@example.org Thu Nov 29 23:33:09 1973 +0200\nA\n\n"
-	                         "From \"b c\"@x Thu Nov 29 23:33:10 1973\nB\n\n";
+				 "From \"b c\"@x Thu Nov 29 23:33:10 1973\nB\n\n";
 	struct collected c;
 
 	(void)state;
@@ -318,8 +318,8 @@ static void test_reader_long_lines(void **state)
 static void test_meta_extract(void **state)
 {
 	static const char msg[] =
-	    "Return-Path: <a@b>\nStatus: RO\nX-Status: AFT\nX-Keywords: "
-	    "$Label1, Junk\n  NonJunk\nSubject: s\nX-UID: 5\n\nStatus: body\n";
+		"Return-Path: <a@b>\nStatus: RO\nX-Status: AFT\nX-Keywords: "
+		"$Label1, Junk\n  NonJunk\nSubject: s\nX-UID: 5\n\nStatus: body\n";
 	struct mbox_meta m;
 	struct buf out = BUF_INIT;
 	size_t len;
@@ -330,7 +330,7 @@ static void test_meta_extract(void **state)
 	mbox_meta_extract(msg, sizeof(msg) - 1, &out, &m);
 	assert_string_equal(buf_cstr(&out), "Return-Path: <a@b>\nSubject: s\n\nStatus: body\n");
 	assert_int_equal(m.flags, STORE_FLAG_SEEN | STORE_FLAG_ANSWERED | STORE_FLAG_FLAGGED |
-	                              STORE_FLAG_DRAFT);
+					  STORE_FLAG_DRAFT);
 	assert_string_equal(buf_cstr(&m.keywords), "$Label1 Junk NonJunk");
 	assert_false(m.pseudo);
 	rp = mbox_meta_return_path(msg, sizeof(msg) - 1, &len);
@@ -345,7 +345,7 @@ static void test_meta_mozilla_and_pseudo(void **state)
 	static const char moz[] = "X-Mozilla-Status: 0005\nX-Mozilla-Keys: $label1 \nS: x\n\nb";
 	static const char both[] = "Status: O\nX-Mozilla-Status: 0001\n\nb";
 	static const char pseudo[] = "Subject: DON'T DELETE THIS MESSAGE -- FOLDER INTERNAL DATA\n"
-	                             "X-IMAP: 1234 5\n\nThis text is part of the internal format\n";
+				     "X-IMAP: 1234 5\n\nThis text is part of the internal format\n";
 	struct mbox_meta m;
 	struct buf out = BUF_INIT;
 
@@ -372,24 +372,24 @@ static void test_meta_mozilla_and_pseudo(void **state)
 static void test_write_read_back(void **state)
 {
 	static const char *const msgs[] = {
-	    "Subject: plain\r\n\r\nbody\r\n",
-	    "Return-Path: <sender@example.org>\r\nSubject: from lines\r\n\r\nFrom here\r\n"
-	    ">From there\r\n>>From everywhere\r\nFrom\r\n",
-	    "Subject: no final line end\r\n\r\nlast",
-	    "Subject: stray CR\r\n\r\na\r\r\nb\r",
-	    "\r\nno header at all\r\n",
-	    " starts with space\r\n\r\nx\r\n",
-	    "From the start\r\n\r\nx\r\n",
-	    "Subject: ends in CR\r",
+		"Subject: plain\r\n\r\nbody\r\n",
+		"Return-Path: <sender@example.org>\r\nSubject: from lines\r\n\r\nFrom here\r\n"
+		">From there\r\n>>From everywhere\r\nFrom\r\n",
+		"Subject: no final line end\r\n\r\nlast",
+		"Subject: stray CR\r\n\r\na\r\r\nb\r",
+		"\r\nno header at all\r\n",
+		" starts with space\r\n\r\nx\r\n",
+		"From the start\r\n\r\nx\r\n",
+		"Subject: ends in CR\r",
 	};
 	static const unsigned flags[] = {0,
-	                                 STORE_FLAG_SEEN,
-	                                 STORE_FLAG_ANSWERED | STORE_FLAG_DELETED,
-	                                 STORE_FLAGS_ALL,
-	                                 STORE_FLAG_DRAFT,
-	                                 0,
-	                                 STORE_FLAG_FLAGGED,
-	                                 STORE_FLAG_SEEN};
+					 STORE_FLAG_SEEN,
+					 STORE_FLAG_ANSWERED | STORE_FLAG_DELETED,
+					 STORE_FLAGS_ALL,
+					 STORE_FLAG_DRAFT,
+					 0,
+					 STORE_FLAG_FLAGGED,
+					 STORE_FLAG_SEEN};
 	static const char *const kws[] = {"", "$Forwarded Junk", "", "a b c", "", "", "x", ""};
 
 	(void)state;
@@ -399,8 +399,8 @@ static void test_write_read_back(void **state)
 
 		for (size_t i = 0; i < HF_N_ELEMENTS(msgs); i++)
 			mbox_write_record(msgs[i], strlen(msgs[i]), flags[i], kws[i],
-			                  1700000000 + (int64_t)i, (int)i * 60 - 120,
-			                  (enum mbox_format)fmt, &file);
+					  1700000000 + (int64_t)i, (int)i * 60 - 120,
+					  (enum mbox_format)fmt, &file);
 		for (size_t step = 0; step < 4; step++) {
 			read_all((char *)file.data, file.len, step * 5, MBOX_MBOXRD, 1 << 20, &c);
 			assert_int_equal(c.ret, 0);
@@ -418,7 +418,7 @@ static void test_write_read_back(void **state)
 					if (crlf.len != strlen(msgs[i]) ||
 					    memcmp(crlf.data, msgs[i], crlf.len) != 0)
 						fail_msg("fmt %d message %zu: \"%s\"", fmt, i,
-						         buf_cstr(&crlf));
+							 buf_cstr(&crlf));
 				}
 				if (msgs[i][0] != ' ') {
 					assert_int_equal(m.flags, flags[i]);
@@ -438,14 +438,14 @@ static void test_write_read_back(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_from_parse),
-	    cmocka_unit_test(test_from_write),
-	    cmocka_unit_test(test_reader),
-	    cmocka_unit_test(test_reader_offsets),
-	    cmocka_unit_test(test_reader_long_lines),
-	    cmocka_unit_test(test_meta_extract),
-	    cmocka_unit_test(test_meta_mozilla_and_pseudo),
-	    cmocka_unit_test(test_write_read_back),
+		cmocka_unit_test(test_from_parse),
+		cmocka_unit_test(test_from_write),
+		cmocka_unit_test(test_reader),
+		cmocka_unit_test(test_reader_offsets),
+		cmocka_unit_test(test_reader_long_lines),
+		cmocka_unit_test(test_meta_extract),
+		cmocka_unit_test(test_meta_mozilla_and_pseudo),
+		cmocka_unit_test(test_write_read_back),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

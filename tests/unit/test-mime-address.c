@@ -30,13 +30,16 @@ static void test_envelope_addresses(void **state)
 		{"Name (c1) <a@b> (c2)", "((\"Name\" NIL \"a\" \"b\"))"},
 		{"<a@b> (after)", "((\"after\" NIL \"a\" \"b\"))"},
 		{"\"\" <a@b>", "((NIL NIL \"a\" \"b\"))"},
-		{"<@r1.example,@r2.example:u@h>", "((NIL \"@r1.example,@r2.example\" \"u\" \"h\"))"},
+		{"<@r1.example,@r2.example:u@h>",
+		 "((NIL \"@r1.example,@r2.example\" \"u\" \"h\"))"},
 		{"\"local part\"@example.com", "((NIL NIL \"local part\" \"example.com\"))"},
 		{"first . last @ example . com", "((NIL NIL \"first.last\" \"example.com\"))"},
 		{"u@[10.0.0.1]", "((NIL NIL \"u\" \"[10.0.0.1]\"))"},
-		{"group: a@b, c@d;", "((NIL NIL \"group\" NIL)(NIL NIL \"a\" \"b\")(NIL NIL \"c\" \"d\")"
-				     "(NIL NIL NIL NIL))"},
-		{"undisclosed-recipients:;", "((NIL NIL \"undisclosed-recipients\" NIL)(NIL NIL NIL NIL))"},
+		{"group: a@b, c@d;",
+		 "((NIL NIL \"group\" NIL)(NIL NIL \"a\" \"b\")(NIL NIL \"c\" \"d\")"
+		 "(NIL NIL NIL NIL))"},
+		{"undisclosed-recipients:;",
+		 "((NIL NIL \"undisclosed-recipients\" NIL)(NIL NIL NIL NIL))"},
 		{"g: a@b", "((NIL NIL \"g\" NIL)(NIL NIL \"a\" \"b\")(NIL NIL NIL NIL))"},
 		{"g1: a@b;, g2:;", "((NIL NIL \"g1\" NIL)(NIL NIL \"a\" \"b\")(NIL NIL NIL NIL)"
 				   "(NIL NIL \"g2\" NIL)(NIL NIL NIL NIL))"},
@@ -47,7 +50,8 @@ static void test_envelope_addresses(void **state)
 		{"<>", "((NIL NIL \"\" \"\"))"},
 		{"<postmaster>", "((NIL NIL \"postmaster\" \"\"))"},
 		{"just words", "((NIL NIL \"just words\" \"\"))"},
-		{"a@b, > stray, c@d", "((NIL NIL \"a\" \"b\")(NIL NIL \"stray\" \"\")(NIL NIL \"c\" \"d\"))"},
+		{"a@b, > stray, c@d",
+		 "((NIL NIL \"a\" \"b\")(NIL NIL \"stray\" \"\")(NIL NIL \"c\" \"d\"))"},
 		{"a@b; c@d", "((NIL NIL \"a\" \"b\")(NIL NIL \"c\" \"d\"))"},
 		/* a nested group is not allowed: the words before it are kept */
 		{"g: a: b@c;", "((NIL NIL \"g\" NIL)(NIL NIL \"a\" \"\")(NIL NIL NIL NIL))"},
@@ -68,8 +72,8 @@ static void test_envelope_addresses(void **state)
 		mime_write_envelope(m, &out);
 		buf_printf(&want, "(NIL NIL NIL NIL NIL %s NIL NIL NIL NIL)", cases[i].env);
 		if (strcmp(buf_cstr(&out), buf_cstr(&want)) != 0)
-			fail_msg("case %zu: %s\n got %s\nwant %s", i, cases[i].value, buf_cstr(&out),
-				 buf_cstr(&want));
+			fail_msg("case %zu: %s\n got %s\nwant %s", i, cases[i].value,
+				 buf_cstr(&out), buf_cstr(&want));
 		buf_free(&msg);
 		buf_free(&out);
 		buf_free(&want);
@@ -79,18 +83,20 @@ static void test_envelope_addresses(void **state)
 
 static void test_envelope_defaults(void **state)
 {
-	static const char msg[] = "From: a@b\r\nSender: s@b\r\nReply-To: ,\r\nCc: c@d\r\nBcc: e@f\r\n"
-				  "Date: x\r\nSubject: \xc3\xa9\r\nIn-Reply-To: <p@q>\r\n"
-				  "Message-ID: <m@n>\r\n\r\n";
+	static const char msg[] =
+		"From: a@b\r\nSender: s@b\r\nReply-To: ,\r\nCc: c@d\r\nBcc: e@f\r\n"
+		"Date: x\r\nSubject: \xc3\xa9\r\nIn-Reply-To: <p@q>\r\n"
+		"Message-ID: <m@n>\r\n\r\n";
 	struct arena *a = arena_new(0);
 	struct mime_message *m = mime_parse(a, msg, strlen(msg), NULL);
 	struct buf out = BUF_INIT;
 
 	mime_write_envelope(m, &out);
-	assert_string_equal(buf_cstr(&out),
-			    "(\"x\" {2}\r\n\xc3\xa9 ((NIL NIL \"a\" \"b\")) ((NIL NIL \"s\" \"b\")) "
-			    "((NIL NIL \"a\" \"b\")) NIL ((NIL NIL \"c\" \"d\")) ((NIL NIL \"e\" \"f\")) "
-			    "\"<p@q>\" \"<m@n>\")");
+	assert_string_equal(
+		buf_cstr(&out),
+		"(\"x\" {2}\r\n\xc3\xa9 ((NIL NIL \"a\" \"b\")) ((NIL NIL \"s\" \"b\")) "
+		"((NIL NIL \"a\" \"b\")) NIL ((NIL NIL \"c\" \"d\")) ((NIL NIL \"e\" \"f\")) "
+		"\"<p@q>\" \"<m@n>\")");
 	assert_int_equal(mime_part_write_envelope(mime_message_root(m), &out), 0);
 	buf_free(&out);
 	arena_free(&a);

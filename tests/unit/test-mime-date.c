@@ -23,12 +23,12 @@ static void test_dates(void **state)
 	static const struct date_case cases[] = {
 		{"Thu, 1 Jan 1970 00:00:00 +0000", 0, 0, 0},
 		{"Mon, 1 Jan 2024 10:00:00 +0100", 0, 1704099600, 60},
-		{"1 Jan 2024 10:00:00 +0100", 0, 1704099600, 60}, /* no day of week */
+		{"1 Jan 2024 10:00:00 +0100", 0, 1704099600, 60},    /* no day of week */
 		{"Mon, 01 Jan 2024 10:00 +0100", 0, 1704099600, 60}, /* no seconds */
 		{"Mon, 1 Jan 2024 10:00:00 -0830", 0, 1704133800, -510},
-		{"Mon, 1 Jan 24 10:00:00 GMT", 0, 1704103200, 0},   /* two-digit year */
-		{"Fri, 1 Jan 99 00:00:00 UT", 0, 915148800, 0},	   /* 99 -> 1999 */
-		{"Wed, 1 Jan 103 00:00:00 Z", 0, 1041379200, 0},   /* 103 -> 2003 */
+		{"Mon, 1 Jan 24 10:00:00 GMT", 0, 1704103200, 0}, /* two-digit year */
+		{"Fri, 1 Jan 99 00:00:00 UT", 0, 915148800, 0},   /* 99 -> 1999 */
+		{"Wed, 1 Jan 103 00:00:00 Z", 0, 1041379200, 0},  /* 103 -> 2003 */
 		{"Mon, 1 Jan 2024 05:00:00 EST", 0, 1704103200, -300},
 		{"Mon, 1 Jan 2024 03:00:00 PDT", 0, 1704103200, -420},
 		{"Mon, 1 Jan 2024 10:00:00 A", 0, 1704103200, 0}, /* military: -0000 */
@@ -108,8 +108,8 @@ static void test_base_subject(void **state)
 
 		mime_base_subject(cases[i].in, strlen(cases[i].in), &out, &reply);
 		if (strcmp(buf_cstr(&out), cases[i].out) != 0 || reply != cases[i].reply)
-			fail_msg("case %zu: \"%s\" gave \"%s\" reply=%d", i, cases[i].in, buf_cstr(&out),
-				 reply);
+			fail_msg("case %zu: \"%s\" gave \"%s\" reply=%d", i, cases[i].in,
+				 buf_cstr(&out), reply);
 		buf_free(&out);
 	}
 }

@@ -20,22 +20,22 @@ struct sample {
 };
 
 static const struct sample samples[] = {
-    {MIME_CTE_BASE64, ""},
-    {MIME_CTE_BASE64, "SGVsbG8sIHdvcmxkIQ=="},
-    {MIME_CTE_BASE64, "SGVs\r\nbG8s\r\nIHdv\r\ncmxk\r\nIQ==\r\n"},
-    {MIME_CTE_BASE64, "SGV sbG8\tsIHd*vcm!xkIQ"}, /* junk, no padding */
-    {MIME_CTE_BASE64, "SGk=SGk=\r\nQQ==Qg"},      /* concatenated blobs */
-    {MIME_CTE_BASE64, "=====A===B==C=D"},         /* stray pads */
-    {MIME_CTE_BASE64, "QUJD\r\nREVG\r\nR0g"},
-    {MIME_CTE_QP, ""},
-    {MIME_CTE_QP, "Caf=C3=A9 cr=C3=A8me\r\n"},
-    {MIME_CTE_QP, "soft =\r\nbreak and trailing   \t\r\nnext line=\r\n"},
-    {MIME_CTE_QP, "bad =4 =ZZ =\r\n==41=3d=\nlf only  \nlast=20 "},
-    {MIME_CTE_QP, "cr\rin line \r \r\n=\r\n\r\n"},
-    {MIME_CTE_QP, "no line end at all ="},
-    {MIME_CTE_7BIT, "plain\r\ntext\0with NUL"},
-    {MIME_CTE_8BIT, "\xc3\xa9t\xc3\xa9\r\n"},
-    {MIME_CTE_BINARY, "\x00\x01\x02\xff"},
+	{MIME_CTE_BASE64, ""},
+	{MIME_CTE_BASE64, "SGVsbG8sIHdvcmxkIQ=="},
+	{MIME_CTE_BASE64, "SGVs\r\nbG8s\r\nIHdv\r\ncmxk\r\nIQ==\r\n"},
+	{MIME_CTE_BASE64, "SGV sbG8\tsIHd*vcm!xkIQ"}, /* junk, no padding */
+	{MIME_CTE_BASE64, "SGk=SGk=\r\nQQ==Qg"},      /* concatenated blobs */
+	{MIME_CTE_BASE64, "=====A===B==C=D"},         /* stray pads */
+	{MIME_CTE_BASE64, "QUJD\r\nREVG\r\nR0g"},
+	{MIME_CTE_QP, ""},
+	{MIME_CTE_QP, "Caf=C3=A9 cr=C3=A8me\r\n"},
+	{MIME_CTE_QP, "soft =\r\nbreak and trailing   \t\r\nnext line=\r\n"},
+	{MIME_CTE_QP, "bad =4 =ZZ =\r\n==41=3d=\nlf only  \nlast=20 "},
+	{MIME_CTE_QP, "cr\rin line \r \r\n=\r\n\r\n"},
+	{MIME_CTE_QP, "no line end at all ="},
+	{MIME_CTE_7BIT, "plain\r\ntext\0with NUL"},
+	{MIME_CTE_8BIT, "\xc3\xa9t\xc3\xa9\r\n"},
+	{MIME_CTE_BINARY, "\x00\x01\x02\xff"},
 };
 
 static void whole(enum mime_cte cte, const void *in, size_t len, struct buf *out)
@@ -47,7 +47,7 @@ static void whole(enum mime_cte cte, const void *in, size_t len, struct buf *out
 
 /* Feed in pieces of the sizes cuts[] gives, cycling; return the output. */
 static void pieces(enum mime_cte cte, const char *in, size_t len, const size_t *cuts, size_t ncuts,
-                   struct buf *out)
+		   struct buf *out)
 {
 	struct mime_decode_stream *ds = mime_decode_stream_new(cte);
 	size_t pos = 0;
@@ -184,9 +184,9 @@ static void test_long_whitespace(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_samples),         cmocka_unit_test(test_unknown),
-	    cmocka_unit_test(test_random),          cmocka_unit_test(test_long_qp_line),
-	    cmocka_unit_test(test_long_whitespace),
+		cmocka_unit_test(test_samples),         cmocka_unit_test(test_unknown),
+		cmocka_unit_test(test_random),          cmocka_unit_test(test_long_qp_line),
+		cmocka_unit_test(test_long_whitespace),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,7 +23,7 @@ static void test_transfer_decoding(void **state)
 		{MIME_CTE_BASE64, "aGVsbG8", "hello"}, /* missing padding */
 		{MIME_CTE_BASE64, "aGVs\r\nbG8gd29y\r\n bGQ=\r\n", "hello world"},
 		{MIME_CTE_BASE64, "aG!V*sb#G8=", "hello"}, /* junk ignored (RFC 2045 6.8) */
-		{MIME_CTE_BASE64, "YQ==Yg==", "ab"},	  /* concatenated blobs */
+		{MIME_CTE_BASE64, "YQ==Yg==", "ab"},       /* concatenated blobs */
 		{MIME_CTE_BASE64, "YWJj", "abc"},
 		{MIME_CTE_BASE64, "Y", ""}, /* a lone sextet makes no byte */
 		{MIME_CTE_BASE64, "", ""},
@@ -47,14 +47,14 @@ static void test_transfer_decoding(void **state)
 		const char *err = NULL;
 		uint64_t size = 99;
 
-		assert_int_equal(mime_decode_transfer(cases[i].cte, cases[i].in, strlen(cases[i].in),
-						      &out, &err),
+		assert_int_equal(mime_decode_transfer(cases[i].cte, cases[i].in,
+						      strlen(cases[i].in), &out, &err),
 				 0);
 		assert_int_equal(out.len, strlen(cases[i].out));
 		assert_memory_equal(buf_cstr(&out), cases[i].out, out.len);
-		assert_int_equal(mime_decoded_size(cases[i].cte, cases[i].in, strlen(cases[i].in),
-						   &size),
-				 0);
+		assert_int_equal(
+			mime_decoded_size(cases[i].cte, cases[i].in, strlen(cases[i].in), &size),
+			0);
 		assert_int_equal(size, out.len);
 		buf_free(&out);
 	}
@@ -107,7 +107,12 @@ static void test_charset_to_utf8(void **state)
 {
 	static const struct charset_case cases[] = {
 		{"utf-8", "caf\xc3\xa9", 5, "caf\xc3\xa9"},
-		{"UTF8", "a\xff" "b", 3, "a\xef\xbf\xbd" "b"},
+		{"UTF8",
+		 "a\xff"
+		 "b",
+		 3,
+		 "a\xef\xbf\xbd"
+		 "b"},
 		{"iso-8859-1", "caf\xe9", 4, "caf\xc3\xa9"},
 		{"latin1", "\x80", 1, "\xe2\x82\xac"}, /* read as windows-1252 */
 		{"ISO-8859-15", "\xa4", 1, "\xe2\x82\xac"},
@@ -148,9 +153,9 @@ static void test_charset_to_utf8(void **state)
 
 static void test_charset_cache_churn(void **state)
 {
-	static const char *const names[] = {"iso-8859-2", "iso-8859-3", "iso-8859-4",
-					    "iso-8859-5", "iso-8859-6", "iso-8859-7",
-					    "iso-8859-9", "iso-8859-13", "koi8-u",
+	static const char *const names[] = {"iso-8859-2",   "iso-8859-3",  "iso-8859-4",
+					    "iso-8859-5",   "iso-8859-6",  "iso-8859-7",
+					    "iso-8859-9",   "iso-8859-13", "koi8-u",
 					    "windows-1250", "no-such-one", "windows-1251"};
 	struct buf out = BUF_INIT;
 
@@ -167,10 +172,8 @@ static void test_charset_cache_churn(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_transfer_decoding),
-		cmocka_unit_test(test_unknown_cte),
-		cmocka_unit_test(test_cte_parse),
-		cmocka_unit_test(test_charset_to_utf8),
+		cmocka_unit_test(test_transfer_decoding),   cmocka_unit_test(test_unknown_cte),
+		cmocka_unit_test(test_cte_parse),           cmocka_unit_test(test_charset_to_utf8),
 		cmocka_unit_test(test_charset_cache_churn),
 	};
 

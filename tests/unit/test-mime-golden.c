@@ -21,7 +21,7 @@
 #include "lib/buf.h"
 #include "mime/mime.h"
 
-#define CORPUS_DIR "tests/data/mime"
+#define CORPUS_DIR  "tests/data/mime"
 #define MAX_SECTION 8
 
 static bool read_file(const char *path, struct buf *out)
@@ -78,8 +78,8 @@ static void walk_sections(const struct mime_message *msg, const struct buf *inde
 	struct mime_part_info tree, blob;
 
 	if (part == NULL) {
-		assert_int_equal(mime_part_index_find(index->data, index->len, section, depth, &blob),
-				 -1);
+		assert_int_equal(
+			mime_part_index_find(index->data, index->len, section, depth, &blob), -1);
 		return;
 	}
 	mime_part_get_info(part, &tree);
@@ -92,7 +92,8 @@ static void walk_sections(const struct mime_message *msg, const struct buf *inde
 	for (uint32_t k = 1;; k++) {
 		section[depth] = k;
 		if (mime_message_find_part(msg, section, depth + 1) == NULL) {
-			walk_sections(msg, index, section, depth + 1, out); /* checks the index too */
+			walk_sections(msg, index, section, depth + 1,
+				      out); /* checks the index too */
 			break;
 		}
 		walk_sections(msg, index, section, depth + 1, out);
@@ -158,7 +159,8 @@ static void test_corpus(void **state)
 			fclose(f);
 		} else if (!read_file(path, &want) || want.len != got.len ||
 			   memcmp(want.data, got.data, got.len) != 0) {
-			print_error("golden mismatch: %s\n--- got:\n%s\n", names[i], buf_cstr(&got));
+			print_error("golden mismatch: %s\n--- got:\n%s\n", names[i],
+				    buf_cstr(&got));
 			failed++;
 		}
 		buf_free(&eml);

@@ -29,8 +29,8 @@ static void test_fields(void **state)
 	struct arena *a = arena_new(0);
 	struct mime_message *m = mime_parse(a, msg1, strlen(msg1), NULL);
 	const struct mime_part *root = mime_message_root(m);
-	static const char *const names[] = {"Received", "From", "Subject", "X-Empty", "to",
-					    "Received"};
+	static const char *const names[] = {"Received", "From", "Subject",
+					    "X-Empty",  "to",   "Received"};
 	const struct mime_field *f;
 
 	assert_int_equal(mime_part_field_count(root), 6);
@@ -129,17 +129,23 @@ static void test_header_decode(void **state)
 		/* a character split over two words */
 		{"=?UTF-8?B?8J+Y?= =?UTF-8?B?gA==?=", "\xf0\x9f\x98\x80"},
 		{"=?utf-8*en?q?lang?=", "lang"},
-		{"=?KOI8-R?B?98HTyczJyg==?=", "\xd0\x92\xd0\xb0\xd1\x81\xd0\xb8\xd0\xbb\xd0\xb8\xd0\xb9"},
-		{"=?x-unknown?q?a=FFb?=", "a\xef\xbf\xbd" "b"},
+		{"=?KOI8-R?B?98HTyczJyg==?=",
+		 "\xd0\x92\xd0\xb0\xd1\x81\xd0\xb8\xd0\xbb\xd0\xb8\xd0\xb9"},
+		{"=?x-unknown?q?a=FFb?=", "a\xef\xbf\xbd"
+					  "b"},
 		{"not =?encoded", "not =?encoded"},
 		{"=?utf-8?x?bad-enc?=", "=?utf-8?x?bad-enc?="},
 		{"=?utf-8?q?has space?=", "=?utf-8?q?has space?="},
-		{"=?" "?q?nocharset?=", "=?" "?q?nocharset?="},
+		{"=?"
+		 "?q?nocharset?=",
+		 "=?"
+		 "?q?nocharset?="},
 		{"word=?utf-8?q?glued?=word", "wordgluedword"},
 		{"=?utf-8?q?a?= plain =?utf-8?q?b?=", "a plain b"},
 		{"raw \xc3\xa9 utf8", "raw \xc3\xa9 utf8"},
 		{"raw \xe9 latin1", "raw \xef\xbf\xbd latin1"},
-		{"nul\0byte", "nul\xef\xbf\xbd" "byte"},
+		{"nul\0byte", "nul\xef\xbf\xbd"
+			      "byte"},
 		{"=?utf-8?q?nul=00?=", "nul\xef\xbf\xbd"},
 		{"=?utf-8?b?\x3f\x3f\x3f\x3f=", ""},
 		{"tab\there", "tab here"},
@@ -196,7 +202,10 @@ static void test_write_fields(void **state)
 		{{"from", "x-a"}, 2, false, "From: a@b\r\nX-A: 1\n\r\n"},
 		{{"subject"}, 1, true, "From: a@b\r\nX-A: 1\n\r\n"},
 		{{"nothing"}, 1, false, "\r\n"},
-		{{NULL}, 0, true, "From: a@b\r\nSubject: one\r\n two\r\nX-A: 1\nsubject: again\r\n\r\n"},
+		{{NULL},
+		 0,
+		 true,
+		 "From: a@b\r\nSubject: one\r\n two\r\nX-A: 1\nsubject: again\r\n\r\n"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -241,7 +250,8 @@ static void test_list_fields(void **state)
 	assert_string_equal(v[MIME_LIST_FROM].raw, "=?utf-8?q?J=C3=B6rg?= <j@example.de>");
 	assert_string_equal(v[MIME_LIST_FROM].decoded, "J\xc3\xb6rg <j@example.de>");
 	assert_string_equal(v[MIME_LIST_SUBJECT].raw, "=?utf-8?q?gr=C3=BC=C3=9Fe?=  folded");
-	assert_string_equal(v[MIME_LIST_SUBJECT].decoded, "gr\xc3\xbc\xc3\x9f" "e  folded");
+	assert_string_equal(v[MIME_LIST_SUBJECT].decoded, "gr\xc3\xbc\xc3\x9f"
+							  "e  folded");
 	assert_int_equal(v[MIME_LIST_SUBJECT].decoded_len, strlen(v[MIME_LIST_SUBJECT].decoded));
 	assert_string_equal(v[MIME_LIST_X_PRIORITY].raw, "1 (Highest)");
 	assert_string_equal(v[MIME_LIST_LIST_ID].decoded, "<list.example.org>");

@@ -51,18 +51,23 @@ static void test_structures(void **state)
 		/* the line end before a boundary belongs to it */
 		{"Content-Type: multipart/mixed; boundary=b\n\n--b\n\nab\n--b--\n",
 		 "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 2 1) \"MIXED\")",
-		 "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 2 1) \"MIXED\")"},
+		 "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 2 1) "
+		 "\"MIXED\")"},
 		{"Content-Type: multipart/mixed; boundary=b\n\n--b\n\nab\n\n--b--\n",
 		 "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 3 1) \"MIXED\")",
-		 "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 4 1) \"MIXED\")"},
+		 "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 4 1) "
+		 "\"MIXED\")"},
 		/* "--b x" is no boundary line; "--bx" neither */
 		{"Content-Type: multipart/mixed; boundary=b\n\n--b\n\n--b x\n--bx\n--b--\n",
-		 "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 10 2) \"MIXED\")",
-		 "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 11 2) \"MIXED\")"},
+		 "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 10 2) "
+		 "\"MIXED\")",
+		 "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 11 2) "
+		 "\"MIXED\")"},
 		/* a boundary in quotes with spaces, RFC 2046 5.1.1 bchars */
 		{"Content-Type: multipart/mixed; boundary=\"a b:c\"\n\n--a b:c\n\nx\n--a b:c--",
 		 "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 1 1) \"MIXED\")",
-		 "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 1 1) \"MIXED\")"},
+		 "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 1 1) "
+		 "\"MIXED\")"},
 		/* an empty boundary is no boundary: an invalid Content-Type */
 		{"Content-Type: multipart/mixed; boundary=\"\"\n\n--\n\nx\n",
 		 "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 6 3)",
@@ -70,28 +75,40 @@ static void test_structures(void **state)
 		/* a boundary that never appears: one empty part, BODY[1] exists */
 		{"Content-Type: multipart/mixed; boundary=x\n\n--y\n",
 		 "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 0 0) \"MIXED\")",
-		 "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 0 0) \"MIXED\")"},
+		 "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 0 0) "
+		 "\"MIXED\")"},
 		/* a boundary line right at the end, without line end */
 		{"Content-Type: multipart/mixed; boundary=b\n\n--b\n\nx\n--b",
-		 "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 1 1)(\"TEXT\" \"PLAIN\" "
+		 "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 1 1)(\"TEXT\" "
+		 "\"PLAIN\" "
 		 "(\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 0 0) \"MIXED\")",
-		 "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 1 1)(\"TEXT\" \"PLAIN\" "
+		 "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 1 1)(\"TEXT\" "
+		 "\"PLAIN\" "
 		 "(\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 0 0) \"MIXED\")"},
 		/* the same boundary nested: the innermost wins */
 		{"Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: multipart/mixed; "
 		 "boundary=b\n\n--b\n\nx\n--b--\n--b--\n",
-		 "(((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 1 1) \"MIXED\") "
+		 "(((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 1 1) "
+		 "\"MIXED\") "
 		 "\"MIXED\")",
-		 "(((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 1 1) \"MIXED\") "
+		 "(((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 1 1) "
+		 "\"MIXED\") "
 		 "\"MIXED\")"},
 		/* a message/rfc822 inside a message/rfc822 */
-		{"Content-Type: message/rfc822\n\nContent-Type: message/rfc822\n\nSubject: x\n\nhi\n",
-		 "(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 45 (NIL NIL NIL NIL NIL NIL NIL NIL NIL "
-		 "NIL) (\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 15 (NIL \"x\" NIL NIL NIL NIL NIL NIL "
-		 "NIL NIL) (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 3 1) 3) 5)",
-		 "(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 50 (NIL NIL NIL NIL NIL NIL NIL NIL NIL "
-		 "NIL) (\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 18 (NIL \"x\" NIL NIL NIL NIL NIL NIL "
-		 "NIL NIL) (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 4 1) 3) 5)"},
+		{"Content-Type: message/rfc822\n\nContent-Type: message/rfc822\n\nSubject: "
+		 "x\n\nhi\n",
+		 "(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 45 (NIL NIL NIL NIL NIL NIL NIL NIL "
+		 "NIL "
+		 "NIL) (\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 15 (NIL \"x\" NIL NIL NIL NIL "
+		 "NIL NIL "
+		 "NIL NIL) (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 3 1) 3) "
+		 "5)",
+		 "(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 50 (NIL NIL NIL NIL NIL NIL NIL NIL "
+		 "NIL "
+		 "NIL) (\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 18 (NIL \"x\" NIL NIL NIL NIL "
+		 "NIL NIL "
+		 "NIL NIL) (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 4 1) 3) "
+		 "5)"},
 		/* an mbox "From " line counts only first in the top header */
 		{"Subject: s\nFrom x\n\nbody\n",
 		 "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 13 3)",
@@ -121,7 +138,8 @@ static void check_part_bounds(const struct mime_part *part, size_t len)
 	mime_part_get_info(part, &i);
 	assert_true(i.header_offset + i.header_size <= i.body_offset);
 	assert_true(i.body_offset + i.body_size <= len);
-	for (const struct mime_part *c = mime_part_first_child(part); c != NULL; c = mime_part_next(c)) {
+	for (const struct mime_part *c = mime_part_first_child(part); c != NULL;
+	     c = mime_part_next(c)) {
 		struct mime_part_info ci;
 
 		mime_part_get_info(c, &ci);
@@ -176,14 +194,15 @@ static void test_sections(void **state)
 		const char *type;
 	} cases[] = {
 		{{0}, 0, "multipart"}, {{1}, 1, "multipart"}, {{1, 1}, 2, "text"},
-		{{1, 2}, 2, "text"},   {{2}, 1, "message"},	  {{2, 1}, 2, "text"},
-		{{1, 3}, 2, NULL},     {{3}, 1, NULL},	  {{0}, 1, NULL},
-		{{1, 1, 1}, 3, NULL},  {{2, 1, 1}, 3, NULL},	  {{2, 2}, 2, NULL},
+		{{1, 2}, 2, "text"},   {{2}, 1, "message"},   {{2, 1}, 2, "text"},
+		{{1, 3}, 2, NULL},     {{3}, 1, NULL},        {{0}, 1, NULL},
+		{{1, 1, 1}, 3, NULL},  {{2, 1, 1}, 3, NULL},  {{2, 2}, 2, NULL},
 	};
 
 	mime_part_index_write(m, &index);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const struct mime_part *p = mime_message_find_part(m, cases[i].path, cases[i].depth);
+		const struct mime_part *p =
+			mime_message_find_part(m, cases[i].path, cases[i].depth);
 		struct mime_part_info info;
 		int r = mime_part_index_find(index.data, index.len, cases[i].path, cases[i].depth,
 					     &info);
@@ -230,8 +249,9 @@ static void test_single_part_sections(void **state)
 	assert_null(mime_part_message(root));
 	assert_int_equal(mime_message_part_count(m), 1);
 	mime_part_write_bodystructure(root, &out, true);
-	assert_string_equal(buf_cstr(&out), "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL "
-					    "\"7BIT\" 6 1 NIL NIL NIL NIL)");
+	assert_string_equal(buf_cstr(&out),
+			    "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL "
+			    "\"7BIT\" 6 1 NIL NIL NIL NIL)");
 	buf_free(&out);
 	arena_free(&a);
 }
@@ -265,10 +285,12 @@ static void test_deep_nesting(void **state)
 
 	/* 1000 nested multiparts, none closed */
 	for (int i = 0; i < 1000; i++)
-		buf_printf(&msg, "Content-Type: multipart/mixed; boundary=\"b%d\"\n\n--b%d\n", i, i);
+		buf_printf(&msg, "Content-Type: multipart/mixed; boundary=\"b%d\"\n\n--b%d\n", i,
+			   i);
 	buf_append_str(&msg, "\ndeep\n");
 	m = mime_parse(a, msg.data, msg.len, NULL);
-	for (p = mime_message_root(m); mime_part_first_child(p) != NULL; p = mime_part_first_child(p))
+	for (p = mime_message_root(m); mime_part_first_child(p) != NULL;
+	     p = mime_part_first_child(p))
 		depth++;
 	assert_int_equal(depth, 100);
 	assert_string_equal(mime_part_type(p), "multipart"); /* declared type kept */
@@ -316,8 +338,9 @@ static void test_part_limit(void **state)
 	assert_int_equal(mime_message_part_count(m), 1);
 	buf_reset(&out);
 	mime_write_bodystructure(m, &out, false);
-	assert_string_equal(buf_cstr(&out), "(\"APPLICATION\" \"OCTET-STREAM\" NIL NIL NIL \"7BIT\" "
-					    "140006)");
+	assert_string_equal(buf_cstr(&out),
+			    "(\"APPLICATION\" \"OCTET-STREAM\" NIL NIL NIL \"7BIT\" "
+			    "140006)");
 	buf_free(&msg);
 	buf_free(&out);
 	arena_free(&a);
@@ -332,8 +355,8 @@ static void test_many_dash_lines(void **state)
 	/* 100 open boundaries of the same length as a million dash lines:
 	 * each line costs at most one comparison per level. */
 	for (int i = 0; i < 100; i++)
-		buf_printf(&msg, "Content-Type: multipart/mixed; boundary=\"bb%03d\"\n\n--bb%03d\n", i,
-			   i);
+		buf_printf(&msg, "Content-Type: multipart/mixed; boundary=\"bb%03d\"\n\n--bb%03d\n",
+			   i, i);
 	for (int i = 0; i < 100000; i++)
 		buf_append_str(&msg, "--bb999\n");
 	m = mime_parse(a, msg.data, msg.len, NULL);
@@ -351,8 +374,9 @@ static void test_garbage(void **state)
 
 	assert_int_equal(mime_part_field_count(mime_message_root(m)), 0);
 	mime_write_bodystructure(m, &out, false);
-	assert_string_equal(buf_cstr(&out), "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL "
-					    "\"7BIT\" 15 5)");
+	assert_string_equal(buf_cstr(&out),
+			    "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL "
+			    "\"7BIT\" 15 5)");
 	m = mime_parse(a, NULL, 0, NULL);
 	assert_int_equal(mime_message_part_count(m), 1);
 	buf_free(&out);
@@ -377,9 +401,9 @@ static void test_index_malformed(void **state)
 	assert_int_equal(mime_part_index_find("HPI1\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff",
 					      15, NULL, 0, &info),
 			 -1);
-	assert_int_equal(mime_part_index_find("HPI1\x01\x00\x00\x00\x00\x00\x00\x7f", 12, p12, 1,
-					      &info),
-			 -1);
+	assert_int_equal(
+		mime_part_index_find("HPI1\x01\x00\x00\x00\x00\x00\x00\x7f", 12, p12, 1, &info),
+		-1);
 	/* corrupt every byte in turn: refused or answered, never a crash */
 	for (size_t i = 4; i < index.len; i++) {
 		unsigned char saved = index.data[i];
@@ -403,9 +427,11 @@ static void test_filenames(void **state)
 		 "\xe2\x82\xac.txt"},
 		{"Content-Disposition: attachment; filename*0*=iso-8859-1'de'%FC;"
 		 " filename*1=ber.txt; filename=plain.txt\r\n",
-		 "\xc3\xbc" "ber.txt"},
+		 "\xc3\xbc"
+		 "ber.txt"},
 		{"Content-Disposition: attachment; filename*=%41%zz\r\n", "A%zz"},
-		{"Content-Type: image/gif; name=\"=?utf-8?q?b=C3=BCd.gif?=\"\r\n", "b\xc3\xbc" "d.gif"},
+		{"Content-Type: image/gif; name=\"=?utf-8?q?b=C3=BCd.gif?=\"\r\n", "b\xc3\xbc"
+										   "d.gif"},
 		{"Content-Type: text/plain; name*=x-bogus''%FF\r\n", "\xef\xbf\xbd"},
 		{"Content-Disposition: inline\r\n", NULL},
 		{"Subject: none\r\n", NULL},
@@ -432,16 +458,11 @@ static void test_filenames(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_structures),
-		cmocka_unit_test(test_every_prefix),
-		cmocka_unit_test(test_sections),
-		cmocka_unit_test(test_single_part_sections),
-		cmocka_unit_test(test_part_envelope),
-		cmocka_unit_test(test_deep_nesting),
-		cmocka_unit_test(test_part_limit),
-		cmocka_unit_test(test_many_dash_lines),
-		cmocka_unit_test(test_garbage),
-		cmocka_unit_test(test_index_malformed),
+		cmocka_unit_test(test_structures),    cmocka_unit_test(test_every_prefix),
+		cmocka_unit_test(test_sections),      cmocka_unit_test(test_single_part_sections),
+		cmocka_unit_test(test_part_envelope), cmocka_unit_test(test_deep_nesting),
+		cmocka_unit_test(test_part_limit),    cmocka_unit_test(test_many_dash_lines),
+		cmocka_unit_test(test_garbage),       cmocka_unit_test(test_index_malformed),
 		cmocka_unit_test(test_filenames),
 	};
 

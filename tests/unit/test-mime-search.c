@@ -11,37 +11,36 @@
 #include "lib/buf.h"
 #include "mime/mime.h"
 
-static const char msg[] =
-	"From: =?utf-8?q?J=C3=B6rg?= <j@example.de>\r\n"
-	"Subject: =?iso-8859-1?q?Gr=FC=DFe?=\r\n"
-	"Content-Type: multipart/mixed; boundary=b\r\n"
-	"\r\n"
-	"--b\r\n"
-	"Content-Type: multipart/alternative; boundary=a\r\n"
-	"\r\n"
-	"--a\r\n"
-	"Content-Type: text/plain; charset=iso-8859-1\r\n"
-	"Content-Transfer-Encoding: quoted-printable\r\n"
-	"\r\n"
-	"Sch=F6ne   Gr=FC=DFe,\r\n"
-	"\tnew line\x01here\r\n"
-	"--a\r\n"
-	"Content-Type: text/html; charset=utf-8\r\n"
-	"Content-Transfer-Encoding: base64\r\n"
-	"\r\n"
-	"PHA+SFRNTCAmYW1wOyB0ZXh0PC9wPjxzY3JpcHQ+aGlkZGVuPC9zY3JpcHQ+\r\n"
-	"--a--\r\n"
-	"--b\r\n"
-	"Content-Type: application/octet-stream\r\n"
-	"\r\n"
-	"binary stuff\r\n"
-	"--b\r\n"
-	"Content-Type: message/rfc822\r\n"
-	"\r\n"
-	"Subject: inner subject\r\n"
-	"\r\n"
-	"inner text\r\n"
-	"--b--\r\n";
+static const char msg[] = "From: =?utf-8?q?J=C3=B6rg?= <j@example.de>\r\n"
+			  "Subject: =?iso-8859-1?q?Gr=FC=DFe?=\r\n"
+			  "Content-Type: multipart/mixed; boundary=b\r\n"
+			  "\r\n"
+			  "--b\r\n"
+			  "Content-Type: multipart/alternative; boundary=a\r\n"
+			  "\r\n"
+			  "--a\r\n"
+			  "Content-Type: text/plain; charset=iso-8859-1\r\n"
+			  "Content-Transfer-Encoding: quoted-printable\r\n"
+			  "\r\n"
+			  "Sch=F6ne   Gr=FC=DFe,\r\n"
+			  "\tnew line\x01here\r\n"
+			  "--a\r\n"
+			  "Content-Type: text/html; charset=utf-8\r\n"
+			  "Content-Transfer-Encoding: base64\r\n"
+			  "\r\n"
+			  "PHA+SFRNTCAmYW1wOyB0ZXh0PC9wPjxzY3JpcHQ+aGlkZGVuPC9zY3JpcHQ+\r\n"
+			  "--a--\r\n"
+			  "--b\r\n"
+			  "Content-Type: application/octet-stream\r\n"
+			  "\r\n"
+			  "binary stuff\r\n"
+			  "--b\r\n"
+			  "Content-Type: message/rfc822\r\n"
+			  "\r\n"
+			  "Subject: inner subject\r\n"
+			  "\r\n"
+			  "inner text\r\n"
+			  "--b--\r\n";
 
 static void test_search_text(void **state)
 {
@@ -51,14 +50,16 @@ static void test_search_text(void **state)
 
 	mime_search_text(m, &headers, &body);
 	assert_string_equal(buf_cstr(&headers), "From: J\xc3\xb6rg <j@example.de>\n"
-						"Subject: Gr\xc3\xbc\xc3\x9f" "e\n"
+						"Subject: Gr\xc3\xbc\xc3\x9f"
+						"e\n"
 						"Content-Type: multipart/mixed; boundary=b\n");
 	/* CR and other controls read as spaces; <p> and </p> as line ends */
-	assert_string_equal(buf_cstr(&body), "Sch\xc3\xb6ne   Gr\xc3\xbc\xc3\x9f" "e, \n"
-					      "\tnew line here\n"
-					      "\nHTML & text\n\n"
-					      "Subject: inner subject\n"
-					      "inner text\n");
+	assert_string_equal(buf_cstr(&body), "Sch\xc3\xb6ne   Gr\xc3\xbc\xc3\x9f"
+					     "e, \n"
+					     "\tnew line here\n"
+					     "\nHTML & text\n\n"
+					     "Subject: inner subject\n"
+					     "inner text\n");
 	mime_search_text(m, NULL, NULL);
 	buf_free(&headers);
 	buf_free(&body);
@@ -100,11 +101,14 @@ static void test_preview(void **state)
 		{"Content-Type: text/html\r\n\r\n<p>Hi&nbsp;<b>there</b></p><p>you</p>",
 		 "Hi there you"},
 		{"Content-Type: image/png\r\n\r\nxx", ""},
-		{"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n"
-		 "Content-Disposition: attachment\r\n\r\nattached\r\n--b\r\nContent-Type: text/html\r\n\r\n"
+		{"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: "
+		 "text/plain\r\n"
+		 "Content-Disposition: attachment\r\n\r\nattached\r\n--b\r\nContent-Type: "
+		 "text/html\r\n\r\n"
 		 "<i>inline html</i>\r\n--b--\r\n",
 		 "inline html"},
-		{"Content-Type: text/plain; charset=utf-8\r\n\r\n\xc3\xa9\xc2\xa0\xc3\xa9", "\xc3\xa9 \xc3\xa9"},
+		{"Content-Type: text/plain; charset=utf-8\r\n\r\n\xc3\xa9\xc2\xa0\xc3\xa9",
+		 "\xc3\xa9 \xc3\xa9"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -176,10 +180,8 @@ static void test_html(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_search_text),
-		cmocka_unit_test(test_search_limits),
-		cmocka_unit_test(test_preview),
-		cmocka_unit_test(test_preview_length),
+		cmocka_unit_test(test_search_text), cmocka_unit_test(test_search_limits),
+		cmocka_unit_test(test_preview),     cmocka_unit_test(test_preview_length),
 		cmocka_unit_test(test_html),
 	};
 

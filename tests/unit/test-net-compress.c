@@ -88,8 +88,8 @@ static void peer_inflate(struct peer_z *p, const void *data, size_t len, struct 
 static void make_text(struct buf *b, size_t len, unsigned seed)
 {
 	static const char *const words[] = {
-	    "FETCH",  "UID",   "FLAGS", "(\\Seen)", "ENVELOPE", "NIL", "\"example.org\"",
-	    "BODY[]", "alice", "bob",   "{42}",     "\r\n",     "* ",  "OK"};
+		"FETCH",  "UID",   "FLAGS", "(\\Seen)", "ENVELOPE", "NIL", "\"example.org\"",
+		"BODY[]", "alice", "bob",   "{42}",     "\r\n",     "* ",  "OK"};
 
 	while (b->len < len) {
 		seed = seed * 1103515245u + 12345u;
@@ -117,7 +117,7 @@ static void evbuf_to_buf(struct evbuffer *e, struct buf *b)
  * most `room` bytes of output per call; parking after every flush point
  * (flush_at lists wire offsets) when `park` is set. */
 static void inflate_all(const struct buf *wire, size_t feed, size_t room, const size_t *flush_at,
-                        size_t nflush, bool park, struct buf *plain)
+			size_t nflush, bool park, struct buf *plain)
 {
 	struct compress_in *in = compress_in_new(NULL);
 	struct evbuffer *src = evbuffer_new(), *dst = evbuffer_new();
@@ -174,7 +174,7 @@ static void test_in_matches_zlib(void **state)
 				if (feeds[f] == 1 && rooms[r] > 7 && park)
 					continue; /* slow and covered by the others */
 				inflate_all(&wire, feeds[f], rooms[r], flush_at, nflush, park,
-				            &plain);
+					    &plain);
 				assert_int_equal(plain.len, text.len);
 				assert_memory_equal(plain.data, text.data, text.len);
 				buf_free(&plain);
@@ -500,7 +500,7 @@ static void zs_input(struct conn *conn, struct evbuffer *input, void *ctx)
 }
 
 static void zs_closed(struct conn *conn, enum conn_close_reason reason, const char *detail,
-                      void *ctx)
+		      void *ctx)
 {
 	struct zsess *s = ctx;
 
@@ -515,7 +515,7 @@ static void zs_drained(struct conn *conn, void *ctx)
 }
 
 static const struct conn_callbacks zs_callbacks = {
-    .input = zs_input, .closed = zs_closed, .output_drained = zs_drained};
+	.input = zs_input, .closed = zs_closed, .output_drained = zs_drained};
 
 /* A server conn over an accepted socket and a plain socket for the peer. */
 struct zpair {
@@ -595,7 +595,7 @@ static void peer_send(int fd, const void *data, size_t len)
 
 /* Run the loop and read the peer side until `want` plain bytes inflated. */
 static void pump_until(struct zpair *zp, struct peer_z *p, struct buf *wire, size_t *used,
-                       struct buf *plain, size_t want, unsigned msecs)
+		       struct buf *plain, size_t want, unsigned msecs)
 {
 	uint64_t end = tn_now_ms() + msecs;
 
@@ -655,7 +655,7 @@ static void test_conn_raw_peer_echo(void **state)
 		peer_deflate(&p, line, (size_t)n, Z_SYNC_FLUSH, &wire);
 		for (size_t off = 0; off < wire.len; off += 3) {
 			peer_send(zp.peer_fd, wire.data + off,
-			          wire.len - off < 3 ? wire.len - off : 3);
+				  wire.len - off < 3 ? wire.len - off : 3);
 			if (i % 10 == 0)
 				tn_run_for(zp.base, 1);
 		}
@@ -745,7 +745,7 @@ static void zc_input(struct conn *conn, struct evbuffer *input, void *ctx)
 }
 
 static void zc_closed(struct conn *conn, enum conn_close_reason reason, const char *detail,
-                      void *ctx)
+		      void *ctx)
 {
 	((struct zclient *)ctx)->closed = true;
 }
@@ -756,7 +756,7 @@ static void zc_tls_ready(struct conn *conn, void *ctx)
 }
 
 static const struct conn_callbacks zc_callbacks = {
-    .input = zc_input, .closed = zc_closed, .tls_ready = zc_tls_ready};
+	.input = zc_input, .closed = zc_closed, .tls_ready = zc_tls_ready};
 
 static void conns_both_ways(bool tls)
 {
@@ -781,7 +781,7 @@ static void conns_both_ways(bool tls)
 		cset.tls = ctls;
 	}
 	cl.conn =
-	    conn_new(base, tn_connect(AF_INET, port, true), &cset, &zc_callbacks, &cl, &error);
+		conn_new(base, tn_connect(AF_INET, port, true), &cset, &zc_callbacks, &cl, &error);
 	assert_non_null(cl.conn);
 	while ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0)
 		usleep(1000);
@@ -801,7 +801,7 @@ static void conns_both_ways(bool tls)
 	make_text(&text, 2 << 20, 9);
 	for (size_t off = 0; off < text.len; off += 100000)
 		conn_write(cl.conn, text.data + off,
-		           text.len - off < 100000 ? text.len - off : 100000);
+			   text.len - off < 100000 ? text.len - off : 100000);
 	end = tn_now_ms() + 20000;
 	while (cl.in.len < text.len && tn_now_ms() < end && !cl.closed)
 		tn_run_for(base, 5);
@@ -904,7 +904,7 @@ static void test_conn_bomb_bounded(void **state)
 				tn_run_for(zp.base, 5);
 			assert_true(zp.srv.closed);
 			assert_string_equal(zp.srv.detail,
-			                    "input limit reached with nothing consumed");
+					    "input limit reached with nothing consumed");
 		} else {
 			do {
 				tn_run_for(zp.base, 5);
@@ -1067,23 +1067,23 @@ static void test_conn_pause_resume(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_in_matches_zlib),
-	    cmocka_unit_test(test_in_park_history),
-	    cmocka_unit_test(test_in_bounded_output),
-	    cmocka_unit_test(test_in_ratio_guard),
-	    cmocka_unit_test(test_in_bad_data),
-	    cmocka_unit_test(test_out_roundtrip_and_park),
-	    cmocka_unit_test(test_settings_check),
-	    cmocka_unit_test(test_conn_raw_peer_echo),
-	    cmocka_unit_test(test_conn_compressed_bytes_in_same_packet),
-	    cmocka_unit_test(test_conn_both_ways_plain),
-	    cmocka_unit_test(test_conn_both_ways_tls),
-	    cmocka_unit_test(test_conn_bomb_ratio_guard),
-	    cmocka_unit_test(test_conn_bomb_bounded),
-	    cmocka_unit_test(test_conn_garbage),
-	    cmocka_unit_test(test_conn_park_and_continue),
-	    cmocka_unit_test(test_conn_flow_control_and_close),
-	    cmocka_unit_test(test_conn_pause_resume),
+		cmocka_unit_test(test_in_matches_zlib),
+		cmocka_unit_test(test_in_park_history),
+		cmocka_unit_test(test_in_bounded_output),
+		cmocka_unit_test(test_in_ratio_guard),
+		cmocka_unit_test(test_in_bad_data),
+		cmocka_unit_test(test_out_roundtrip_and_park),
+		cmocka_unit_test(test_settings_check),
+		cmocka_unit_test(test_conn_raw_peer_echo),
+		cmocka_unit_test(test_conn_compressed_bytes_in_same_packet),
+		cmocka_unit_test(test_conn_both_ways_plain),
+		cmocka_unit_test(test_conn_both_ways_tls),
+		cmocka_unit_test(test_conn_bomb_ratio_guard),
+		cmocka_unit_test(test_conn_bomb_bounded),
+		cmocka_unit_test(test_conn_garbage),
+		cmocka_unit_test(test_conn_park_and_continue),
+		cmocka_unit_test(test_conn_flow_control_and_close),
+		cmocka_unit_test(test_conn_pause_resume),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

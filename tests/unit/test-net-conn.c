@@ -49,7 +49,7 @@ static struct tls_ctx *server_tls(void)
 static struct tls_ctx *client_tls(bool insecure, const char *ca_file)
 {
 	struct tls_client_settings set = {
-	    .ca_file = ca_file, .no_system_store = true, .insecure = insecure};
+		.ca_file = ca_file, .no_system_store = true, .insecure = insecure};
 	const char *error;
 	struct tls_ctx *ctx = tls_client_ctx_new(&set, &error);
 
@@ -60,7 +60,7 @@ static struct tls_ctx *client_tls(bool insecure, const char *ca_file)
 
 /* Client writes a line; the server echoes it; both sides see the facts. */
 static void echo_roundtrip(int family, struct tls_ctx *stls, struct tls_ctx *ctls,
-                           const char *peer_name)
+			   const char *peer_name)
 {
 	struct event_base *base = event_base_new();
 	struct tn_server srv = {.echo = true, .tls = stls};
@@ -188,7 +188,7 @@ static void test_tls_untrusted(void **state)
 	struct tls_ctx *c = client_tls(false, NULL);
 
 	tls_expect_failure(c, "localhost",
-	                   "certificate verification failed: self-signed certificate");
+			   "certificate verification failed: self-signed certificate");
 	tls_ctx_free(&c);
 }
 
@@ -372,16 +372,16 @@ static bool producer_closed_flag;
 static enum conn_close_reason producer_reason;
 
 static void producer_closed(struct conn *conn, enum conn_close_reason reason, const char *detail,
-                            void *ctx)
+			    void *ctx)
 {
 	producer_closed_flag = true;
 	producer_reason = reason;
 }
 
 static const struct conn_callbacks producer_cb = {
-    .input = producer_input,
-    .closed = producer_closed,
-    .output_drained = producer_drained,
+	.input = producer_input,
+	.closed = producer_closed,
+	.output_drained = producer_drained,
 };
 
 /* The slow reader: a raw socket read in small bites from a timer. */
@@ -460,7 +460,7 @@ static void test_idle_timeout(void **state)
 {
 	struct event_base *base = event_base_new();
 	struct tn_server srv = {.idle_msecs = 150,
-	                        .bye = "* BYE Autologout; idle for too long\r\n"};
+				.bye = "* BYE Autologout; idle for too long\r\n"};
 	struct tn_server srv2 = {.idle_msecs = 150, .cb = &tn_callbacks_plain};
 	struct tn_sess *cl, *cl2;
 	uint64_t start = tn_now_ms();
@@ -686,7 +686,7 @@ static void test_stdio_regular_file(void **state)
 	s->conn = conn_new_stdio(base, fd, out[1], NULL, &tn_callbacks, s, &error);
 	assert_null(s->conn);
 	assert_string_equal(error, "cannot set up connection: stdin and stdout must be pipes, "
-	                           "sockets or terminals, not regular files");
+				   "sockets or terminals, not regular files");
 	/* Both descriptors were closed. */
 	assert_int_equal(fcntl(fd, F_GETFD), -1);
 	assert_int_equal(fcntl(out[1], F_GETFD), -1);
@@ -799,7 +799,7 @@ static void test_drain_and_close_all(void **state)
 	tn_server_start(&tsrv, base, AF_INET);
 	for (i = 0; i < 3; i++) {
 		cl[i] = i == 2 ? tn_client(base, AF_INET, tsrv.port, ctls, NULL)
-		               : tn_client(base, AF_INET, srv.port, NULL, NULL);
+			       : tn_client(base, AF_INET, srv.port, NULL, NULL);
 		cl[i]->close_on_eof = true;
 	}
 	while (srv.count < 2 || tsrv.count < 1 || !cl[2]->tls_ready)
@@ -1161,39 +1161,39 @@ static void test_peer_reset(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_echo_plain_v4),
-	    cmocka_unit_test(test_echo_plain_v6),
-	    cmocka_unit_test(test_echo_tls_insecure),
-	    cmocka_unit_test(test_echo_tls_verified),
-	    cmocka_unit_test(test_tls_hostname_mismatch),
-	    cmocka_unit_test(test_tls_untrusted),
-	    cmocka_unit_test(test_tls_garbage_handshake),
-	    cmocka_unit_test(test_tls_reload_keeps_connections),
-	    cmocka_unit_test(test_tls_resumption_across_reload),
-	    cmocka_unit_test(test_watermarks_slow_reader),
-	    cmocka_unit_test(test_idle_timeout),
-	    cmocka_unit_test(test_idle_timeout_changed),
-	    cmocka_unit_test(test_close_after_flush),
-	    cmocka_unit_test(test_input_pause_resume),
-	    cmocka_unit_test(test_input_limit),
-	    cmocka_unit_test(test_stdio_pipes),
-	    cmocka_unit_test(test_stdio_eof_closes),
-	    cmocka_unit_test(test_stdio_regular_file),
-	    cmocka_unit_test(test_acceptor_allow_hook),
-	    cmocka_unit_test(test_acceptor_emfile_backoff),
-	    cmocka_unit_test(test_acceptor_pause_resume),
-	    cmocka_unit_test(test_drain_and_close_all),
-	    cmocka_unit_test(test_drain_deadline),
-	    cmocka_unit_test(test_close_reason_text),
-	    cmocka_unit_test(test_connect_refused),
-	    cmocka_unit_test(test_unix_socket_peer),
-	    cmocka_unit_test(test_workers_share_listener),
-	    cmocka_unit_test(test_free_inside_closed),
-	    cmocka_unit_test(test_flush_timeout),
-	    cmocka_unit_test(test_tls_handshake_timeout),
-	    cmocka_unit_test(test_half_close_while_flushing),
-	    cmocka_unit_test(test_pause_inside_callback),
-	    cmocka_unit_test(test_peer_reset),
+		cmocka_unit_test(test_echo_plain_v4),
+		cmocka_unit_test(test_echo_plain_v6),
+		cmocka_unit_test(test_echo_tls_insecure),
+		cmocka_unit_test(test_echo_tls_verified),
+		cmocka_unit_test(test_tls_hostname_mismatch),
+		cmocka_unit_test(test_tls_untrusted),
+		cmocka_unit_test(test_tls_garbage_handshake),
+		cmocka_unit_test(test_tls_reload_keeps_connections),
+		cmocka_unit_test(test_tls_resumption_across_reload),
+		cmocka_unit_test(test_watermarks_slow_reader),
+		cmocka_unit_test(test_idle_timeout),
+		cmocka_unit_test(test_idle_timeout_changed),
+		cmocka_unit_test(test_close_after_flush),
+		cmocka_unit_test(test_input_pause_resume),
+		cmocka_unit_test(test_input_limit),
+		cmocka_unit_test(test_stdio_pipes),
+		cmocka_unit_test(test_stdio_eof_closes),
+		cmocka_unit_test(test_stdio_regular_file),
+		cmocka_unit_test(test_acceptor_allow_hook),
+		cmocka_unit_test(test_acceptor_emfile_backoff),
+		cmocka_unit_test(test_acceptor_pause_resume),
+		cmocka_unit_test(test_drain_and_close_all),
+		cmocka_unit_test(test_drain_deadline),
+		cmocka_unit_test(test_close_reason_text),
+		cmocka_unit_test(test_connect_refused),
+		cmocka_unit_test(test_unix_socket_peer),
+		cmocka_unit_test(test_workers_share_listener),
+		cmocka_unit_test(test_free_inside_closed),
+		cmocka_unit_test(test_flush_timeout),
+		cmocka_unit_test(test_tls_handshake_timeout),
+		cmocka_unit_test(test_half_close_while_flushing),
+		cmocka_unit_test(test_pause_inside_callback),
+		cmocka_unit_test(test_peer_reset),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -33,16 +33,16 @@ struct good_case {
 static void test_spec_parse_good(void **state)
 {
 	static const struct good_case cases[] = {
-	    {"imap=127.0.0.1:143", "imap", false, "127.0.0.1", 143, NULL},
-	    {"IMAPS=*:993", "imaps", false, NULL, 993, NULL},
-	    {"imap=[::1]:1143", "imap", false, "::1", 1143, NULL},
-	    {"imap=[::]:143", "imap", false, "::", 143, NULL},
-	    {"pop3=mail.example.org:110", "pop3", false, "mail.example.org", 110, NULL},
-	    {"pop3s=localhost:65535", "pop3s", false, "localhost", 65535, NULL},
-	    {"managesieve=host-1.example.:4190", "managesieve", false, "host-1.example.", 4190,
-	     NULL},
-	    {"lmtp=unix:/run/hafen/lmtp", "lmtp", true, NULL, 0, "/run/hafen/lmtp"},
-	    {"lmtp=[fe80::1]:24", "lmtp", false, "fe80::1", 24, NULL},
+		{"imap=127.0.0.1:143", "imap", false, "127.0.0.1", 143, NULL},
+		{"IMAPS=*:993", "imaps", false, NULL, 993, NULL},
+		{"imap=[::1]:1143", "imap", false, "::1", 1143, NULL},
+		{"imap=[::]:143", "imap", false, "::", 143, NULL},
+		{"pop3=mail.example.org:110", "pop3", false, "mail.example.org", 110, NULL},
+		{"pop3s=localhost:65535", "pop3s", false, "localhost", 65535, NULL},
+		{"managesieve=host-1.example.:4190", "managesieve", false, "host-1.example.", 4190,
+		 NULL},
+		{"lmtp=unix:/run/hafen/lmtp", "lmtp", true, NULL, 0, "/run/hafen/lmtp"},
+		{"lmtp=[fe80::1]:24", "lmtp", false, "fe80::1", 24, NULL},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -78,32 +78,32 @@ static void test_spec_parse_bad(void **state)
 	char longpath[200];
 	char longspec[2000];
 	static const struct bad_case cases[] = {
-	    {"imap", "\"imap\": expected PROTO=ADDR:PORT or PROTO=unix:/path"},
-	    {"=1.2.3.4:143", "expected PROTO=ADDR:PORT"},
-	    {"smtp=*:25", "\"smtp=*:25\": unknown protocol \"smtp\""},
-	    {"imap=", "imap: missing address: write ADDR:PORT or unix:/path"},
-	    {"imap=127.0.0.1", "imap: missing port: write ADDR:PORT, e.g. *:143"},
-	    {"imap=127.0.0.1:", "imap: missing port after ':'"},
-	    {"imap=:143", "imap: missing address before ':' (use * for every address)"},
-	    {"imap=*:0", "imap: port \"0\" must be a number from 1 to 65535"},
-	    {"imap=*:65536", "imap: port \"65536\" must be a number from 1 to 65535"},
-	    {"imap=*:+143", "must be a number"},
-	    {"imap=*:14 3", "must be a number"},
-	    {"imap=*:imap", "must be a number"},
-	    {"imap=::1:143", "imap: an IPv6 address must be in brackets, e.g. [::1]:143"},
-	    {"imap=[::1]143", "imap: expected ':' and a port after ']'"},
-	    {"imap=[::1:143", "imap: missing ']' after the IPv6 address"},
-	    {"imap=[1.2.3.4]:143", "imap: \"[1.2.3.4]\" is not a valid IPv6 address"},
-	    {"imap=[::g]:143", "is not a valid IPv6 address"},
-	    {"imap=[]:143", "is not a valid IPv6 address"},
-	    {"imap=bad_host:143", "imap: \"bad_host\" is not an IP address or host name"},
-	    {"imap=-host:143", "is not an IP address or host name"},
-	    {"imap=host-.x:143", "is not an IP address or host name"},
-	    {"imap=a..b:143", "is not an IP address or host name"},
-	    {"imap=**:143", "is not an IP address or host name"},
-	    {"lmtp=unix:relative/path",
-	     "lmtp: unix socket path must be absolute: \"relative/path\""},
-	    {"lmtp=unix:", "must be absolute"},
+		{"imap", "\"imap\": expected PROTO=ADDR:PORT or PROTO=unix:/path"},
+		{"=1.2.3.4:143", "expected PROTO=ADDR:PORT"},
+		{"smtp=*:25", "\"smtp=*:25\": unknown protocol \"smtp\""},
+		{"imap=", "imap: missing address: write ADDR:PORT or unix:/path"},
+		{"imap=127.0.0.1", "imap: missing port: write ADDR:PORT, e.g. *:143"},
+		{"imap=127.0.0.1:", "imap: missing port after ':'"},
+		{"imap=:143", "imap: missing address before ':' (use * for every address)"},
+		{"imap=*:0", "imap: port \"0\" must be a number from 1 to 65535"},
+		{"imap=*:65536", "imap: port \"65536\" must be a number from 1 to 65535"},
+		{"imap=*:+143", "must be a number"},
+		{"imap=*:14 3", "must be a number"},
+		{"imap=*:imap", "must be a number"},
+		{"imap=::1:143", "imap: an IPv6 address must be in brackets, e.g. [::1]:143"},
+		{"imap=[::1]143", "imap: expected ':' and a port after ']'"},
+		{"imap=[::1:143", "imap: missing ']' after the IPv6 address"},
+		{"imap=[1.2.3.4]:143", "imap: \"[1.2.3.4]\" is not a valid IPv6 address"},
+		{"imap=[::g]:143", "is not a valid IPv6 address"},
+		{"imap=[]:143", "is not a valid IPv6 address"},
+		{"imap=bad_host:143", "imap: \"bad_host\" is not an IP address or host name"},
+		{"imap=-host:143", "is not an IP address or host name"},
+		{"imap=host-.x:143", "is not an IP address or host name"},
+		{"imap=a..b:143", "is not an IP address or host name"},
+		{"imap=**:143", "is not an IP address or host name"},
+		{"lmtp=unix:relative/path",
+		 "lmtp: unix socket path must be absolute: \"relative/path\""},
+		{"lmtp=unix:", "must be absolute"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -115,7 +115,7 @@ static void test_spec_parse_bad(void **state)
 		assert_non_null(error);
 		if (strstr(error, cases[i].error) == NULL)
 			fail_msg("%s: got \"%s\", want \"%s\"", cases[i].text, error,
-			         cases[i].error);
+				 cases[i].error);
 		assert_null(spec.host);
 		assert_null(spec.path);
 	}
@@ -138,7 +138,7 @@ static void test_spec_parse_bad(void **state)
 		snprintf(longspec, sizeof(longspec), "lmtp=unix:%s", longpath);
 		assert_int_equal(listen_spec_parse(longspec, protos, &spec, &error), -1);
 		assert_string_equal(error,
-		                    "lmtp: unix socket path is 199 bytes long, the limit is 107");
+				    "lmtp: unix socket path is 199 bytes long, the limit is 107");
 
 		memset(longspec, 'x', sizeof(longspec) - 1);
 		longspec[sizeof(longspec) - 1] = '\0';
@@ -156,24 +156,24 @@ static void test_bind_error_text(void **state)
 		int err;
 		const char *want;
 	} cases[] = {
-	    {"imap", "127.0.0.1", 143, EADDRINUSE, "imap: 127.0.0.1:143 is already in use"},
-	    {"imap", "::1", 143, EADDRINUSE, "imap: [::1]:143 is already in use"},
-	    {"imaps", "0.0.0.0", 993, EACCES,
-	     "imaps: cannot bind port 993 on 0.0.0.0: permission denied (need root or "
-	     "CAP_NET_BIND_SERVICE)"},
-	    {"imap", "0.0.0.0", 1143, EACCES,
-	     "imap: cannot bind port 1143 on 0.0.0.0: "
-	     "permission denied"},
-	    {"pop3", "10.9.9.9", 110, EADDRNOTAVAIL,
-	     "pop3: cannot bind 10.9.9.9:110: no such address on this host"},
-	    {"pop3", "::", 110, EAFNOSUPPORT,
-	     "pop3: cannot bind [::]:110: IPv6 is not enabled on this host"},
-	    {"pop3", "1.2.3.4", 110, ENOBUFS, "pop3: cannot bind 1.2.3.4:110: "},
+		{"imap", "127.0.0.1", 143, EADDRINUSE, "imap: 127.0.0.1:143 is already in use"},
+		{"imap", "::1", 143, EADDRINUSE, "imap: [::1]:143 is already in use"},
+		{"imaps", "0.0.0.0", 993, EACCES,
+		 "imaps: cannot bind port 993 on 0.0.0.0: permission denied (need root or "
+		 "CAP_NET_BIND_SERVICE)"},
+		{"imap", "0.0.0.0", 1143, EACCES,
+		 "imap: cannot bind port 1143 on 0.0.0.0: "
+		 "permission denied"},
+		{"pop3", "10.9.9.9", 110, EADDRNOTAVAIL,
+		 "pop3: cannot bind 10.9.9.9:110: no such address on this host"},
+		{"pop3", "::", 110, EAFNOSUPPORT,
+		 "pop3: cannot bind [::]:110: IPv6 is not enabled on this host"},
+		{"pop3", "1.2.3.4", 110, ENOBUFS, "pop3: cannot bind 1.2.3.4:110: "},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *got = listen_bind_error_text(cases[i].proto, cases[i].host,
-		                                         cases[i].port, cases[i].err);
+							 cases[i].port, cases[i].err);
 
 		if (strncmp(got, cases[i].want, strlen(cases[i].want)) != 0)
 			fail_msg("got \"%s\", want \"%s\"", got, cases[i].want);
@@ -353,7 +353,7 @@ static void test_bind_permission_denied(void **state)
 	assert_true(n > 0);
 	msg[n] = '\0';
 	assert_string_equal(msg, "imaps: cannot bind port 993 on 127.0.0.1: permission denied "
-	                         "(need root or CAP_NET_BIND_SERVICE)");
+				 "(need root or CAP_NET_BIND_SERVICE)");
 	listen_spec_clear(&spec);
 }
 
@@ -409,7 +409,7 @@ static void test_bind_unix(void **state)
 	close(fd);
 	assert_int_equal(listen_set_bind(&set, &spec, NULL, &error), -1);
 	snprintf(text, sizeof(text), "lmtp: unix:%s: exists and is not a socket; not removing it",
-	         path);
+		 path);
 	assert_string_equal(error, text);
 	assert_int_equal(lstat(path, &st), 0);
 	assert_true(S_ISREG(st.st_mode));
@@ -431,13 +431,13 @@ static void test_bind_unix(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_spec_parse_good),
-	    cmocka_unit_test(test_spec_parse_bad),
-	    cmocka_unit_test(test_bind_error_text),
-	    cmocka_unit_test(test_bind_tcp_and_in_use),
-	    cmocka_unit_test(test_bind_wildcard_and_v6),
-	    cmocka_unit_test(test_bind_permission_denied),
-	    cmocka_unit_test(test_bind_unix),
+		cmocka_unit_test(test_spec_parse_good),
+		cmocka_unit_test(test_spec_parse_bad),
+		cmocka_unit_test(test_bind_error_text),
+		cmocka_unit_test(test_bind_tcp_and_in_use),
+		cmocka_unit_test(test_bind_wildcard_and_v6),
+		cmocka_unit_test(test_bind_permission_denied),
+		cmocka_unit_test(test_bind_unix),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -64,7 +64,7 @@ static void probe_input(struct conn *conn, struct evbuffer *input, void *ctx)
 }
 
 static void probe_closed(struct conn *conn, enum conn_close_reason reason, const char *detail,
-                         void *ctx)
+			 void *ctx)
 {
 	((struct probe *)ctx)->closed++;
 }
@@ -75,13 +75,13 @@ static void probe_tls_ready(struct conn *conn, void *ctx)
 }
 
 static const struct conn_callbacks probe_cb = {
-    .input = probe_input,
-    .closed = probe_closed,
-    .tls_ready = probe_tls_ready,
+	.input = probe_input,
+	.closed = probe_closed,
+	.tls_ready = probe_tls_ready,
 };
 
 static void probe_accept(struct probe *p, int fd, const struct sockaddr *peer, socklen_t len,
-                         struct tls_ctx *tls)
+			 struct tls_ctx *tls)
 {
 	struct conn_settings set = {.tls = tls, .peer = peer, .peer_len = len};
 	const char *error;
@@ -247,7 +247,7 @@ static void test_memory_per_idle_connection(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_memory_per_idle_connection),
+		cmocka_unit_test(test_memory_per_idle_connection),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

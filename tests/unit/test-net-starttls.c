@@ -163,8 +163,8 @@ static struct starttls_client *client_new(unsigned port, const char *peer_name)
 
 	c->base.on_input = client_input;
 	c->peer_name = peer_name;
-	c->base.conn =
-	    conn_new(loop, tn_connect(AF_INET, port, true), NULL, &tn_callbacks, &c->base, &error);
+	c->base.conn = conn_new(loop, tn_connect(AF_INET, port, true), NULL, &tn_callbacks,
+				&c->base, &error);
 	assert_non_null(c->base.conn);
 	return c;
 }
@@ -333,19 +333,19 @@ static void test_starttls_peer_gone(void **state)
 	tn_run_until(loop, &servers[0]->base.closed, 3000);
 	assert_true(servers[0]->base.closed);
 	assert_true(servers[0]->base.reason == CONN_CLOSE_TLS_ERROR ||
-	            servers[0]->base.reason == CONN_CLOSE_ERROR);
+		    servers[0]->base.reason == CONN_CLOSE_ERROR);
 	stop_server(&acc, lfd);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_starttls_discards_pipelined_in_conn),
-	    cmocka_unit_test(test_starttls_discards_pipelined_in_session),
-	    cmocka_unit_test(test_starttls_output_after_upgrade_is_encrypted),
-	    cmocka_unit_test(test_starttls_late_injection_fails_handshake),
-	    cmocka_unit_test(test_starttls_client_verification),
-	    cmocka_unit_test(test_starttls_peer_gone),
+		cmocka_unit_test(test_starttls_discards_pipelined_in_conn),
+		cmocka_unit_test(test_starttls_discards_pipelined_in_session),
+		cmocka_unit_test(test_starttls_output_after_upgrade_is_encrypted),
+		cmocka_unit_test(test_starttls_late_injection_fails_handshake),
+		cmocka_unit_test(test_starttls_client_verification),
+		cmocka_unit_test(test_starttls_peer_gone),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -69,7 +69,8 @@ static void test_selfsigned_generate_and_reuse(void **state)
 		int days, secs;
 
 		assert_int_equal(
-		    ASN1_TIME_diff(&days, &secs, X509_get0_notBefore(x), X509_get0_notAfter(x)), 1);
+			ASN1_TIME_diff(&days, &secs, X509_get0_notBefore(x), X509_get0_notAfter(x)),
+			1);
 		assert_true(days >= 3649 && days <= 3651);
 	}
 	assert_int_equal(X509_check_ca(x), 0);
@@ -151,11 +152,11 @@ static void test_server_ctx_errors(void **state)
 	ctx = tls_server_ctx_new("/nonexistent/cert.pem", a.key, &error);
 	assert_null(ctx);
 	assert_string_equal(
-	    error, "cannot read certificate /nonexistent/cert.pem: No such file or directory");
+		error, "cannot read certificate /nonexistent/cert.pem: No such file or directory");
 	ctx = tls_server_ctx_new(a.cert, "/nonexistent/key.pem", &error);
 	assert_null(ctx);
 	assert_string_equal(error,
-	                    "cannot read key /nonexistent/key.pem: No such file or directory");
+			    "cannot read key /nonexistent/key.pem: No such file or directory");
 
 	/* Certificate of one pair, key of the other. */
 	ctx = tls_server_ctx_new(a.cert, b.key, &error);
@@ -187,8 +188,8 @@ static void test_server_ctx_errors(void **state)
 		k = PEM_read_PrivateKey(in, NULL, NULL, NULL);
 		assert_non_null(k);
 		assert_int_equal(PEM_write_PrivateKey(out, k, EVP_aes_128_cbc(),
-		                                      (unsigned char *)"secret", 6, NULL, NULL),
-		                 1);
+						      (unsigned char *)"secret", 6, NULL, NULL),
+				 1);
 		EVP_PKEY_free(k);
 		fclose(in);
 		fclose(out);
@@ -234,7 +235,7 @@ static void test_client_ctx(void **state)
 	set.ca_file = "/nonexistent/ca.pem";
 	assert_null(tls_client_ctx_new(&set, &error));
 	assert_string_equal(error,
-	                    "cannot read CA file /nonexistent/ca.pem: No such file or directory");
+			    "cannot read CA file /nonexistent/ca.pem: No such file or directory");
 
 	tn_cert_make(&c);
 	set.ca_file = c.key; /* a key is not a certificate */
@@ -258,9 +259,9 @@ static bool ctx_trusts(struct tls_ctx *ctx, X509 *cert)
 	bool found;
 
 	assert_int_equal(X509_STORE_CTX_init(sc, SSL_CTX_get_cert_store(ctx->ssl_ctx), NULL, NULL),
-	                 1);
+			 1);
 	found = X509_STORE_CTX_get_by_subject(sc, X509_LU_X509, X509_get_subject_name(cert), obj) ==
-	        1;
+		1;
 	X509_OBJECT_free(obj);
 	X509_STORE_CTX_free(sc);
 	return found;
@@ -317,11 +318,11 @@ static void test_client_ctx_system_dir(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_selfsigned_generate_and_reuse),
-	    cmocka_unit_test(test_selfsigned_errors),
-	    cmocka_unit_test(test_server_ctx_errors),
-	    cmocka_unit_test(test_client_ctx),
-	    cmocka_unit_test(test_client_ctx_system_dir),
+		cmocka_unit_test(test_selfsigned_generate_and_reuse),
+		cmocka_unit_test(test_selfsigned_errors),
+		cmocka_unit_test(test_server_ctx_errors),
+		cmocka_unit_test(test_client_ctx),
+		cmocka_unit_test(test_client_ctx_system_dir),
 	};
 
 	log_set_level(LOG_LEVEL_ERROR);

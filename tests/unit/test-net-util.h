@@ -49,7 +49,7 @@ static inline int tn_listen(int family, unsigned *port_r)
 	assert_int_equal(listen(fd, 1024), 0);
 	assert_int_equal(getsockname(fd, (struct sockaddr *)&ss, &len), 0);
 	*port_r = family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
-	                             : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+				     : ntohs(((struct sockaddr_in *)&ss)->sin_port);
 	return fd;
 }
 
@@ -147,7 +147,7 @@ static inline void tn_input(struct conn *conn, struct evbuffer *input, void *ctx
 }
 
 static inline void tn_closed(struct conn *conn, enum conn_close_reason reason, const char *detail,
-                             void *ctx)
+			     void *ctx)
 {
 	struct tn_sess *s = ctx;
 
@@ -204,23 +204,23 @@ static inline void tn_shutdown(struct conn *conn, void *ctx)
 }
 
 static const struct conn_callbacks tn_callbacks = {
-    .input = tn_input,
-    .closed = tn_closed,
-    .output_drained = tn_drained,
-    .input_eof = tn_eof,
-    .idle_timeout = tn_idle,
-    .starttls_reset = tn_reset,
-    .tls_ready = tn_tls_ready,
-    .shutdown = tn_shutdown,
+	.input = tn_input,
+	.closed = tn_closed,
+	.output_drained = tn_drained,
+	.input_eof = tn_eof,
+	.idle_timeout = tn_idle,
+	.starttls_reset = tn_reset,
+	.tls_ready = tn_tls_ready,
+	.shutdown = tn_shutdown,
 };
 
 /* Without input_eof and idle_timeout: EOF and idle close the conn. */
 static const struct conn_callbacks tn_callbacks_plain = {
-    .input = tn_input,
-    .closed = tn_closed,
-    .output_drained = tn_drained,
-    .starttls_reset = tn_reset,
-    .tls_ready = tn_tls_ready,
+	.input = tn_input,
+	.closed = tn_closed,
+	.output_drained = tn_drained,
+	.starttls_reset = tn_reset,
+	.tls_ready = tn_tls_ready,
 };
 
 static inline struct tn_sess *tn_sess_new(void)
@@ -259,7 +259,7 @@ static inline void tn_server_accepted(int fd, const struct sockaddr *peer, sockl
 {
 	struct tn_server *srv = ctx;
 	struct conn_settings set = {
-	    .set = srv->set, .tls = srv->tls, .peer = peer, .peer_len = len};
+		.set = srv->set, .tls = srv->tls, .peer = peer, .peer_len = len};
 	struct tn_sess *s;
 	const char *error;
 
@@ -300,7 +300,7 @@ static inline void tn_server_stop(struct tn_server *srv)
 
 /* A client conn to the server, optionally TLS with a client context. */
 static inline struct tn_sess *tn_client(struct event_base *base, int family, unsigned port,
-                                        struct tls_ctx *tls, const char *peer_name)
+					struct tls_ctx *tls, const char *peer_name)
 {
 	struct conn_settings set = {.tls = tls, .tls_peer_name = peer_name};
 	struct tn_sess *s = tn_sess_new();

@@ -155,8 +155,9 @@ static void test_multiappend_streams_large_only(void **state)
 	for (size_t c = 0; c < HF_N_ELEMENTS(chunks); c++) {
 		struct imap_command *cmd;
 
-		assert_int_equal(feed_all(f->parser, (const char *)wire.data, wire.len, chunks[c], &cmd),
-				 IMAP_PARSE_DONE);
+		assert_int_equal(
+			feed_all(f->parser, (const char *)wire.data, wire.len, chunks[c], &cmd),
+			IMAP_PARSE_DONE);
 		assert_int_equal(cmd->u.append.count, 2);
 		assert_int_equal(append_sink_live_bytes(f->sink), big_len);
 		check_literal(&cmd->u.append.messages[0].data, big, big_len, true);
@@ -295,7 +296,8 @@ static void test_size_mismatch(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_multiappend_streams_large_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_multiappend_streams_large_only, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_literal8_binary, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parser_freed_mid_literal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_command_releases, setup, teardown),

@@ -26,8 +26,13 @@ static const char msg[] = "Subject: hi\nFrom: a@x\n\nbody\n";
 static struct deliver_message *message(void)
 {
 	struct deliver_envelope env = {
-	    .sender = "a@x", .helo = "mx", .peer = "unix", .protocol = "LMTP",
-	    .hostname = "h", .id = "B1", .now = 1000000000,
+		.sender = "a@x",
+		.helo = "mx",
+		.peer = "unix",
+		.protocol = "LMTP",
+		.hostname = "h",
+		.id = "B1",
+		.now = 1000000000,
 	};
 
 	return deliver_message_new(&env, msg, sizeof(msg) - 1);
@@ -81,9 +86,9 @@ static void test_batch_mixed(void **state)
 	struct deliver_message *m = message();
 	struct store *st[6];
 	struct deliver_job jobs[] = {
-	    {.rcpt = "a@h"}, {.rcpt = "b@h"}, {.rcpt = "a+work@h", .mailbox = "work"},
-	    {.rcpt = "c@h"}, {.rcpt = "nobody@h"}, {.rcpt = "full@h"},
-	    {.rcpt = "e@h"}, {.rcpt = "a2@h"}, {.rcpt = "a+nope@h", .mailbox = "nope"},
+		{.rcpt = "a@h"}, {.rcpt = "b@h"},      {.rcpt = "a+work@h", .mailbox = "work"},
+		{.rcpt = "c@h"}, {.rcpt = "nobody@h"}, {.rcpt = "full@h"},
+		{.rcpt = "e@h"}, {.rcpt = "a2@h"},     {.rcpt = "a+nope@h", .mailbox = "nope"},
 	};
 	struct store *which[] = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
 	struct buf lines = BUF_INIT;
@@ -220,9 +225,9 @@ static void test_batch_small(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_batch_mixed),
-	    cmocka_unit_test(test_batch_many),
-	    cmocka_unit_test(test_batch_small),
+		cmocka_unit_test(test_batch_mixed),
+		cmocka_unit_test(test_batch_many),
+		cmocka_unit_test(test_batch_small),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -76,8 +76,14 @@ static void test_local_domains(void **state)
 static void test_headers(void **state)
 {
 	struct deliver_envelope env = {
-		.sender = "s@x.org", .helo = "mx.x.org", .peer = "127.0.0.1", .protocol = "LMTP",
-		.hostname = "h.example", .id = "ID1", .for_rcpt = "r@h.example", .now = 0,
+		.sender = "s@x.org",
+		.helo = "mx.x.org",
+		.peer = "127.0.0.1",
+		.protocol = "LMTP",
+		.hostname = "h.example",
+		.id = "ID1",
+		.for_rcpt = "r@h.example",
+		.now = 0,
 	};
 	struct buf out = BUF_INIT;
 	const char *text;
@@ -97,8 +103,9 @@ static void test_headers(void **state)
 	env.for_rcpt = NULL;
 	env.protocol = "local";
 	deliver_headers_common(&env, &out);
-	assert_string_equal(buf_cstr(&out), "Return-Path: <>\r\nReceived: by h.example (hafen) "
-					    "with local id ID1; Thu, 01 Jan 1970 00:00:00 +0000\r\n");
+	assert_string_equal(buf_cstr(&out),
+			    "Return-Path: <>\r\nReceived: by h.example (hafen) "
+			    "with local id ID1; Thu, 01 Jan 1970 00:00:00 +0000\r\n");
 	buf_reset(&out);
 	deliver_header_delivered_to("evil\r\nX: y\x80", &out);
 	assert_string_equal(buf_cstr(&out), "Delivered-To: evil??X:?y?\r\n");
@@ -200,8 +207,13 @@ static void test_deliver_to_store(void **state)
 {
 	static const char msg[] = "Subject: hi\nFrom: a@x\n\n.line\nbody\n";
 	struct deliver_envelope env = {
-		.sender = "a@x", .helo = "mx", .peer = "unix", .protocol = "LMTP",
-		.hostname = "h", .id = "Q1", .now = 1000000000,
+		.sender = "a@x",
+		.helo = "mx",
+		.peer = "unix",
+		.protocol = "LMTP",
+		.hostname = "h",
+		.id = "Q1",
+		.now = 1000000000,
 	};
 	struct deliver_message *m = deliver_message_new(&env, msg, sizeof(msg) - 1);
 	struct store *s;
@@ -250,8 +262,8 @@ static void test_deliver_to_store(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_addr_split),   cmocka_unit_test(test_local_domains),
-		cmocka_unit_test(test_headers),      cmocka_unit_test(test_resolve),
+		cmocka_unit_test(test_addr_split),       cmocka_unit_test(test_local_domains),
+		cmocka_unit_test(test_headers),          cmocka_unit_test(test_resolve),
 		cmocka_unit_test(test_deliver_to_store),
 	};
 

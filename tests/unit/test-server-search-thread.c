@@ -68,7 +68,7 @@ static void check(const struct spec *specs, size_t n, bool references, const cha
 	buf_free(&out);
 }
 
-#define REFS(specs, expected) check(specs, HF_N_ELEMENTS(specs), true, expected)
+#define REFS(specs, expected)    check(specs, HF_N_ELEMENTS(specs), true, expected)
 #define ORDERED(specs, expected) check(specs, HF_N_ELEMENTS(specs), false, expected)
 
 static void test_empty(void **state)
@@ -268,14 +268,10 @@ static void test_references_subjects(void **state)
 static void test_response_form(void **state)
 {
 	static const struct spec ex[] = {
-		{"<2>", NULL, "A", false, 1},
-		{"<3>", NULL, "B", false, 2},
-		{"<6>", "<3>", "C", false, 3},
-		{"<4>", "<3> <6>", "D", false, 4},
-		{"<23>", "<3> <6> <4>", "E", false, 5},
-		{"<44>", "<3> <6>", "F", false, 6},
-		{"<7>", "<3> <6> <44>", "G", false, 7},
-		{"<96>", "<3> <6> <44> <7>", "H", false, 8},
+		{"<2>", NULL, "A", false, 1},           {"<3>", NULL, "B", false, 2},
+		{"<6>", "<3>", "C", false, 3},          {"<4>", "<3> <6>", "D", false, 4},
+		{"<23>", "<3> <6> <4>", "E", false, 5}, {"<44>", "<3> <6>", "F", false, 6},
+		{"<7>", "<3> <6> <44>", "G", false, 7}, {"<96>", "<3> <6> <44> <7>", "H", false, 8},
 	};
 
 	REFS(ex, "(1)(2 3 (4 5)(6 7 8))");
@@ -287,7 +283,7 @@ static void test_deep_chain(void **state)
 {
 	size_t n = 200000;
 	struct thread_msg *msgs = xcalloc(n, sizeof(*msgs));
-	char (*ids)[16] = xcalloc(n, sizeof(*ids));
+	char(*ids)[16] = xcalloc(n, sizeof(*ids));
 	const char **refs = xcalloc(n, sizeof(*refs));
 	struct buf out = BUF_INIT, expect = BUF_INIT;
 
@@ -297,8 +293,8 @@ static void test_deep_chain(void **state)
 
 			snprintf(ids[i], sizeof(ids[i]), "<%zu>", i);
 			refs[i] = i > 0 ? ids[i - 1] : NULL;
-			msgs[pos] = (struct thread_msg){(uint32_t)pos + 1, (int64_t)i, "", false,
-							ids[i], &refs[i], i > 0};
+			msgs[pos] = (struct thread_msg){
+				(uint32_t)pos + 1, (int64_t)i, "", false, ids[i], &refs[i], i > 0};
 		}
 		buf_reset(&out);
 		buf_reset(&expect);
@@ -324,7 +320,7 @@ static void test_hostile_walks(void **state)
 {
 	size_t depth = 30000, n = 40000;
 	struct thread_msg *msgs = xcalloc(n, sizeof(*msgs));
-	char (*ids)[24] = xcalloc(depth + n, sizeof(*ids));
+	char(*ids)[24] = xcalloc(depth + n, sizeof(*ids));
 	const char **refs = xcalloc(depth + n, sizeof(*refs));
 	const char **deep = &refs[depth - 1];
 	struct buf out = BUF_INIT;
@@ -342,8 +338,8 @@ static void test_hostile_walks(void **state)
 	msgs[0] = (struct thread_msg){1, 0, "", false, "<m0>", refs, depth};
 	msgs[1] = (struct thread_msg){2, 1, "", false, "<m1>", &refs[depth], n};
 	for (size_t i = 2; i < n; i++)
-		msgs[i] = (struct thread_msg){(uint32_t)i + 1, (int64_t)i, "", false,
-					      ids[depth + i - 2], deep, 1};
+		msgs[i] = (struct thread_msg){(uint32_t)i + 1,    (int64_t)i, "", false,
+					      ids[depth + i - 2], deep,       1};
 	thread_references(msgs, n, &out);
 	assert_true(out.len > 0);
 	assert_true((double)(clock() - start) / CLOCKS_PER_SEC < 10.0);

@@ -114,8 +114,10 @@ static void test_remove_matches_model(void **state)
 			check_map(&m, &mod);
 			if (step % 2) {
 				assert_int_equal(got.count, want.count);
-				assert_memory_equal(got.seq, want.seq, want.count * sizeof(uint32_t));
-				assert_memory_equal(got.uid, want.uid, want.count * sizeof(uint32_t));
+				assert_memory_equal(got.seq, want.seq,
+						    want.count * sizeof(uint32_t));
+				assert_memory_equal(got.uid, want.uid,
+						    want.count * sizeof(uint32_t));
 			}
 		}
 		rangeset_free(&set);

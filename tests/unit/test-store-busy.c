@@ -31,8 +31,9 @@ static sqlite3 *open_db(const char *dir, int timeout_ms)
 	snprintf(path, sizeof(path), "%s/t.db", dir);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	store_busy_install(db, timeout_ms);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode=WAL;"
-					  " CREATE TABLE IF NOT EXISTS t (x INTEGER)",
+	assert_int_equal(sqlite3_exec(db,
+				      "PRAGMA journal_mode=WAL;"
+				      " CREATE TABLE IF NOT EXISTS t (x INTEGER)",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
 	return db;
@@ -57,9 +58,9 @@ static void *hold_lock(void *ctx)
 {
 	struct holder *h = ctx;
 
-	assert_int_equal(sqlite3_exec(h->db, "BEGIN IMMEDIATE; INSERT INTO t VALUES (1)", NULL,
-				      NULL, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+		sqlite3_exec(h->db, "BEGIN IMMEDIATE; INSERT INTO t VALUES (1)", NULL, NULL, NULL),
+		SQLITE_OK);
 	atomic_store(&h->taken, 1);
 	sleep_ms(h->hold_ms);
 	atomic_store(&h->releasing, 1);
@@ -87,8 +88,8 @@ static void test_waits_for_release(void **state)
 	h.db = open_db(dir, 10000);
 	db = open_db(dir, 10000);
 	start_holder(&h, &tid);
-	assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE; INSERT INTO t VALUES (2); COMMIT",
-				      NULL, NULL, NULL),
+	assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE; INSERT INTO t VALUES (2); COMMIT", NULL,
+				      NULL, NULL),
 			 SQLITE_OK);
 	/* It had to wait: the holder was releasing by then. */
 	assert_true(atomic_load(&h.releasing));
@@ -132,8 +133,8 @@ static void test_gives_up_after_timeout(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_waits_for_release),
-	    cmocka_unit_test(test_gives_up_after_timeout),
+		cmocka_unit_test(test_waits_for_release),
+		cmocka_unit_test(test_gives_up_after_timeout),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -106,7 +106,7 @@ static void test_pages_match_store_changes(void **state)
 
 	append_n(f->s, 20, "Subject: a\r\n\r\nx\r\n");
 	since = highest(f);
-	set_flag(f, 5, 9, STORE_FLAG_SEEN);  /* one MODSEQ for five rows */
+	set_flag(f, 5, 9, STORE_FLAG_SEEN); /* one MODSEQ for five rows */
 	set_flag(f, 2, 2, STORE_FLAG_FLAGGED);
 	set_flag(f, 7, 7, STORE_FLAG_FLAGGED);
 	append_n(f->s, 2, "Subject: b\r\n\r\nx\r\n");
@@ -173,9 +173,8 @@ static void test_nothing_changed(void **state)
 
 	append_n(f->s, 3, "Subject: a\r\n\r\nx\r\n");
 	assert_int_equal(store_changes_page(f->s, f->inbox, highest(f), &pos, 10, collect, &r), 0);
-	assert_int_equal(store_changes_page(f->s, f->inbox, highest(f) + 100, &pos, 10, collect,
-					    &r),
-			 0);
+	assert_int_equal(
+		store_changes_page(f->s, f->inbox, highest(f) + 100, &pos, 10, collect, &r), 0);
 	/* since 0: every message. */
 	memset(&pos, 0, sizeof(pos));
 	assert_int_equal(store_changes_page(f->s, f->inbox, 0, &pos, 10, collect, &r), 3);

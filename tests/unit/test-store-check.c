@@ -104,7 +104,7 @@ static void test_counters_and_quota_fixed(void **state)
 	test_tmpdir(dir, sizeof(dir));
 	fill(dir, 4);
 	test_sql_exec(dir, "UPDATE mailboxes SET messages = 99, unseen = 7 WHERE name = 'INBOX';"
-		 "UPDATE meta SET value = 1 WHERE key = 'used_bytes'");
+			   "UPDATE meta SET value = 1 WHERE key = 'used_bytes'");
 	assert_int_equal(store_check(dir, &check_now, &r), STORE_OK);
 	assert_int_equal(r.counters_fixed, 1);
 	assert_true(r.quota_fixed);

@@ -76,9 +76,14 @@ static void add_stub(struct store *s, int64_t mb, uint32_t uid, unsigned flags, 
 		     size_t expect_added)
 {
 	const char *h = header(uid);
-	struct store_client_new m = {.uid = uid, .data = h, .len = strlen(h), .flags = flags,
-				     .keywords = kw, .internaldate = 1700000000 + uid,
-				     .size = 1000 + uid, .modseq = 10 + uid};
+	struct store_client_new m = {.uid = uid,
+				     .data = h,
+				     .len = strlen(h),
+				     .flags = flags,
+				     .keywords = kw,
+				     .internaldate = 1700000000 + uid,
+				     .size = 1000 + uid,
+				     .modseq = 10 + uid};
 	size_t added = 99;
 
 	assert_int_equal(store_client_add(s, mb, &m, 1, &added), STORE_OK);
@@ -180,7 +185,8 @@ static void test_add_idempotent(void **state)
 static void test_add_batch_whole(void **state)
 {
 	struct fixture *f = *state;
-	static const char whole[] = "From: a@b\nSubject: whole\nMessage-ID: <w@x>\n\nbody text zebra\n";
+	static const char whole[] =
+		"From: a@b\nSubject: whole\nMessage-ID: <w@x>\n\nbody text zebra\n";
 	struct store_client_new v[3] = {
 		{.uid = 10, .data = whole, .len = sizeof(whole) - 1, .whole = true, .size = 70},
 		{.uid = 11, .data = "", .len = 0, .size = 5},
@@ -236,10 +242,10 @@ static const struct {
 	unsigned base, local, remote, expect;
 } merge_cases[] = {
 	{0, 0, 0, 0},
-	{0, 0, STORE_FLAG_SEEN, STORE_FLAG_SEEN},                      /* remote set */
-	{STORE_FLAG_SEEN, STORE_FLAG_SEEN, 0, 0},                      /* remote cleared */
-	{0, STORE_FLAG_FLAGGED, 0, STORE_FLAG_FLAGGED},                /* local set, pending */
-	{STORE_FLAG_SEEN, 0, STORE_FLAG_SEEN, 0},                      /* local cleared, pending */
+	{0, 0, STORE_FLAG_SEEN, STORE_FLAG_SEEN},       /* remote set */
+	{STORE_FLAG_SEEN, STORE_FLAG_SEEN, 0, 0},       /* remote cleared */
+	{0, STORE_FLAG_FLAGGED, 0, STORE_FLAG_FLAGGED}, /* local set, pending */
+	{STORE_FLAG_SEEN, 0, STORE_FLAG_SEEN, 0},       /* local cleared, pending */
 	{0, STORE_FLAG_FLAGGED, STORE_FLAG_SEEN, STORE_FLAG_FLAGGED | STORE_FLAG_SEEN},
 	{STORE_FLAG_SEEN, STORE_FLAG_SEEN | STORE_FLAG_ANSWERED, 0, STORE_FLAG_ANSWERED},
 	/* both sides changed the same flag the same way */
@@ -261,9 +267,9 @@ static void test_merge_table(void **state)
 
 		add_stub(f->s, f->inbox, uid, merge_cases[i].base, NULL, 1);
 		/* the local change, as if made offline (journalled) */
-		assert_int_equal(store_client_local_flags(f->s, f->inbox, uid, add, rem, NULL, NULL,
-							  true),
-				 STORE_OK);
+		assert_int_equal(
+			store_client_local_flags(f->s, f->inbox, uid, add, rem, NULL, NULL, true),
+			STORE_OK);
 		assert_int_equal(store_client_merge_flags(f->s, f->inbox, &r, 1, NULL), STORE_OK);
 		m = get_msg(f->s, f->inbox, uid);
 		if (m.flags != merge_cases[i].expect)
@@ -293,9 +299,9 @@ static void test_merge_keywords(void **state)
 	size_t changed;
 
 	add_stub(f->s, f->inbox, 7, 0, "Shared gone-local gone-remote", 1);
-	assert_int_equal(store_client_local_flags(f->s, f->inbox, 7, 0, 0, "Local", "gone-local",
-						  true),
-			 STORE_OK);
+	assert_int_equal(
+		store_client_local_flags(f->s, f->inbox, 7, 0, 0, "Local", "gone-local", true),
+		STORE_OK);
 	assert_int_equal(store_client_merge_flags(f->s, f->inbox, &r, 1, &changed), STORE_OK);
 	assert_int_equal(changed, 1);
 	m = get_msg(f->s, f->inbox, 7);
@@ -335,13 +341,13 @@ static void test_flags_journal(void **state)
 	struct store_client_msg m;
 
 	add_stub(f->s, f->inbox, 1, 0, NULL, 1);
-	assert_int_equal(store_client_local_flags(f->s, f->inbox, 1, STORE_FLAG_SEEN, 0, NULL, NULL,
-						  true),
-			 STORE_OK);
+	assert_int_equal(
+		store_client_local_flags(f->s, f->inbox, 1, STORE_FLAG_SEEN, 0, NULL, NULL, true),
+		STORE_OK);
 	/* the same change again queues nothing */
-	assert_int_equal(store_client_local_flags(f->s, f->inbox, 1, STORE_FLAG_SEEN, 0, NULL, NULL,
-						  true),
-			 STORE_OK);
+	assert_int_equal(
+		store_client_local_flags(f->s, f->inbox, 1, STORE_FLAG_SEEN, 0, NULL, NULL, true),
+		STORE_OK);
 	assert_int_equal(journal_count(f->s), 1);
 	assert_int_equal(next_entry(f->s, 0, a, &e), 1);
 	assert_int_equal(e.kind, STORE_JOURNAL_FLAGS);
@@ -398,7 +404,8 @@ static void test_move_confirm(void **state)
 			 STORE_ERR_NONEXISTENT);
 	assert_int_equal(store_client_local_move(f->s, f->inbox, 4, "INBOX", true, &ph),
 			 STORE_ERR_INVALID);
-	assert_int_equal(store_client_local_move(f->s, f->inbox, 4, "Archive", true, &ph), STORE_OK);
+	assert_int_equal(store_client_local_move(f->s, f->inbox, 4, "Archive", true, &ph),
+			 STORE_OK);
 	assert_true(ph >= STORE_CLIENT_PLACEHOLDER_MIN);
 	assert_int_equal(store_client_msg_get(f->s, f->inbox, 4, &m), STORE_ERR_NONEXISTENT);
 	m = get_msg(f->s, archive, ph);
@@ -433,7 +440,8 @@ static void test_move_confirm(void **state)
 	assert_string_equal(e.mailbox, "Archive");
 	assert_int_equal(e.uid, 77);
 	assert_int_equal(e.uidvalidity, 555);
-	assert_int_equal(store_client_confirm(f->s, archive, 5, 78, 555, 0, false), STORE_ERR_INVALID);
+	assert_int_equal(store_client_confirm(f->s, archive, 5, 78, 555, 0, false),
+			 STORE_ERR_INVALID);
 	arena_free(&a);
 }
 
@@ -481,9 +489,9 @@ static void test_append_send(void **state)
 	}
 	assert_int_equal(store_client_local_append(f->s, "Sent", "", 0, 0, NULL, 0, NULL, NULL),
 			 STORE_ERR_INVALID);
-	assert_int_equal(store_client_local_append(f->s, "Gone", "x\r\n\r\ny", 6, 0, NULL, 0, NULL,
-						   NULL),
-			 STORE_ERR_NONEXISTENT);
+	assert_int_equal(
+		store_client_local_append(f->s, "Gone", "x\r\n\r\ny", 6, 0, NULL, 0, NULL, NULL),
+		STORE_ERR_NONEXISTENT);
 	assert_int_equal(journal_count(f->s), 2);
 	arena_free(&a);
 }
@@ -496,7 +504,9 @@ static void test_set_bodies_batch(void **state)
 	static const char one[] = "Subject: one\r\n\r\nfirst zebra\r\n";
 	static const char two[] = "Subject: two\r\n\r\nsecond okapi\r\n";
 	struct store_client_body b[] = {
-		{1, one, sizeof(one) - 1}, {2, two, sizeof(two) - 1}, {1, two, sizeof(two) - 1},
+		{1, one, sizeof(one) - 1},
+		{2, two, sizeof(two) - 1},
+		{1, two, sizeof(two) - 1},
 		{3, "", 0},
 	};
 	struct store_client_body bad[] = {{3, one, sizeof(one) - 1}, {77, one, sizeof(one) - 1}};
@@ -560,7 +570,8 @@ static void test_expunge_remove_body(void **state)
 	assert_int_equal(rangeset_count(&gone), 1);
 	assert_true(rangeset_contains(&gone, 3));
 	rangeset_free(&gone);
-	assert_int_equal(store_client_local_expunge(f->s, f->inbox, 9, true), STORE_ERR_NONEXISTENT);
+	assert_int_equal(store_client_local_expunge(f->s, f->inbox, 9, true),
+			 STORE_ERR_NONEXISTENT);
 	assert_int_equal(journal_count(f->s), 1);
 	arena_free(&a);
 }
@@ -589,12 +600,12 @@ static void test_uidvalidity_reset(void **state)
 	m = get_msg(f->s, f->inbox, 2);
 	cid2 = m.cid;
 	store_client_msg_clear(&m);
-	assert_int_equal(store_client_local_flags(f->s, f->inbox, 1, STORE_FLAG_SEEN, 0, NULL, NULL,
-						  true),
-			 STORE_OK);
-	assert_int_equal(store_client_local_flags(f->s, f->inbox, 3, STORE_FLAG_SEEN, 0, NULL, NULL,
-						  true),
-			 STORE_OK);
+	assert_int_equal(
+		store_client_local_flags(f->s, f->inbox, 1, STORE_FLAG_SEEN, 0, NULL, NULL, true),
+		STORE_OK);
+	assert_int_equal(
+		store_client_local_flags(f->s, f->inbox, 3, STORE_FLAG_SEEN, 0, NULL, NULL, true),
+		STORE_OK);
 	assert_int_equal(store_client_local_expunge(f->s, f->inbox, 2, true), STORE_OK);
 	/* old 2 was expunged locally, so only 1 is matched now */
 	assert_int_equal(store_client_reset(f->s, f->inbox, 200, old_uids, new_uids, 1, &dropped),
@@ -643,8 +654,8 @@ static void test_reset_swap(void **state)
 		assert_int_equal(m.cid, cids[old_uids[i]]);
 		store_client_msg_clear(&m);
 	}
-	assert_int_equal(store_client_reset(f->s, f->inbox, 8, old_uids, (const uint32_t[]){0, 1, 2},
-					    3, NULL),
+	assert_int_equal(store_client_reset(f->s, f->inbox, 8, old_uids,
+					    (const uint32_t[]){0, 1, 2}, 3, NULL),
 			 STORE_ERR_INVALID);
 }
 
@@ -684,10 +695,11 @@ static void test_entry_idents_and_drop(void **state)
 	assert_int_equal(store_mailbox_create(f->s, "Archive", 0), STORE_OK);
 	add_stub(f->s, f->inbox, 1, 0, NULL, 1);
 	add_stub(f->s, f->inbox, 2, 0, NULL, 1);
-	assert_int_equal(store_client_local_flags(f->s, f->inbox, 1, STORE_FLAG_SEEN, 0, NULL, NULL,
-						  true),
+	assert_int_equal(
+		store_client_local_flags(f->s, f->inbox, 1, STORE_FLAG_SEEN, 0, NULL, NULL, true),
+		STORE_OK);
+	assert_int_equal(store_client_local_move(f->s, f->inbox, 1, "Archive", true, &ph),
 			 STORE_OK);
-	assert_int_equal(store_client_local_move(f->s, f->inbox, 1, "Archive", true, &ph), STORE_OK);
 	assert_int_equal(store_client_local_expunge(f->s, f->inbox, 2, true), STORE_OK);
 	assert_int_equal(next_entry(f->s, 0, a, &e), 1);
 	assert_int_equal(e.kind, STORE_JOURNAL_FLAGS);
@@ -719,20 +731,20 @@ static void test_folder_ops(void **state)
 	struct store_journal_entry e;
 	struct store_client_folder cf;
 
-	assert_int_equal(store_client_local_folder(f->s, STORE_JOURNAL_CREATE, "Projects/A", NULL,
-						   true),
-			 STORE_OK);
-	assert_int_equal(store_client_local_folder(f->s, STORE_JOURNAL_CREATE, "Projects/A", NULL,
-						   true),
-			 STORE_ERR_EXISTS); /* refused, and not journalled */
+	assert_int_equal(
+		store_client_local_folder(f->s, STORE_JOURNAL_CREATE, "Projects/A", NULL, true),
+		STORE_OK);
+	assert_int_equal(
+		store_client_local_folder(f->s, STORE_JOURNAL_CREATE, "Projects/A", NULL, true),
+		STORE_ERR_EXISTS); /* refused, and not journalled */
 	assert_int_equal(store_client_local_folder(f->s, STORE_JOURNAL_RENAME, "Projects/A",
 						   "Projects/B", true),
 			 STORE_OK);
 	assert_int_equal(store_client_folder_get(f->s, "Projects/B", &cf), STORE_OK);
 	store_client_folder_clear(&cf);
-	assert_int_equal(store_client_local_folder(f->s, STORE_JOURNAL_DELETE, "Projects/B", NULL,
-						   true),
-			 STORE_OK);
+	assert_int_equal(
+		store_client_local_folder(f->s, STORE_JOURNAL_DELETE, "Projects/B", NULL, true),
+		STORE_OK);
 	assert_int_equal(store_client_local_folder(f->s, STORE_JOURNAL_DELETE, "", NULL, true),
 			 STORE_ERR_INVALID);
 	assert_int_equal(journal_count(f->s), 3);
@@ -776,7 +788,8 @@ static void test_journal_survives_reopen(void **state)
 
 		m = get_msg(f->s, tmp, 1);
 		assert_int_equal(store_mailbox_delete(f->s, "Tmp"), STORE_OK);
-		assert_int_equal(store_client_msg_by_cid(f->s, m.cid, &gone), STORE_ERR_NONEXISTENT);
+		assert_int_equal(store_client_msg_by_cid(f->s, m.cid, &gone),
+				 STORE_ERR_NONEXISTENT);
 		assert_int_equal(store_client_folder_get(f->s, "Tmp", &cf), STORE_ERR_NONEXISTENT);
 		store_client_msg_clear(&m);
 	}

@@ -104,7 +104,7 @@ static int64_t count_sql(const char *dir, const char *query)
 }
 
 #define QUEUED(dir, op) count_sql(dir, "SELECT count(*) FROM fts_pending WHERE op = " #op)
-#define INDEXED(dir) count_sql(dir, "SELECT count(*) FROM fts")
+#define INDEXED(dir)    count_sql(dir, "SELECT count(*) FROM fts")
 
 static void expunge_all(struct store *s)
 {
@@ -270,9 +270,9 @@ static void test_check_works_off_and_repairs(void **state)
 	/* Damage: an entry lost from the index, a stale one for a file that is
 	 * gone, queue rows for files that never existed. */
 	test_sql_exec(dir, "DELETE FROM fts WHERE rowid = 2;"
-		      "INSERT INTO fts(rowid, body) VALUES (9999, 'stale text');"
-		      "INSERT INTO fts_pending(file_id, op) VALUES (8888, 1);"
-		      "INSERT INTO fts_pending(file_id, op) VALUES (3, 0);");
+			   "INSERT INTO fts(rowid, body) VALUES (9999, 'stale text');"
+			   "INSERT INTO fts_pending(file_id, op) VALUES (8888, 1);"
+			   "INSERT INTO fts_pending(file_id, op) VALUES (3, 0);");
 	assert_int_equal(store_check(dir, &check_now, &r), STORE_OK);
 	assert_int_equal(r.index_fixed, 4);
 	assert_int_equal(r.index_caught_up, 2);

@@ -32,7 +32,8 @@ static const char *const messages[] = {
 	" boundary=c\r\n\r\n--c\r\nContent-Type: text/html\r\n\r\n<b>x</b>\r\n--c--\r\n"
 	"\r\n--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n"
 	"\r\naGVsbG8=\r\n--b--\r\nepilogue\r\n",
-	"Return-Path: <x@y>\r\nSubject: =?utf-8?q?=C3=A9t=C3=A9?=\r\n folded\r\n\tagain\r\n\r\nbody",
+	"Return-Path: <x@y>\r\nSubject: =?utf-8?q?=C3=A9t=C3=A9?=\r\n "
+	"folded\r\n\tagain\r\n\r\nbody",
 	"Return-Path: <x@y>\r\nContent-Type: text/plain; charset=iso-8859-1\r\n"
 	"Content-Transfer-Encoding: quoted-printable\r\n\r\ncaf=E9\r\n",
 };
@@ -93,7 +94,8 @@ static void test_prefixed_equals_fresh_parse(void **state)
 			size_t plen = strlen(prefixes[k]), mlen = strlen(messages[m]);
 			char *joined = xmalloc(plen + mlen);
 			struct store_parsed *base = store_parsed_new(messages[m], mlen);
-			struct store_parsed *derived = store_parsed_prefixed(base, prefixes[k], plen);
+			struct store_parsed *derived =
+				store_parsed_prefixed(base, prefixes[k], plen);
 			struct store_parsed *fresh;
 
 			memcpy(joined, prefixes[k], plen);
@@ -113,8 +115,13 @@ static void test_prefixed_equals_fresh_parse(void **state)
 static void test_bad_prefix_refused(void **state)
 {
 	static const char *const bad[] = {
-		"", "Delivered-To: x", "Delivered-To: x\n", "A: b\r\rC: d\r\n", " X: y\r\n",
-		"A: b\nC: d\r\n", "\r\n",
+		"",
+		"Delivered-To: x",
+		"Delivered-To: x\n",
+		"A: b\r\rC: d\r\n",
+		" X: y\r\n",
+		"A: b\nC: d\r\n",
+		"\r\n",
 	};
 	struct store_parsed *base = store_parsed_new(messages[0], strlen(messages[0]));
 
@@ -129,9 +136,9 @@ static void test_index_shift_malformed(void **state)
 {
 	struct buf out = BUF_INIT;
 	static const unsigned char truncated[] = {'H', 'P', 'I', '1', 0, 0, 0, 0x80};
-	static const unsigned char overflow[] = {'H', 'P', 'I', '1', 0,    0,    0,    0xff, 0xff,
-						 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0,
-						 0,    0,    0,    0};
+	static const unsigned char overflow[] = {'H',  'P',  'I',  '1',  0,    0,    0,    0xff,
+						 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+						 0x01, 0,    0,    0,    0,    0};
 
 	(void)state;
 	assert_int_equal(mime_part_index_shift("XXXX", 4, 1, &out), -1);

@@ -89,7 +89,7 @@ static void test_counts_unclaimed_then_none(void **state)
 	append_one(f->s, "INBOX", 0);
 	assert_int_equal(recent(f->s, "INBOX"), 3);
 	assert_int_equal(store_mailbox_claim_recent(f->s, mailbox_id(f->s, "INBOX"), &first),
-	                 STORE_OK);
+			 STORE_OK);
 	assert_int_equal(recent(f->s, "INBOX"), 0);
 	append_one(f->s, "INBOX", 0);
 	assert_int_equal(recent(f->s, "INBOX"), 1);
@@ -113,9 +113,9 @@ static void test_expunged_are_not_counted(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_empty_mailbox, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_counts_unclaimed_then_none, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_expunged_are_not_counted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty_mailbox, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_counts_unclaimed_then_none, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_expunged_are_not_counted, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -91,8 +91,8 @@ static void test_onto_itself_is_exists(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_inbox_into_own_hierarchy, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_onto_itself_is_exists, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_inbox_into_own_hierarchy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_onto_itself_is_exists, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -141,7 +141,7 @@ static void test_mixed(void **state)
 	struct store_search_key plain = {.op = STORE_SEARCH_TEXT, .str = "looks"};
 
 	assert_string_equal(run(f, &and), "1:2");
-	assert_string_equal(run(f, &or), "3");
+	assert_string_equal(run(f, & or), "3");
 	assert_string_equal(run(f, &plain), "2");
 	assert_string_equal(run(f, NULL), "1:3");
 }
@@ -156,7 +156,8 @@ static const char *sorted(struct fixture *f, enum store_sort_key key)
 	assert_int_equal(store_sort(f->s, f->inbox, NULL, &c, 1, &uids, &n), STORE_OK);
 	out[0] = '\0';
 	for (size_t i = 0; i < n; i++)
-		len += (size_t)snprintf(out + len, sizeof(out) - len, "%s%u", i ? " " : "", uids[i]);
+		len += (size_t)snprintf(out + len, sizeof(out) - len, "%s%u", i ? " " : "",
+					uids[i]);
 	free(uids);
 	return out;
 }

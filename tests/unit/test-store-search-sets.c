@@ -25,7 +25,7 @@
 #include "store-test-util.h"
 
 #define MESSAGES 600
-#define BATCH 100
+#define BATCH    100
 
 struct fixture {
 	char dir[256];
@@ -50,8 +50,9 @@ static char *message_text(uint32_t i)
 	struct buf b = BUF_INIT;
 	bool upper = i % 5 == 0;
 
-	buf_printf(&b, "From: sender%u@example.org\r\nTo: rcpt@example.net\r\n"
-		       "Subject: message %u\r\n\r\nfiller text of message %u",
+	buf_printf(&b,
+		   "From: sender%u@example.org\r\nTo: rcpt@example.net\r\n"
+		   "Subject: message %u\r\n\r\nfiller text of message %u",
 		   i, i, i);
 	if (has_alpha(i))
 		buf_append_str(&b, upper ? " ALPHAWORD" : " alphaword");
@@ -72,7 +73,8 @@ static void append_batch(struct store *s, uint32_t first, uint32_t n)
 
 		p[k] = store_parsed_new(text, strlen(text));
 		free(text);
-		m[k] = (struct store_new_message){.msg = p[k], .internaldate = 1672531200 + first + k};
+		m[k] = (struct store_new_message){.msg = p[k],
+						  .internaldate = 1672531200 + first + k};
 	}
 	assert_int_equal(store_append(s, "INBOX", m, n, &v, uids), STORE_OK);
 	for (uint32_t k = 0; k < n; k++)
@@ -160,14 +162,15 @@ static void combinations(struct fixture *f)
 	struct store_search_key and_not = {.op = STORE_SEARCH_AND, .child = &alpha2};
 	struct store_search_key none = {.op = STORE_SEARCH_TEXT, .str = "charlieword"};
 	struct store_search_key filler = {.op = STORE_SEARCH_TEXT, .str = "filler text"};
-	struct store_search_key alpha3 = {.op = STORE_SEARCH_TEXT, .str = "alphaword", .next = &filler};
+	struct store_search_key alpha3 = {
+		.op = STORE_SEARCH_TEXT, .str = "alphaword", .next = &filler};
 	struct store_search_key alpha_filler = {.op = STORE_SEARCH_AND, .child = &alpha3};
 	struct rangeset r = RANGESET_INIT;
 
 	check(f, f->inbox, &alpha, ONLY_ALPHA, 1, MESSAGES, 0);
 	alpha.next = &bravo;
 	check(f, f->inbox, &and, ALPHA_AND_BRAVO, 1, MESSAGES, 0);
-	check(f, f->inbox, &or, ALPHA_OR_BRAVO, 1, MESSAGES, 0);
+	check(f, f->inbox, & or, ALPHA_OR_BRAVO, 1, MESSAGES, 0);
 	alpha.next = NULL;
 	check(f, f->inbox, &not_alpha, NOT_ALPHA, 1, MESSAGES, 0);
 	alpha2.next = &not_bravo;

@@ -202,8 +202,8 @@ static void test_boolean_and_sets(void **state)
 
 	a.next = &b;
 	assert_string_equal(run(f, &and), "4");
-	assert_string_equal(run(f, &or), "2,4:6");
-	assert_string_equal(run(f, &not), "1,3,5");
+	assert_string_equal(run(f, & or), "2,4:6");
+	assert_string_equal(run(f, &not ), "1,3,5");
 	assert_string_equal(run(f, &empty), "1:6");
 	rangeset_add_range(&uids, 2, 3);
 	rangeset_add(&uids, 6);
@@ -233,7 +233,8 @@ static const char *sorted(struct fixture *f, enum store_sort_key key, bool rever
 	assert_int_equal(store_sort(f->s, f->inbox, NULL, c, 1, &uids, &n), STORE_OK);
 	out[0] = '\0';
 	for (size_t i = 0; i < n; i++)
-		len += (size_t)snprintf(out + len, sizeof(out) - len, "%s%u", i ? " " : "", uids[i]);
+		len += (size_t)snprintf(out + len, sizeof(out) - len, "%s%u", i ? " " : "",
+					uids[i]);
 	free(uids);
 	return out;
 }

@@ -25,14 +25,14 @@ static void test_which_sections(void **state)
 		struct store_section sec;
 		bool cached;
 	} cases[] = {
-	    {{NULL, 0, STORE_SECTION_HEADER_FIELDS, list_fields, 5, false}, true},
-	    {{NULL, 0, STORE_SECTION_HEADER_FIELDS, list_fields, 1, false}, true},
-	    {{NULL, 0, STORE_SECTION_HEADER_FIELDS, odd_fields, 2, false}, false},
-	    {{NULL, 0, STORE_SECTION_HEADER_FIELDS_NOT, list_fields, 5, false}, false},
-	    {{part1, 1, STORE_SECTION_HEADER_FIELDS, list_fields, 5, false}, false},
-	    {{NULL, 0, STORE_SECTION_HEADER, NULL, 0, false}, false},
-	    {{NULL, 0, STORE_SECTION_ALL, NULL, 0, false}, false},
-	    {{NULL, 0, STORE_SECTION_TEXT, NULL, 0, false}, false},
+		{{NULL, 0, STORE_SECTION_HEADER_FIELDS, list_fields, 5, false}, true},
+		{{NULL, 0, STORE_SECTION_HEADER_FIELDS, list_fields, 1, false}, true},
+		{{NULL, 0, STORE_SECTION_HEADER_FIELDS, odd_fields, 2, false}, false},
+		{{NULL, 0, STORE_SECTION_HEADER_FIELDS_NOT, list_fields, 5, false}, false},
+		{{part1, 1, STORE_SECTION_HEADER_FIELDS, list_fields, 5, false}, false},
+		{{NULL, 0, STORE_SECTION_HEADER, NULL, 0, false}, false},
+		{{NULL, 0, STORE_SECTION_ALL, NULL, 0, false}, false},
+		{{NULL, 0, STORE_SECTION_TEXT, NULL, 0, false}, false},
 	};
 
 	(void)state;
@@ -41,11 +41,11 @@ static void test_which_sections(void **state)
 }
 
 static const char message[] = "From: Alice <alice@example.org>\r\n"
-                              "To: bob@example.org\r\n"
-                              "X-Other: not cached\r\n"
-                              "Subject: cached\r\n"
-                              "\r\n"
-                              "Body text.\r\n";
+			      "To: bob@example.org\r\n"
+			      "X-Other: not cached\r\n"
+			      "Subject: cached\r\n"
+			      "\r\n"
+			      "Body text.\r\n";
 
 static void append_one(struct store *s)
 {
@@ -83,9 +83,9 @@ static void test_read_without_file(void **state)
 	assert_null(m->part_index);
 	assert_int_equal(store_section_read(s, m, &cached, &out), STORE_OK);
 	assert_string_equal(buf_cstr(&out), "From: Alice <alice@example.org>\r\n"
-	                                    "To: bob@example.org\r\n"
-	                                    "Subject: cached\r\n"
-	                                    "\r\n");
+					    "To: bob@example.org\r\n"
+					    "Subject: cached\r\n"
+					    "\r\n");
 	buf_reset(&out);
 	assert_int_not_equal(store_section_read(s, m, &other, &out), STORE_OK);
 	store_fetch_end(&f);
@@ -98,8 +98,8 @@ static void test_read_without_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_which_sections),
-	    cmocka_unit_test(test_read_without_file),
+		cmocka_unit_test(test_which_sections),
+		cmocka_unit_test(test_read_without_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

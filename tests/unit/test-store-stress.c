@@ -20,7 +20,7 @@
 #include "store/store.h"
 #include "store-test-util.h"
 
-#define WORKERS 4
+#define WORKERS  4
 #define MAX_ACKS 200000
 
 struct ack {
@@ -38,7 +38,8 @@ static unsigned stress_seconds(void)
 
 static void message_for(unsigned tag, char *buf, size_t size)
 {
-	snprintf(buf, size, "Subject: message %u\r\nX-Tag: %u\r\n\r\nbody of %u\r\n", tag, tag, tag);
+	snprintf(buf, size, "Subject: message %u\r\nX-Tag: %u\r\n\r\nbody of %u\r\n", tag, tag,
+		 tag);
 }
 
 static uint32_t append_tagged(struct store *s, unsigned tag)
@@ -70,7 +71,8 @@ static void worker(const char *dir, unsigned id, unsigned seconds, int fd)
 	size_t nmine = 0;
 
 	srand(id * 7919 + (unsigned)getpid());
-	if (store_open(dir, 0, &s, &error) != STORE_OK || store_mailbox_get(s, "INBOX", &mb) != STORE_OK)
+	if (store_open(dir, 0, &s, &error) != STORE_OK ||
+	    store_mailbox_get(s, "INBOX", &mb) != STORE_OK)
 		_exit(2);
 	while (time(NULL) < end) {
 		unsigned tag = id * 1000000 + seq++;
@@ -86,7 +88,8 @@ static void worker(const char *dir, unsigned id, unsigned seconds, int fd)
 			mine[nmine++] = uid;
 		if (rand() % 3 == 0 && nmine > 0) {
 			struct rangeset one = RANGESET_INIT;
-			struct store_flag_change chg = {.flags = STORE_FLAG_SEEN, .mode = STORE_FLAGS_ADD};
+			struct store_flag_change chg = {.flags = STORE_FLAG_SEEN,
+							.mode = STORE_FLAGS_ADD};
 			uint32_t victim = mine[(size_t)rand() % nmine];
 
 			rangeset_add(&one, victim);

@@ -277,7 +277,6 @@ static void test_subscriptions_need_no_mailbox(void **state)
 	buf_free(&b);
 }
 
-
 struct seen {
 	uint32_t uids[64];
 	unsigned flags[64];
@@ -315,8 +314,12 @@ static void test_append_uids_and_counters(void **state)
 	struct store_parsed *p1 = store_parsed_new("Subject: a\n\nbare lf\n", 20);
 	struct store_parsed *p2 = store_parsed_new("Subject: b\r\n\r\nbody\r\n", 20);
 	struct store_new_message msgs[2] = {
-		{.msg = p1, .flags = STORE_FLAG_SEEN, .keywords = kw, .keyword_count = 2,
-		 .internaldate = 1700000000, .tz_offset = 60},
+		{.msg = p1,
+		 .flags = STORE_FLAG_SEEN,
+		 .keywords = kw,
+		 .keyword_count = 2,
+		 .internaldate = 1700000000,
+		 .tz_offset = 60},
 		{.msg = p2, .flags = STORE_FLAG_DELETED},
 	};
 	uint32_t uidvalidity, uids[2];
@@ -351,8 +354,11 @@ static void test_fetch_and_sections(void **state)
 	struct fixture *f = *state;
 	const char *kw[] = {"b", "A", "a"};
 	struct store_parsed *p = store_parsed_new("Subject: hi\r\n\r\nhello\r\n", 22);
-	struct store_new_message m = {.msg = p, .flags = STORE_FLAG_FLAGGED, .keywords = kw,
-				      .keyword_count = 3, .internaldate = 1600000000};
+	struct store_new_message m = {.msg = p,
+				      .flags = STORE_FLAG_FLAGGED,
+				      .keywords = kw,
+				      .keyword_count = 3,
+				      .internaldate = 1600000000};
 	struct store_fetch *fe;
 	const struct store_msg *msg;
 	struct store_mailbox mb;
@@ -368,9 +374,9 @@ static void test_fetch_and_sections(void **state)
 	get(f->s, "INBOX", &mb);
 	rangeset_add_range(&uids, 2, 4);
 	rangeset_add_range(&uids, 250, 1000);
-	assert_int_equal(store_fetch_begin(f->s, mb.id, &uids, STORE_WANT_ENVELOPE | STORE_WANT_PARTS,
-					   &fe),
-			 STORE_OK);
+	assert_int_equal(
+		store_fetch_begin(f->s, mb.id, &uids, STORE_WANT_ENVELOPE | STORE_WANT_PARTS, &fe),
+		STORE_OK);
 	while (store_fetch_next(fe, &msg) == 1) {
 		n++;
 		assert_true((msg->uid >= 2 && msg->uid <= 4) || msg->uid >= 250);
@@ -406,7 +412,8 @@ static void test_flags_modes_and_modseq(void **state)
 	struct rangeset set = RANGESET_INIT, failed = RANGESET_INIT;
 	const char *add_kw[] = {"Junk", "$Label1"};
 	struct store_flag_change chg = {.flags = STORE_FLAG_SEEN | STORE_FLAG_DELETED,
-					.keywords = add_kw, .keyword_count = 2,
+					.keywords = add_kw,
+					.keyword_count = 2,
 					.mode = STORE_FLAGS_ADD};
 	struct seen sn = {0};
 	uint64_t m1;
@@ -481,12 +488,14 @@ static void test_copy_move_expunge(void **state)
 	uint32_t v;
 
 	for (int i = 0; i < 5; i++)
-		append_text(f->s, "INBOX", "Subject: m\r\n\r\nbody\r\n", i == 0 ? STORE_FLAG_SEEN : 0);
+		append_text(f->s, "INBOX", "Subject: m\r\n\r\nbody\r\n",
+			    i == 0 ? STORE_FLAG_SEEN : 0);
 	assert_int_equal(store_mailbox_create(f->s, "Archive", STORE_USE_ARCHIVE), STORE_OK);
 	get(f->s, "INBOX", &inbox);
 	rangeset_add(&set, 4);
 	rangeset_add(&set, 2);
-	assert_int_equal(store_copy(f->s, inbox.id, &set, "Archive", false, &v, &src, &dst), STORE_OK);
+	assert_int_equal(store_copy(f->s, inbox.id, &set, "Archive", false, &v, &src, &dst),
+			 STORE_OK);
 	get(f->s, "Archive", &dest);
 	assert_int_equal(v, dest.uidvalidity);
 	assert_int_equal(rangeset_count(&dst), 2);
@@ -501,7 +510,8 @@ static void test_copy_move_expunge(void **state)
 	rangeset_add_range(&set, 1, 2);
 	rangeset_clear(&src);
 	rangeset_clear(&dst);
-	assert_int_equal(store_copy(f->s, inbox.id, &set, "Archive", true, &v, &src, &dst), STORE_OK);
+	assert_int_equal(store_copy(f->s, inbox.id, &set, "Archive", true, &v, &src, &dst),
+			 STORE_OK);
 	assert_int_equal(rangeset_min(&dst), 3);
 	store_mailbox_clear(&inbox);
 	get(f->s, "INBOX", &inbox);
@@ -565,7 +575,8 @@ static void test_files_shared_and_released(void **state)
 	assert_int_equal(store_mailbox_create(f->s, "Other", 0), STORE_OK);
 	get(f->s, "INBOX", &inbox);
 	rangeset_add(&one, 1);
-	assert_int_equal(store_copy(f->s, inbox.id, &one, "Other", false, &v, NULL, NULL), STORE_OK);
+	assert_int_equal(store_copy(f->s, inbox.id, &one, "Other", false, &v, NULL, NULL),
+			 STORE_OK);
 	assert_int_equal(count_message_files(f->dir), 1);
 	assert_int_equal(store_set_flags(f->s, inbox.id, &one, &del, NULL, NULL, NULL), STORE_OK);
 	assert_int_equal(store_expunge(f->s, inbox.id, NULL, NULL, NULL), STORE_OK);
@@ -706,7 +717,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_uidvalidity_on_recreate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rename_children_follow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rename_inbox, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_subscriptions_need_no_mailbox, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_subscriptions_need_no_mailbox, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_append_uids_and_counters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fetch_and_sections, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flags_modes_and_modseq, setup, teardown),

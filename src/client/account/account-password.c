@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PASSWORD_MAX 4096
+#define PASSWORD_MAX             4096
 #define PASSWORD_COMMAND_SECONDS 30
 
 static __thread char errbuf[512];
@@ -91,8 +91,8 @@ static int run_command(const char *command, char **password_r, const char **erro
 	}
 	buf_cstr(&out);
 	nl = memchr(out.data, '\n', out.len);
-	*password_r = xstrndup((const char *)out.data,
-			       nl ? (size_t)(nl - (char *)out.data) : out.len);
+	*password_r =
+		xstrndup((const char *)out.data, nl ? (size_t)(nl - (char *)out.data) : out.len);
 	wipe_buf(&out);
 	return 0;
 }

@@ -66,8 +66,9 @@ static int parse_tls(const char *value, enum imapc_tls *tls_r)
 
 const char *account_tls_name(enum imapc_tls tls)
 {
-	return tls == IMAPC_TLS_IMPLICIT ? "implicit" : tls == IMAPC_TLS_STARTTLS ? "starttls"
-										 : "none";
+	return tls == IMAPC_TLS_IMPLICIT   ? "implicit"
+	       : tls == IMAPC_TLS_STARTTLS ? "starttls"
+					   : "none";
 }
 
 static int parse_port(const char *value, uint16_t *port_r)
@@ -166,7 +167,8 @@ int account_set(struct account *a, const char *key, const char *value, const cha
 static int check_complete(const struct account *a, const char *path, const char **error_r)
 {
 	if (a->host == NULL || a->user == NULL) {
-		snprintf(errbuf, sizeof(errbuf), "%s: account %s needs host and user", path, a->name);
+		snprintf(errbuf, sizeof(errbuf), "%s: account %s needs host and user", path,
+			 a->name);
 		*error_r = errbuf;
 		return -1;
 	}
@@ -188,10 +190,12 @@ static int apply_entries(const char *path, const struct config *cfg, struct acco
 				return -1;
 			fresh.name = xstrdup(e->value);
 			fresh.tls = fresh.smtp_tls = IMAPC_TLS_IMPLICIT;
-			if (!account_name_valid(e->value) || account_list_add(list, &fresh, &err) < 0) {
+			if (!account_name_valid(e->value) ||
+			    account_list_add(list, &fresh, &err) < 0) {
 				account_clear(&fresh);
-				snprintf(errbuf, sizeof(errbuf), "%s:%u: bad or repeated account name \"%s\"",
-					 path, e->line, e->value);
+				snprintf(errbuf, sizeof(errbuf),
+					 "%s:%u: bad or repeated account name \"%s\"", path,
+					 e->line, e->value);
 				*error_r = errbuf;
 				return -1;
 			}
@@ -203,7 +207,8 @@ static int apply_entries(const char *path, const struct config *cfg, struct acco
 			char why[256]; /* err may point into errbuf */
 
 			snprintf(why, sizeof(why), "%s",
-				 cur == NULL ? "settings before the first \"account = NAME\"" : err);
+				 cur == NULL ? "settings before the first \"account = NAME\""
+					     : err);
 			snprintf(errbuf, sizeof(errbuf), "%s:%u: %s", path, e->line, why);
 			*error_r = errbuf;
 			return -1;

@@ -29,7 +29,7 @@ enum account_bodies {
 struct account {
 	char *name;
 	char *host;
-	uint16_t port;        /* 0: 993 for implicit TLS, 143 otherwise */
+	uint16_t port; /* 0: 993 for implicit TLS, 143 otherwise */
 	enum imapc_tls tls;
 	char *user;
 	char *password_command;
@@ -37,12 +37,12 @@ struct account {
 	bool insecure;
 	enum account_bodies bodies;
 	unsigned bodies_days;
-	char *smtp_host;      /* NULL: no sending */
-	uint16_t smtp_port;   /* 0: 465 for implicit TLS, 587 otherwise */
+	char *smtp_host;    /* NULL: no sending */
+	uint16_t smtp_port; /* 0: 465 for implicit TLS, 587 otherwise */
 	enum imapc_tls smtp_tls;
-	char *smtp_user;      /* NULL: user */
-	char *from;           /* NULL: user, when it is an address */
-	char *ignore_caps;    /* capabilities to treat as absent ("QRESYNC CONDSTORE"), or NULL */
+	char *smtp_user;   /* NULL: user */
+	char *from;        /* NULL: user, when it is an address */
+	char *ignore_caps; /* capabilities to treat as absent ("QRESYNC CONDSTORE"), or NULL */
 };
 
 struct account_list {

@@ -143,8 +143,9 @@ struct sync *cli_online(struct cli *cli)
 	if (cli_connect(cli, &offline, &err) < 0) {
 		cli->connect_refused = !offline;
 		/* A bad certificate or password is no network trouble: say so. */
-		fprintf(stderr, offline ? "hafen: offline (%s): working from the local cache\n"
-					: "hafen: not connected (%s); working from the local cache\n",
+		fprintf(stderr,
+			offline ? "hafen: offline (%s): working from the local cache\n"
+				: "hafen: not connected (%s); working from the local cache\n",
 			err);
 		return NULL;
 	}
@@ -168,8 +169,9 @@ void cli_push(struct cli *cli, const char *what)
 		if (!cli->json && what != NULL)
 			printf("%s\n", what);
 	} else if (s == NULL) {
-		fprintf(stderr, "hafen: %s%squeued for the server (%llu change%s pending, sent at"
-				" the next sync)\n",
+		fprintf(stderr,
+			"hafen: %s%squeued for the server (%llu change%s pending, sent at"
+			" the next sync)\n",
 			what ? what : "", what ? " in the local cache; " : "",
 			(unsigned long long)pending, pending == 1 ? "" : "s");
 	} else {
@@ -193,8 +195,7 @@ void cli_refresh_folder(struct cli *cli, const char *folder)
 		f.remote_name != NULL;
 	if (known)
 		store_client_folder_clear(&f);
-	if ((!known && sync_folders(s, NULL, NULL, &err) < 0) ||
-	    sync_folder(s, folder, &err) < 0)
+	if ((!known && sync_folders(s, NULL, NULL, &err) < 0) || sync_folder(s, folder, &err) < 0)
 		fprintf(stderr, "hafen: %s; showing the local cache\n", err);
 }
 

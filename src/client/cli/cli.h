@@ -38,7 +38,7 @@ struct cli {
 };
 
 /* Exit codes. */
-#define CLI_OK 0
+#define CLI_OK    0
 #define CLI_ERROR 1
 #define CLI_USAGE 2
 

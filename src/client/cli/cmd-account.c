@@ -176,8 +176,8 @@ static int account_del(struct cli *cli, int argc, char **argv)
 	dir = account_data_dir(argv[1]);
 	ret = remove_tree(AT_FDCWD, dir);
 	if (!cli->json)
-		printf("removed account %s%s%s\n", argv[1],
-		       ret == 0 ? " and its local cache " : "", ret == 0 ? dir : "");
+		printf("removed account %s%s%s\n", argv[1], ret == 0 ? " and its local cache " : "",
+		       ret == 0 ? dir : "");
 	free(dir);
 	return CLI_OK;
 }

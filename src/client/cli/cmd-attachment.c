@@ -15,7 +15,8 @@ static int write_out(const char *path, const struct buf *data, bool force)
 {
 	int fd = strcmp(path, "-") == 0
 			 ? STDOUT_FILENO
-			 : open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0644);
+			 : open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL),
+				0644);
 	size_t off = 0;
 
 	if (fd < 0)

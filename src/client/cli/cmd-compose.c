@@ -22,21 +22,20 @@ struct compose_opts {
 	bool draft, all;
 };
 
-static const char usage_tail[] =
-	"[--to ADDR] [--cc ADDR] [--bcc ADDR] [--subject TEXT]\n"
-	"       [--body-file FILE|-] [--draft | --output FILE]";
+static const char usage_tail[] = "[--to ADDR] [--cc ADDR] [--bcc ADDR] [--subject TEXT]\n"
+				 "       [--body-file FILE|-] [--draft | --output FILE]";
 
 static int parse_opts(int argc, char **argv, int first, struct compose_opts *o, bool reply)
 {
 	for (int i = first; i < argc; i++) {
 		const char *a = argv[i];
-		const char **slot = strcmp(a, "--to") == 0	       ? &o->to
-				    : strcmp(a, "--cc") == 0	       ? &o->cc
-				    : strcmp(a, "--bcc") == 0	       ? &o->bcc
+		const char **slot = strcmp(a, "--to") == 0          ? &o->to
+				    : strcmp(a, "--cc") == 0        ? &o->cc
+				    : strcmp(a, "--bcc") == 0       ? &o->bcc
 				    : strcmp(a, "--subject") == 0   ? &o->subject
 				    : strcmp(a, "--body-file") == 0 ? &o->body_file
 				    : strcmp(a, "--output") == 0    ? &o->output
-								       : NULL;
+								    : NULL;
 
 		if (slot != NULL && i + 1 < argc)
 			*slot = argv[++i];
@@ -110,8 +109,8 @@ static int finish(struct cli *cli, struct draft *d, const struct compose_opts *o
 		d->body = body;
 	} else {
 		compose_template(d, &text);
-		if (compose_edit(&text, &err) < 0 || compose_parse((char *)text.data, text.len, d,
-								   &err) < 0)
+		if (compose_edit(&text, &err) < 0 ||
+		    compose_parse((char *)text.data, text.len, d, &err) < 0)
 			ret = cli_error("%s", err);
 	}
 	if (ret == CLI_OK && d->to.len + d->cc.len + d->bcc.len == 0 && !o->draft && !o->output)

@@ -13,10 +13,10 @@ static const struct {
 	const char *name;
 	unsigned flag;
 } names[] = {
-	{"seen", STORE_FLAG_SEEN},     {"read", STORE_FLAG_SEEN},
+	{"seen", STORE_FLAG_SEEN},         {"read", STORE_FLAG_SEEN},
 	{"answered", STORE_FLAG_ANSWERED}, {"replied", STORE_FLAG_ANSWERED},
-	{"flagged", STORE_FLAG_FLAGGED}, {"flag", STORE_FLAG_FLAGGED},
-	{"star", STORE_FLAG_FLAGGED},  {"deleted", STORE_FLAG_DELETED},
+	{"flagged", STORE_FLAG_FLAGGED},   {"flag", STORE_FLAG_FLAGGED},
+	{"star", STORE_FLAG_FLAGGED},      {"deleted", STORE_FLAG_DELETED},
 	{"draft", STORE_FLAG_DRAFT},
 };
 
@@ -61,11 +61,13 @@ int cmd_flag(struct cli *cli, int argc, char **argv)
 	int ret = CLI_OK;
 
 	if (argc < 3)
-		return cli_usage("flag ID [+|-]FLAG... (seen, answered, flagged, deleted, draft, or a"
-				 " keyword)");
+		return cli_usage(
+			"flag ID [+|-]FLAG... (seen, answered, flagged, deleted, draft, or a"
+			" keyword)");
 	for (int i = 2; i < argc && ret == CLI_OK; i++)
 		ret = parse_one(argv[i], &add, &remove, &kw_add, &kw_remove);
-	if (ret == CLI_OK && (cli_store(cli) == NULL || cli_find_message(cli, argv[1], &m) != CLI_OK))
+	if (ret == CLI_OK &&
+	    (cli_store(cli) == NULL || cli_find_message(cli, argv[1], &m) != CLI_OK))
 		ret = CLI_ERROR;
 	if (ret == CLI_OK) {
 		if (store_client_local_flags(cli->store, m.mailbox_id, m.uid, add, remove,

@@ -93,7 +93,8 @@ static void print_rows(struct cli *cli, const struct folder_rows *r)
 		if (cli->json) {
 			buf_append_str(&out, i ? ",{\"name\":" : "{\"name\":");
 			cli_json_str(&out, row->name);
-			buf_printf(&out, ",\"unread\":%u,\"total\":%u,\"special_use\":", row->unseen,
+			buf_printf(&out,
+				   ",\"unread\":%u,\"total\":%u,\"special_use\":", row->unseen,
 				   row->messages);
 			cli_json_str(&out, buf_cstr(&use));
 			buf_append_byte(&out, '}');

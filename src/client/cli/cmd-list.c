@@ -60,9 +60,9 @@ int cmd_list(struct cli *cli, int argc, char **argv)
 	cli_refresh_folder(cli, folder);
 	ret = summary_list(cli->store, folder, NULL, &v, &n);
 	if (ret != STORE_OK) {
-		ret = cli_error("%s: %s", folder, ret == STORE_ERR_NONEXISTENT
-							   ? "no such folder (see hafen folders)"
-							   : store_last_error(cli->store));
+		ret = cli_error("%s: %s", folder,
+				ret == STORE_ERR_NONEXISTENT ? "no such folder (see hafen folders)"
+							     : store_last_error(cli->store));
 		free(folder);
 		return ret;
 	}

@@ -106,8 +106,8 @@ int cmd_read(struct cli *cli, int argc, char **argv)
 		fflush(stdout);
 	}
 	if (ret == CLI_OK && mark && !(m.flags & STORE_FLAG_SEEN)) {
-		if (store_client_local_flags(cli->store, m.mailbox_id, m.uid, STORE_FLAG_SEEN, 0, NULL,
-					     NULL, true) != STORE_OK)
+		if (store_client_local_flags(cli->store, m.mailbox_id, m.uid, STORE_FLAG_SEEN, 0,
+					     NULL, NULL, true) != STORE_OK)
 			ret = cli_error("local cache: %s", store_last_error(cli->store));
 		else
 			cli_push(cli, NULL);

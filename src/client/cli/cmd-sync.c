@@ -26,11 +26,12 @@ static void summary(struct cli *cli, const struct sync_stats *st, bool ok)
 		buf_printf(&out,
 			   "%s %u folder%s: %llu new, %llu removed, %llu flag change%s, %llu"
 			   " bod%s; %u local change%s sent",
-			   ok ? "synced" : "partly synced", st->folders, st->folders == 1 ? "" : "s",
-			   (unsigned long long)st->added, (unsigned long long)st->expunged,
-			   (unsigned long long)st->flags_changed, st->flags_changed == 1 ? "" : "s",
-			   (unsigned long long)st->bodies, st->bodies == 1 ? "y" : "ies",
-			   st->replayed, st->replayed == 1 ? "" : "s");
+			   ok ? "synced" : "partly synced", st->folders,
+			   st->folders == 1 ? "" : "s", (unsigned long long)st->added,
+			   (unsigned long long)st->expunged, (unsigned long long)st->flags_changed,
+			   st->flags_changed == 1 ? "" : "s", (unsigned long long)st->bodies,
+			   st->bodies == 1 ? "y" : "ies", st->replayed,
+			   st->replayed == 1 ? "" : "s");
 		if (st->replay_failed > 0)
 			buf_printf(&out, ", %u kept (see hafen status)", st->replay_failed);
 		buf_append_byte(&out, '\n');

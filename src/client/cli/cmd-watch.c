@@ -21,7 +21,7 @@
  * folder is compared (memory stays bounded whatever the server sends). */
 #define WATCH_CHANGED_MAX 64
 /* Folders whose new mail is not news: our own copies, and the bins. */
-#define WATCH_QUIET_USES \
+#define WATCH_QUIET_USES                                                                           \
 	(STORE_USE_SENT | STORE_USE_DRAFTS | STORE_USE_TRASH | STORE_USE_JUNK | STORE_USE_ALL)
 
 static volatile sig_atomic_t stop_requested;
@@ -38,9 +38,9 @@ struct watch {
 	uint32_t count, printed;
 	time_t deadline;
 	bool new_mail;
-	uint32_t next_uid; /* print messages from this UID on */
-	bool all_folders;  /* no --folder: NOTIFY for the others when offered */
-	bool notify;       /* NOTIFY is set on this connection */
+	uint32_t next_uid;                /* print messages from this UID on */
+	bool all_folders;                 /* no --folder: NOTIFY for the others when offered */
+	bool notify;                      /* NOTIFY is set on this connection */
 	char *changed[WATCH_CHANGED_MAX]; /* other folders with news (local names) */
 	size_t nchanged;
 	bool overflow;

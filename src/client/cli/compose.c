@@ -19,8 +19,8 @@
 
 void draft_free(struct draft *d)
 {
-	struct buf *all[] = {&d->from, &d->to, &d->cc, &d->bcc, &d->subject, &d->in_reply_to,
-			     &d->references, &d->body, &d->attach};
+	struct buf *all[] = {&d->from,        &d->to,         &d->cc,   &d->bcc,   &d->subject,
+			     &d->in_reply_to, &d->references, &d->body, &d->attach};
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		buf_free(all[i]);
@@ -109,8 +109,9 @@ int compose_parse(const char *text, size_t len, struct draft *d, const char **er
 			colon = memchr(p, ':', n);
 			if (colon == NULL) {
 				buf_free(&value);
-				*error_r = "the header lines must come first, then an empty line, then"
-					   " the text";
+				*error_r =
+					"the header lines must come first, then an empty line, then"
+					" the text";
 				return -1;
 			}
 			name = p;
@@ -132,7 +133,8 @@ int compose_parse(const char *text, size_t len, struct draft *d, const char **er
 /* RFC 2047 "B" encoded words of at most 75 characters each. */
 static void encoded_words(struct buf *out, const char *s, size_t n)
 {
-	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t i = 0;
 
 	while (i < n) {
@@ -246,9 +248,8 @@ static void put_message_id(struct buf *out, const char *from)
 	struct buf domain = BUF_INIT;
 	char token[25];
 
-	for (const char *p = at ? at + 1 : "hafen.invalid"; *p && *p != '>' && *p != ' ' &&
-							     *p != '\n';
-	     p++)
+	for (const char *p = at ? at + 1 : "hafen.invalid";
+	     *p && *p != '>' && *p != ' ' && *p != '\n'; p++)
 		buf_append_byte(&domain, (unsigned char)*p);
 	random_token(token, sizeof(token));
 	buf_printf(out, "Message-ID: <%s.%lld@%s>\r\n", token, (long long)time(NULL),
@@ -280,7 +281,8 @@ static void put_qp(struct buf *out, const unsigned char *s, size_t n)
 			buf_append_str(out, "=\r\n");
 			col = 0;
 		}
-		if ((c >= 33 && c <= 126 && c != '=') || ((c == ' ' || c == '\t') && !last_on_line)) {
+		if ((c >= 33 && c <= 126 && c != '=') ||
+		    ((c == ' ' || c == '\t') && !last_on_line)) {
 			buf_append_byte(out, c);
 			col++;
 		} else {
@@ -309,8 +311,9 @@ static void put_text_part(struct buf *out, const struct buf *body)
 {
 	bool qp = needs_qp(body);
 
-	buf_printf(out, "Content-Type: text/plain; charset=utf-8\r\n"
-			"Content-Transfer-Encoding: %s\r\n\r\n",
+	buf_printf(out,
+		   "Content-Type: text/plain; charset=utf-8\r\n"
+		   "Content-Transfer-Encoding: %s\r\n\r\n",
 		   qp ? "quoted-printable" : "7bit");
 	if (qp) {
 		put_qp(out, body->data, body->len);
@@ -339,7 +342,8 @@ void compose_build(const struct draft *d, struct buf *out)
 	put_text_field(out, "Subject", &d->subject);
 	put_date_and_id(out, (const char *)d->from.data ? (const char *)d->from.data : "");
 	if (d->in_reply_to.len > 0)
-		buf_printf(out, "In-Reply-To: %.*s\r\n", (int)d->in_reply_to.len, d->in_reply_to.data);
+		buf_printf(out, "In-Reply-To: %.*s\r\n", (int)d->in_reply_to.len,
+			   d->in_reply_to.data);
 	if (d->references.len > 0)
 		buf_printf(out, "References: %.*s\r\n", (int)d->references.len, d->references.data);
 	buf_append_str(out, "MIME-Version: 1.0\r\nUser-Agent: hafen\r\n");
@@ -351,8 +355,9 @@ void compose_build(const struct draft *d, struct buf *out)
 	buf_printf(out, "Content-Type: multipart/mixed; boundary=\"=_%s\"\r\n\r\n", boundary);
 	buf_printf(out, "--=_%s\r\n", boundary);
 	put_text_part(out, &d->body);
-	buf_printf(out, "--=_%s\r\nContent-Type: message/rfc822\r\n"
-			"Content-Disposition: inline\r\n\r\n",
+	buf_printf(out,
+		   "--=_%s\r\nContent-Type: message/rfc822\r\n"
+		   "Content-Disposition: inline\r\n\r\n",
 		   boundary);
 	buf_append(out, d->attach.data, d->attach.len);
 	if (out->len < 2 || memcmp(out->data + out->len - 2, "\r\n", 2) != 0)
@@ -396,7 +401,8 @@ int compose_edit(struct buf *text, const char **error_r)
 		fclose(f);
 		ret = 0;
 	} else {
-		snprintf(errbuf, sizeof(errbuf), "the editor (%s) failed; nothing was sent", editor);
+		snprintf(errbuf, sizeof(errbuf), "the editor (%s) failed; nothing was sent",
+			 editor);
 		*error_r = errbuf;
 	}
 	unlink(path);
@@ -453,7 +459,8 @@ int compose_prepare_send(const void *data, size_t len, struct buf *out, struct b
 	field_addresses(root, "Cc", envelope, &nrcpt);
 	field_addresses(root, "Bcc", envelope, &nrcpt);
 	if (nfrom == 0 || nrcpt == 0) {
-		*error_r = nfrom == 0 ? "the message has no From address" : "the message has no recipient";
+		*error_r = nfrom == 0 ? "the message has no From address"
+				      : "the message has no recipient";
 		ret = -1;
 	} else {
 		/* The sender first: "from\nrcpt\n...". */

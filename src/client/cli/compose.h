@@ -12,8 +12,8 @@
 
 struct draft {
 	struct buf from, to, cc, bcc, subject, in_reply_to, references;
-	struct buf body;          /* UTF-8 text, LF line ends */
-	struct buf attach;        /* forward: the original message (message/rfc822) */
+	struct buf body;   /* UTF-8 text, LF line ends */
+	struct buf attach; /* forward: the original message (message/rfc822) */
 };
 
 void draft_free(struct draft *d);

@@ -8,11 +8,11 @@
 
 struct html_state {
 	struct buf *out;
-	int skip_depth;        /* inside <script>/<style>/<head> */
-	bool space_pending;    /* collapse runs of whitespace */
-	int newlines;          /* line breaks at the end of out */
-	bool pre;              /* inside <pre>: keep whitespace */
-	struct buf href;       /* the link being read */
+	int skip_depth;     /* inside <script>/<style>/<head> */
+	bool space_pending; /* collapse runs of whitespace */
+	int newlines;       /* line breaks at the end of out */
+	bool pre;           /* inside <pre>: keep whitespace */
+	struct buf href;    /* the link being read */
 	size_t link_start;
 };
 
@@ -63,12 +63,12 @@ static const struct {
 	const char *name;
 	uint32_t cp;
 } entities[] = {
-	{"amp", '&'},     {"lt", '<'},       {"gt", '>'},      {"quot", '"'},
-	{"apos", '\''},   {"nbsp", 0xa0},    {"copy", 0xa9},   {"reg", 0xae},
+	{"amp", '&'},       {"lt", '<'},       {"gt", '>'},       {"quot", '"'},
+	{"apos", '\''},     {"nbsp", 0xa0},    {"copy", 0xa9},    {"reg", 0xae},
 	{"hellip", 0x2026}, {"mdash", 0x2014}, {"ndash", 0x2013}, {"lsquo", 0x2018},
-	{"rsquo", 0x2019}, {"ldquo", 0x201c}, {"rdquo", 0x201d}, {"euro", 0x20ac},
-	{"bull", 0x2022}, {"middot", 0xb7},  {"laquo", 0xab},  {"raquo", 0xbb},
-	{"trade", 0x2122}, {"shy", 0xad},
+	{"rsquo", 0x2019},  {"ldquo", 0x201c}, {"rdquo", 0x201d}, {"euro", 0x20ac},
+	{"bull", 0x2022},   {"middot", 0xb7},  {"laquo", 0xab},   {"raquo", 0xbb},
+	{"trade", 0x2122},  {"shy", 0xad},
 };
 
 /* p points after '&'; returns bytes consumed after '&' (0: not a reference). */
@@ -186,11 +186,11 @@ static void handle_tag(struct html_state *st, const char *tag, size_t n)
 		st->newlines++;
 		st->space_pending = false;
 	} else if (tag_is(name, len, "p") || tag_is(name, len, "table") ||
-		   tag_is(name, len, "blockquote") || (len == 2 && ascii_tolower(name[0]) == 'h' &&
-						      ascii_isdigit(name[1]))) {
+		   tag_is(name, len, "blockquote") ||
+		   (len == 2 && ascii_tolower(name[0]) == 'h' && ascii_isdigit(name[1]))) {
 		emit_newlines(st, 2);
-	} else if (tag_is(name, len, "div") || tag_is(name, len, "tr") ||
-		   tag_is(name, len, "ul") || tag_is(name, len, "ol")) {
+	} else if (tag_is(name, len, "div") || tag_is(name, len, "tr") || tag_is(name, len, "ul") ||
+		   tag_is(name, len, "ol")) {
 		emit_newlines(st, 1);
 	} else if (tag_is(name, len, "li") && !closing) {
 		emit_newlines(st, 1);

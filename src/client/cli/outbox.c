@@ -77,9 +77,9 @@ int cli_queue_send(struct cli *cli, const struct buf *msg)
 	}
 	folder = cli_special_folder(cli, STORE_USE_SENT, "Sent");
 	ret = folder == NULL ? CLI_ERROR : CLI_OK;
-	if (ret == CLI_OK && store_client_local_append(cli->store, folder, out.data, out.len,
-						       STORE_FLAG_SEEN, env.data, env.len, NULL,
-						       NULL) != STORE_OK)
+	if (ret == CLI_OK &&
+	    store_client_local_append(cli->store, folder, out.data, out.len, STORE_FLAG_SEEN,
+				      env.data, env.len, NULL, NULL) != STORE_OK)
 		ret = cli_error("%s", store_last_error(cli->store));
 	if (ret == CLI_OK)
 		cli_push(cli, "sent");

@@ -137,7 +137,8 @@ int query_parse(int argc, char **argv, struct query *q, const char **error_r)
 			continue;
 		}
 		if (parse_term(argv[i], &q->terms[q->count]) < 0) {
-			snprintf(errbuf, sizeof(errbuf), "cannot read the search term \"%s\"", argv[i]);
+			snprintf(errbuf, sizeof(errbuf), "cannot read the search term \"%s\"",
+				 argv[i]);
 			*error_r = errbuf;
 			query_free(q);
 			return -1;
@@ -240,7 +241,8 @@ static void store_key(const struct query_term *t, struct store_search_key *k)
 	switch (t->kind) {
 	case QUERY_FLAG_SET:
 	case QUERY_FLAG_UNSET:
-		k->op = t->kind == QUERY_FLAG_SET ? STORE_SEARCH_FLAGS_SET : STORE_SEARCH_FLAGS_UNSET;
+		k->op = t->kind == QUERY_FLAG_SET ? STORE_SEARCH_FLAGS_SET
+						  : STORE_SEARCH_FLAGS_UNSET;
 		k->flags = t->flag;
 		break;
 	case QUERY_SINCE:

@@ -184,8 +184,7 @@ void render_text(const struct render *r, struct buf *out)
 	buf_free(&utf8);
 }
 
-int render_attachment_data(const struct render *r, size_t n, struct buf *out,
-			   const char **error_r)
+int render_attachment_data(const struct render *r, size_t n, struct buf *out, const char **error_r)
 {
 	const struct mime_part *p;
 

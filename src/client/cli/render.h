@@ -43,7 +43,6 @@ void render_header_raw(const struct render *r, const char *name, struct buf *out
 void render_text(const struct render *r, struct buf *out);
 /* Attachment n (1-based), transfer-decoded. -1 with *error_r when there
  * is no such attachment or its encoding is unknown. */
-int render_attachment_data(const struct render *r, size_t n, struct buf *out,
-			   const char **error_r);
+int render_attachment_data(const struct render *r, size_t n, struct buf *out, const char **error_r);
 
 #endif

@@ -23,9 +23,9 @@ static void read_from(struct arena *a, const struct mime_list_value *v, struct s
 	struct mime_sort_address addr;
 
 	if (v->present && mime_first_address(a, v->raw, v->raw_len, &addr) == 0) {
-		sum->from_addr = addr.host[0] ? xstrdup(arena_printf(a, "%s@%s", addr.mailbox,
-								     addr.host))
-					      : xstrdup(addr.mailbox);
+		sum->from_addr =
+			addr.host[0] ? xstrdup(arena_printf(a, "%s@%s", addr.mailbox, addr.host))
+				     : xstrdup(addr.mailbox);
 		sum->from = xstrdup(addr.display_name[0] ? addr.display_name : sum->from_addr);
 	} else {
 		sum->from_addr = xstrdup("");
@@ -37,7 +37,8 @@ void summary_read(struct store *s, int64_t mailbox_id, const char *folder,
 		  const struct store_msg *m, struct summary *sum)
 {
 	struct arena *a = arena_new(0);
-	struct mime_message *msg = mime_parse(a, m->headers ? m->headers : "", m->headers_len, NULL);
+	struct mime_message *msg =
+		mime_parse(a, m->headers ? m->headers : "", m->headers_len, NULL);
 	struct mime_list_value v[MIME_LIST_FIELD_COUNT];
 	struct store_client_msg cm;
 	const char **ids;
@@ -57,11 +58,12 @@ void summary_read(struct store *s, int64_t mailbox_id, const char *folder,
 	sum->subject = dup_value(&v[MIME_LIST_SUBJECT], true);
 	sum->in_reply_to = dup_value(&v[MIME_LIST_IN_REPLY_TO], false);
 	sum->references = dup_value(&v[MIME_LIST_REFERENCES], false);
-	sum->message_id = xstrdup(v[MIME_LIST_MESSAGE_ID].present &&
-					  mime_msgids_parse(a, v[MIME_LIST_MESSAGE_ID].raw,
-							    v[MIME_LIST_MESSAGE_ID].raw_len, &ids) > 0
-				  ? ids[0]
-				  : "");
+	sum->message_id =
+		xstrdup(v[MIME_LIST_MESSAGE_ID].present &&
+					mime_msgids_parse(a, v[MIME_LIST_MESSAGE_ID].raw,
+							  v[MIME_LIST_MESSAGE_ID].raw_len, &ids) > 0
+				? ids[0]
+				: "");
 	sum->threadid = xstrdup(m->threadid ? m->threadid : "");
 	if (!v[MIME_LIST_DATE].present ||
 	    mime_parse_date(v[MIME_LIST_DATE].raw, v[MIME_LIST_DATE].raw_len, &sum->date, &tz) < 0)
@@ -200,7 +202,8 @@ static void thread_depths(struct summary *v, size_t n)
 		int depth = 0;
 
 		if (nref == 0)
-			nref = mime_msgids_parse(a, v[i].in_reply_to, strlen(v[i].in_reply_to), &refs);
+			nref = mime_msgids_parse(a, v[i].in_reply_to, strlen(v[i].in_reply_to),
+						 &refs);
 		for (size_t r = 0; r < nref && depth < 8; r++)
 			if (bsearch(&refs[r], ids, k, sizeof(*ids), cmp_str) != NULL)
 				depth++;
@@ -292,7 +295,8 @@ static void put_cols(struct buf *out, const char *s, size_t width, bool pad)
 {
 	size_t cols = 0;
 
-	for (const unsigned char *p = (const unsigned char *)s; *p != '\0' && cols < width; cols++) {
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0' && cols < width;
+	     cols++) {
 		size_t n = *p < 0x80 ? 1 : *p < 0xe0 ? 2 : *p < 0xf0 ? 3 : 4;
 
 		for (size_t i = 0; i < n && p[i] != '\0'; i++)

@@ -15,19 +15,19 @@ struct summary {
 	int64_t mailbox_id;
 	uint32_t uid;
 	unsigned flags;
-	bool pending;     /* local only, not on the server yet */
+	bool pending; /* local only, not on the server yet */
 	bool has_body;
-	int64_t date;     /* Date: header, else the internal date */
+	int64_t date; /* Date: header, else the internal date */
 	uint64_t size;
 	char *folder;
-	char *from;       /* display name, else address; decoded UTF-8 */
-	char *from_addr;  /* local@domain, "" when none */
-	char *to, *cc, *reply_to; /* decoded field values, "" when absent */
-	char *subject;    /* decoded */
-	char *message_id; /* "<...>" or "" */
+	char *from;                     /* display name, else address; decoded UTF-8 */
+	char *from_addr;                /* local@domain, "" when none */
+	char *to, *cc, *reply_to;       /* decoded field values, "" when absent */
+	char *subject;                  /* decoded */
+	char *message_id;               /* "<...>" or "" */
 	char *in_reply_to, *references; /* raw values, "" when absent */
 	char *threadid;
-	int depth;        /* thread indentation (--threads) */
+	int depth; /* thread indentation (--threads) */
 };
 
 /* Fill *sum_r from a store message fetched with STORE_WANT_HEADERS. */

@@ -244,9 +244,8 @@ void imapc_send(struct imapc *c, const struct imap_command *cmd, imapc_untagged_
 	memcpy(q->tag, tag, sizeof(tag));
 	q->barrier = is_barrier(cmd->kind);
 	/* LOGIN and a SASL initial response carry the password. */
-	q->secret = cmd->kind == IMAP_CMD_LOGIN ||
-		    (cmd->kind == IMAP_CMD_AUTHENTICATE &&
-		     cmd->u.authenticate.initial_response != NULL);
+	q->secret = cmd->kind == IMAP_CMD_LOGIN || (cmd->kind == IMAP_CMD_AUTHENTICATE &&
+						    cmd->u.authenticate.initial_response != NULL);
 	if (cmd->kind == IMAP_CMD_IDLE)
 		c->idle_cmd = q;
 	imapc_flush(c);
@@ -298,11 +297,12 @@ int imapc_run(struct imapc *c, const struct imap_command *cmd, imapc_untagged_cb
 		const char *name = imap_command_kind_name(cmd->kind);
 
 		if (rs.status == IMAPC_DISCONNECTED)
-			*error_r = imapc_set_error(c, "%s", c->close_detail[0] ? c->close_detail
-									       : buf_cstr(&rs.text));
+			*error_r = imapc_set_error(
+				c, "%s", c->close_detail[0] ? c->close_detail : buf_cstr(&rs.text));
 		else
-			*error_r = imapc_set_error(c, "%s %s%s: %s", c->host, cmd->uid ? "UID " : "",
-						   name, buf_cstr(&rs.text));
+			*error_r =
+				imapc_set_error(c, "%s %s%s: %s", c->host, cmd->uid ? "UID " : "",
+						name, buf_cstr(&rs.text));
 		ret = -1;
 	}
 	buf_free(&rs.text);

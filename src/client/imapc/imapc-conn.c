@@ -263,8 +263,9 @@ static int open_socket(struct imapc *c, const struct imapc_settings *set, bool *
 	freeaddrinfo(res);
 	*errno_r = err;
 	if (fd < 0)
-		*error_r = err == EPERM ? imapc_set_error(c, "%s: refusing a connection without TLS"
-							     " to a host that is not loopback",
+		*error_r = err == EPERM ? imapc_set_error(c,
+							  "%s: refusing a connection without TLS"
+							  " to a host that is not loopback",
 							  set->host)
 					: imapc_set_error(c, "%s port %u: %s", set->host,
 							  (unsigned)set->port, strerror(err));

@@ -128,8 +128,8 @@ static void untagged_status(struct imapc *c, const struct imap_response *resp)
 	if (st->code.kind == IMAP_CODE_ALERT)
 		fprintf(stderr, "hafen: server alert from %s: %s\n", c->host, st->text);
 	if (st->cond == IMAP_COND_BYE && c->state != IMAPC_STATE_CLOSED)
-		snprintf(c->close_detail, sizeof(c->close_detail), "%s: server closed the connection: %s",
-			 c->host, st->text);
+		snprintf(c->close_detail, sizeof(c->close_detail),
+			 "%s: server closed the connection: %s", c->host, st->text);
 	if (!c->greeted && (st->cond == IMAP_COND_OK || st->cond == IMAP_COND_PREAUTH)) {
 		c->greeted = true;
 		c->preauth = st->cond == IMAP_COND_PREAUTH;
@@ -186,9 +186,8 @@ void imapc_dispatch(struct imapc *c, struct imap_response *resp)
 		return;
 	}
 	if (untagged_own(c, resp)) {
-		owner = imapc_untagged_owner(c, resp->kind == IMAP_RESP_ESEARCH
-							? resp->u.esearch.tag
-							: NULL);
+		owner = imapc_untagged_owner(
+			c, resp->kind == IMAP_RESP_ESEARCH ? resp->u.esearch.tag : NULL);
 		if (owner != NULL && owner->untagged != NULL)
 			owner->untagged(owner->ctx, resp);
 		/* A NOTIFY event (RFC 5465 5.2: STATUS of another mailbox) may

@@ -58,9 +58,10 @@ int imapc_idle_start(struct imapc *c, const char **error_r)
 			c->idle_cmd->ctx = NULL;
 		return 0;
 	}
-	*error_r = imapc_set_error(c, "%s", w.done && w.status != IMAPC_DISCONNECTED
-						  ? "the server refused IDLE"
-						  : c->close_detail);
+	*error_r =
+		imapc_set_error(c, "%s",
+				w.done && w.status != IMAPC_DISCONNECTED ? "the server refused IDLE"
+									 : c->close_detail);
 	return -1;
 }
 

@@ -31,8 +31,8 @@ static int lost(struct imapc *c, bool *offline_r, const char **error_r)
 	/* Lost before the server greeted us: as good as unreachable. A TLS
 	 * failure is a refusal, never "offline": the user must see it. */
 	*offline_r = !c->greeted && c->close_reason != CONN_CLOSE_TLS_ERROR;
-	*error_r = imapc_set_error(c, "%s", c->close_detail[0] ? c->close_detail
-								: "connection lost");
+	*error_r =
+		imapc_set_error(c, "%s", c->close_detail[0] ? c->close_detail : "connection lost");
 	return -1;
 }
 
@@ -65,8 +65,9 @@ static int starttls(struct imapc *c, const char **error_r)
 	const char *err;
 
 	if (!imapc_has_cap(c, "STARTTLS")) {
-		*error_r = imapc_set_error(c, "%s does not offer STARTTLS; refusing to continue"
-					      " without TLS",
+		*error_r = imapc_set_error(c,
+					   "%s does not offer STARTTLS; refusing to continue"
+					   " without TLS",
 					   c->host);
 		return -1;
 	}
@@ -97,8 +98,8 @@ static void sasl_continue(struct imapc *c, const char *text)
 static int authenticate(struct imapc *c, const char *mech, const char *user, const char *password,
 			const char **error_r)
 {
-	struct sasl_client_settings ss = {.authcid = user, .password = password,
-					  .password_len = strlen(password)};
+	struct sasl_client_settings ss = {
+		.authcid = user, .password = password, .password_len = strlen(password)};
 	struct imap_command cmd = {.kind = IMAP_CMD_AUTHENTICATE};
 	struct buf ir = BUF_INIT;
 	const char *err;
@@ -150,8 +151,9 @@ static int login_plain(struct imapc *c, const char *user, const char *password,
 	cmd.u.login.user = user;
 	cmd.u.login.password = password;
 	if (imapc_run(c, &cmd, NULL, NULL, NULL, error_r) < 0) {
-		*error_r = imapc_set_error(c, "%s: login failed: %s", c->host,
-					   c->last_tagged ? c->last_tagged->u.status.text : *error_r);
+		*error_r =
+			imapc_set_error(c, "%s: login failed: %s", c->host,
+					c->last_tagged ? c->last_tagged->u.status.text : *error_r);
 		return -1;
 	}
 	return 0;
@@ -179,8 +181,9 @@ static int auth(struct imapc *c, const struct imapc_settings *set, const char **
 	int ret;
 
 	if (mech == NULL && (!c->secure || imapc_has_cap(c, "LOGINDISABLED"))) {
-		*error_r = imapc_set_error(c, "%s offers no way to log in without sending the password"
-					      " unencrypted; use TLS (implicit or starttls)",
+		*error_r = imapc_set_error(c,
+					   "%s offers no way to log in without sending the password"
+					   " unencrypted; use TLS (implicit or starttls)",
 					   c->host);
 		return -1;
 	}

@@ -20,11 +20,11 @@ struct imapc_cmd {
 	struct imapc_cmd *next;
 	char tag[16];
 	struct imap_command_output out;
-	size_t sent;          /* bytes of out.buf written */
-	size_t mark;          /* next mark in out.marks */
-	bool waiting_cont;    /* stopped at a mark until "+" */
-	bool barrier;         /* sent alone, nothing after it until it ends */
-	bool secret;          /* hide its bytes from the trace */
+	size_t sent;       /* bytes of out.buf written */
+	size_t mark;       /* next mark in out.marks */
+	bool waiting_cont; /* stopped at a mark until "+" */
+	bool barrier;      /* sent alone, nothing after it until it ends */
+	bool secret;       /* hide its bytes from the trace */
 	bool fully_sent;
 	imapc_continue_cb *cont; /* AUTHENTICATE, IDLE: handles "+" itself */
 	imapc_untagged_cb *untagged;
@@ -48,10 +48,10 @@ struct imapc {
 	struct imap_parser *parser;
 	enum imapc_state state;
 	char *host;
-	char *ignore_caps;     /* settings' ignore_caps, or NULL */
+	char *ignore_caps; /* settings' ignore_caps, or NULL */
 	unsigned timeout_ms;
 	bool trace;
-	bool insecure;         /* no certificate checks (--insecure) */
+	bool insecure; /* no certificate checks (--insecure) */
 	bool greeted;
 	bool preauth;
 	bool starttls_pending; /* STARTTLS OK seen: stop reading plaintext */
@@ -81,7 +81,7 @@ struct imapc {
 	struct imap_response *last_tagged;
 	struct buf error;
 	char close_detail[512];
-	int close_reason;      /* enum conn_close_reason once closed by the conn, else -1 */
+	int close_reason; /* enum conn_close_reason once closed by the conn, else -1 */
 };
 
 /* imapc-conn.c */

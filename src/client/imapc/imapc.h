@@ -59,10 +59,10 @@ struct imapc_settings {
 	const char *user;
 	imapc_password_cb *password;
 	void *password_ctx;
-	const char *ca_file;  /* extra trusted certificates (PEM), or NULL */
-	bool insecure;        /* accept any certificate (tests, self-signed servers) */
-	unsigned timeout_ms;  /* 0: 60 s */
-	bool trace;           /* protocol lines to stderr, passwords hidden */
+	const char *ca_file; /* extra trusted certificates (PEM), or NULL */
+	bool insecure;       /* accept any certificate (tests, self-signed servers) */
+	unsigned timeout_ms; /* 0: 60 s */
+	bool trace;          /* protocol lines to stderr, passwords hidden */
 	/* Capabilities to treat as absent, separated by spaces or commas
 	 * (for a server whose QRESYNC or CONDSTORE is broken; tests use it
 	 * to reach the plain paths), or NULL. */

@@ -55,8 +55,8 @@ static struct curl_slist *recipients(const char *const *rcpts, size_t n)
 	return list;
 }
 
-int smtp_send(const struct smtp_settings *set, const char *from, const char *const *rcpts,
-	      size_t n, const void *data, size_t len, bool *permanent_r, const char **error_r)
+int smtp_send(const struct smtp_settings *set, const char *from, const char *const *rcpts, size_t n,
+	      const void *data, size_t len, bool *permanent_r, const char **error_r)
 {
 	char url[512], sender[1024], curl_err[CURL_ERROR_SIZE] = "";
 	struct reader r = {data, len, 0};

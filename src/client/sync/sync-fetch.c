@@ -12,9 +12,9 @@
 
 /* The header fields the store caches for list views (store-parsed.c). */
 static const char *const list_fields[] = {
-	"FROM", "TO", "CC", "BCC", "REPLY-TO", "SENDER", "SUBJECT", "DATE", "MESSAGE-ID",
-	"IN-REPLY-TO", "REFERENCES", "CONTENT-TYPE", "LIST-ID", "PRIORITY", "X-PRIORITY",
-	"IMPORTANCE",
+	"FROM",    "TO",       "CC",         "BCC",         "REPLY-TO",   "SENDER",
+	"SUBJECT", "DATE",     "MESSAGE-ID", "IN-REPLY-TO", "REFERENCES", "CONTENT-TYPE",
+	"LIST-ID", "PRIORITY", "X-PRIORITY", "IMPORTANCE",
 };
 
 void sync_fetched_clear(struct sync_fetched *f)
@@ -282,8 +282,10 @@ static void make_chunks(struct fetch_run *r, const struct rangeset *uids, uint64
 			in_part += take;
 			lo += take;
 			if (in_part >= per) {
-				r->chunks = xreallocarray(r->chunks, r->nchunks + 1, sizeof(*r->chunks));
-				imap_seqset_from_rangeset(r->arena, &part, &r->chunks[r->nchunks++]);
+				r->chunks = xreallocarray(r->chunks, r->nchunks + 1,
+							  sizeof(*r->chunks));
+				imap_seqset_from_rangeset(r->arena, &part,
+							  &r->chunks[r->nchunks++]);
 				rangeset_clear(&part);
 				in_part = 0;
 			}
@@ -340,8 +342,8 @@ int sync_fetch_headers(struct sync *s, int64_t mailbox_id, const struct rangeset
 		       const char **error_r)
 {
 	struct imap_fetch_item items[8];
-	struct fetch_run r = {.s = s, .mailbox_id = mailbox_id, .mode = FETCH_HEADERS,
-			      .what = "headers"};
+	struct fetch_run r = {
+		.s = s, .mailbox_id = mailbox_id, .mode = FETCH_HEADERS, .what = "headers"};
 	size_t n;
 
 	memset(items, 0, sizeof(items));
@@ -357,7 +359,7 @@ int sync_fetch_headers(struct sync *s, int64_t mailbox_id, const struct rangeset
 	r.cmd.u.fetch.items = items;
 	r.cmd.u.fetch.count = n;
 	r.total = rangeset_max(uids) == RANGESET_STAR ? imapc_mailbox(s->c)->exists
-						       : rangeset_count(uids);
+						      : rangeset_count(uids);
 	return run_fetch(&r, uids, SYNC_FETCH_CHUNK, error_r);
 }
 
@@ -365,8 +367,8 @@ int sync_fetch_bodies(struct sync *s, int64_t mailbox_id, const struct rangeset 
 		      const char **error_r)
 {
 	struct imap_fetch_item items[3];
-	struct fetch_run r = {.s = s, .mailbox_id = mailbox_id, .mode = FETCH_BODIES,
-			      .what = "bodies"};
+	struct fetch_run r = {
+		.s = s, .mailbox_id = mailbox_id, .mode = FETCH_BODIES, .what = "bodies"};
 	size_t n;
 
 	memset(items, 0, sizeof(items));
@@ -384,8 +386,11 @@ int sync_fetch_flags(struct sync *s, int64_t mailbox_id, const struct rangeset *
 		     uint64_t changedsince, struct rangeset *seen_r, const char **error_r)
 {
 	struct imap_fetch_item items[4];
-	struct fetch_run r = {.s = s, .mailbox_id = mailbox_id, .mode = FETCH_FLAGS,
-			      .seen = seen_r, .what = "flags"};
+	struct fetch_run r = {.s = s,
+			      .mailbox_id = mailbox_id,
+			      .mode = FETCH_FLAGS,
+			      .seen = seen_r,
+			      .what = "flags"};
 
 	memset(items, 0, sizeof(items));
 	r.cmd.u.fetch.items = items;

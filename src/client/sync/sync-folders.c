@@ -200,7 +200,8 @@ static int scan_status(struct sync *s, struct folder_scan *fs, const char **erro
 
 		if (fs->v[i].has_status || fs->v[i].noselect)
 			continue;
-		if (imap_mailbox_name_to_wire(fs->v[i].remote, imapc_utf8(s->c), &wire, &err) == 0) {
+		if (imap_mailbox_name_to_wire(fs->v[i].remote, imapc_utf8(s->c), &wire, &err) ==
+		    0) {
 			cmd.u.status.mailbox = buf_cstr(&wire);
 			cmd.u.status.items = status_items(s);
 			imapc_send(s->c, &cmd, scan_untagged, NULL, fs);

@@ -182,7 +182,8 @@ static int pull_condstore(struct sync *s, const struct store_client_folder *f, s
 
 	rangeset_add_range(&all, 1, RANGESET_STAR);
 	if (st->highestmodseq != f->highestmodseq && st->exists > 0)
-		ret = sync_fetch_flags(s, f->mailbox_id, &all, f->highestmodseq, &p->remote, error_r);
+		ret = sync_fetch_flags(s, f->mailbox_id, &all, f->highestmodseq, &p->remote,
+				       error_r);
 	rangeset_free(&all);
 	if (ret < 0)
 		return -1;
@@ -332,7 +333,8 @@ static int apply_pull(struct sync *s, struct store_client_folder *f, struct pull
 		}
 		s->stats.expunged += rangeset_count(&p->vanished);
 	}
-	if (!rangeset_is_empty(&p->fresh) && sync_fetch_headers(s, f->mailbox_id, &p->fresh, error_r) < 0)
+	if (!rangeset_is_empty(&p->fresh) &&
+	    sync_fetch_headers(s, f->mailbox_id, &p->fresh, error_r) < 0)
 		return -1;
 	if (fetch_policy_bodies(s, f->mailbox_id, error_r) < 0)
 		return -1;
@@ -355,7 +357,8 @@ static bool stubs_wanted(struct sync *s, int64_t mailbox_id)
 
 static int sync_folder_state(struct sync *s, struct store_client_folder *f, const char **error_r)
 {
-	struct select_collect sc = {s, f->mailbox_id, RANGESET_INIT, RANGESET_INIT, NULL, NULL, 0, 0};
+	struct select_collect sc = {s, f->mailbox_id, RANGESET_INIT, RANGESET_INIT, NULL, NULL, 0,
+				    0};
 	struct pull p = {RANGESET_INIT, RANGESET_INIT, RANGESET_INIT, RANGESET_INIT, false};
 	bool qresync = imapc_qresync(s->c) && f->uidvalidity != 0 && f->highestmodseq != 0;
 	int ret = store_client_uids(s->store, f->mailbox_id, &p.cached);

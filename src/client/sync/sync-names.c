@@ -33,4 +33,3 @@ char *sync_remote_name(const char *local, char delimiter)
 				*q = delimiter;
 	return p;
 }
-

@@ -8,10 +8,10 @@
 
 /* Messages per FETCH command, and how many such commands are in flight at
  * once: a window keeps the pipe full without queueing the whole mailbox. */
-#define SYNC_FETCH_CHUNK 500
+#define SYNC_FETCH_CHUNK  500
 #define SYNC_FETCH_WINDOW 4
 /* Bodies: per command, and the bytes held before they go to the cache. */
-#define SYNC_BODY_CHUNK 50
+#define SYNC_BODY_CHUNK       50
 #define SYNC_BODY_FLUSH_BYTES (16u * 1024u * 1024u)
 /* Largest message body hafen downloads (a bigger one stays a stub). */
 #define SYNC_BODY_MAX (256u * 1024u * 1024u)
@@ -79,7 +79,7 @@ struct sync_fetched {
 	int64_t internaldate;
 	int tz;
 	uint64_t size;
-	char *data;   /* header fields or the whole message */
+	char *data; /* header fields or the whole message */
 	size_t len;
 	bool whole;
 };
@@ -112,11 +112,11 @@ int sync_rematch(struct sync *s, const struct store_client_folder *f, uint32_t u
 /* ---- the journal (sync-replay*.c) ---- */
 
 enum sync_replay_result {
-	SYNC_REPLAY_DONE,   /* confirmed: remove the entry */
-	SYNC_REPLAY_FAILED, /* the server refused: keep it, report, go on */
-	SYNC_REPLAY_AGAIN,  /* entries were re-keyed: read this entry again */
-	SYNC_REPLAY_LOST,   /* the connection is gone: stop */
-	SYNC_REPLAY_DROPPED,/* its folder or message is gone on the server: remove it */
+	SYNC_REPLAY_DONE,    /* confirmed: remove the entry */
+	SYNC_REPLAY_FAILED,  /* the server refused: keep it, report, go on */
+	SYNC_REPLAY_AGAIN,   /* entries were re-keyed: read this entry again */
+	SYNC_REPLAY_LOST,    /* the connection is gone: stop */
+	SYNC_REPLAY_DROPPED, /* its folder or message is gone on the server: remove it */
 };
 
 enum sync_replay_result sync_replay_append(struct sync *s, const struct store_journal_entry *e,
@@ -125,8 +125,8 @@ enum sync_replay_result sync_replay_send(struct sync *s, const struct store_jour
 					 const char **error_r);
 /* Select the local folder name for a journal entry; AGAIN after a
  * UIDVALIDITY change re-keyed the journal. */
-enum sync_replay_result sync_replay_select(struct sync *s, const char *name,
-					   uint32_t uidvalidity, const char **error_r);
+enum sync_replay_result sync_replay_select(struct sync *s, const char *name, uint32_t uidvalidity,
+					   const char **error_r);
 /* UID SEARCH HEADER Message-ID in the selected folder: the highest UID, 0
  * for none. */
 int sync_find_msgid(struct sync *s, const char *message_id, uint32_t *uid_r);

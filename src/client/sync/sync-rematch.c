@@ -195,9 +195,9 @@ static size_t match(struct ident_list *local, struct ident_list *remote, uint32_
 	for (size_t i = 0; i < local->count; i++) {
 		struct ident *hit = bsearch(&local->v[i], remote->v, remote->count,
 					    sizeof(*remote->v), ident_cmp);
-		bool dup_local = (i > 0 && ident_cmp(&local->v[i - 1], &local->v[i]) == 0) ||
-				 (i + 1 < local->count &&
-				  ident_cmp(&local->v[i + 1], &local->v[i]) == 0);
+		bool dup_local =
+			(i > 0 && ident_cmp(&local->v[i - 1], &local->v[i]) == 0) ||
+			(i + 1 < local->count && ident_cmp(&local->v[i + 1], &local->v[i]) == 0);
 
 		if (hit == NULL || dup_local)
 			continue;
@@ -220,8 +220,9 @@ int sync_rematch(struct sync *s, const struct store_client_folder *f, uint32_t u
 	size_t n = 0, dropped = 0;
 	int ret = fetch_remote(s, &remote, error_r);
 
-	if (ret == 0 && (store_client_idents(s->store, f->mailbox_id, local_ident, &li) != STORE_OK ||
-			 journal_idents(s, f, &li) < 0)) {
+	if (ret == 0 &&
+	    (store_client_idents(s->store, f->mailbox_id, local_ident, &li) != STORE_OK ||
+	     journal_idents(s, f, &li) < 0)) {
 		*error_r = sync_store_error(s, -1, "list cached messages");
 		ret = -1;
 	}
@@ -229,8 +230,8 @@ int sync_rematch(struct sync *s, const struct store_client_folder *f, uint32_t u
 		old_uids = xcalloc(local.count + 1, sizeof(*old_uids));
 		new_uids = xcalloc(local.count + 1, sizeof(*new_uids));
 		n = match(&local, &remote, old_uids, new_uids);
-		ret = store_client_reset(s->store, f->mailbox_id, uidvalidity, old_uids, new_uids, n,
-					 &dropped);
+		ret = store_client_reset(s->store, f->mailbox_id, uidvalidity, old_uids, new_uids,
+					 n, &dropped);
 		if (ret != STORE_OK) {
 			*error_r = sync_store_error(s, ret, "re-key after a UIDVALIDITY change");
 			ret = -1;

@@ -103,7 +103,8 @@ static int read_msgid(struct store *store, const struct store_msg *m, void *ctx)
 {
 	struct buf *out = ctx;
 	struct arena *a = arena_new(0);
-	struct mime_message *msg = mime_parse(a, m->headers ? m->headers : "", m->headers_len, NULL);
+	struct mime_message *msg =
+		mime_parse(a, m->headers ? m->headers : "", m->headers_len, NULL);
 	struct mime_list_value v[MIME_LIST_FIELD_COUNT];
 	const char **ids;
 
@@ -312,7 +313,7 @@ enum sync_replay_result sync_replay_append(struct sync *s, const struct store_jo
 		return SYNC_REPLAY_DONE;
 	(void)sync_cached_msgid(s, e->cid, &msgid);
 	r = sync_cached_message(s, e->cid, &data, error_r) < 0 ? SYNC_REPLAY_FAILED
-							     : SYNC_REPLAY_DONE;
+							       : SYNC_REPLAY_DONE;
 	if (r == SYNC_REPLAY_DONE)
 		r = already_there(s, e, &msgid, &found, error_r);
 	if (r == SYNC_REPLAY_DONE && !found) {
@@ -369,7 +370,8 @@ enum sync_replay_result sync_replay_send(struct sync *s, const struct store_jour
 	int ret;
 
 	if (s->acct == NULL || s->acct->smtp_host == NULL) {
-		*error_r = sync_error(s, "no SMTP server configured (hafen account add --smtp-host)");
+		*error_r =
+			sync_error(s, "no SMTP server configured (hafen account add --smtp-host)");
 		return SYNC_REPLAY_FAILED;
 	}
 	if (sync_cached_message(s, e->cid, &data, error_r) < 0) {

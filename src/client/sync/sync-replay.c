@@ -37,8 +37,7 @@ static void exists_untagged(void *ctx, const struct imap_response *resp)
 }
 
 /* Is the folder still on the server? (A failed SELECT alone does not say.) */
-static enum sync_replay_result folder_gone(struct sync *s, const char *name,
-					   const char **error_r)
+static enum sync_replay_result folder_gone(struct sync *s, const char *name, const char **error_r)
 {
 	struct imap_command cmd = {.kind = IMAP_CMD_LIST};
 	struct buf wire = BUF_INIT;
@@ -61,8 +60,8 @@ static enum sync_replay_result folder_gone(struct sync *s, const char *name,
 	return SYNC_REPLAY_DROPPED;
 }
 
-enum sync_replay_result sync_replay_select(struct sync *s, const char *name,
-					   uint32_t uidvalidity, const char **error_r)
+enum sync_replay_result sync_replay_select(struct sync *s, const char *name, uint32_t uidvalidity,
+					   const char **error_r)
 {
 	struct store_client_folder f = {0};
 	bool local = store_client_folder_get(s->store, name, &f) == STORE_OK;
@@ -73,7 +72,8 @@ enum sync_replay_result sync_replay_select(struct sync *s, const char *name,
 		f.name = xstrdup(name);
 	if (!local || s->selected_id != f.mailbox_id) {
 		if (sync_select(s, &f, false, NULL, NULL, error_r) < 0)
-			r = imapc_is_connected(s->c) ? folder_gone(s, name, error_r) : SYNC_REPLAY_LOST;
+			r = imapc_is_connected(s->c) ? folder_gone(s, name, error_r)
+						     : SYNC_REPLAY_LOST;
 		if (!local)
 			s->selected_id = 0;
 	}
@@ -84,7 +84,7 @@ enum sync_replay_result sync_replay_select(struct sync *s, const char *name,
 		 * entry again. */
 		if (local && f.uidvalidity == uidvalidity) {
 			r = sync_rematch(s, &f, now, error_r) == 0 ? SYNC_REPLAY_AGAIN
-								    : SYNC_REPLAY_LOST;
+								   : SYNC_REPLAY_LOST;
 			s->stats.uidvalidity_resets++;
 		} else {
 			*error_r = sync_error(s, "folder %s was re-created on the server", name);
@@ -157,8 +157,8 @@ static enum sync_replay_result uid_expunge(struct sync *s, uint32_t uid, const c
 {
 	struct imap_command cmd = {.kind = IMAP_CMD_EXPUNGE};
 	struct imap_seq_range one = {uid, uid};
-	enum sync_replay_result r = uid_store(s, uid, IMAP_STORE_ADD, STORE_FLAG_DELETED, NULL,
-					      error_r);
+	enum sync_replay_result r =
+		uid_store(s, uid, IMAP_STORE_ADD, STORE_FLAG_DELETED, NULL, error_r);
 
 	if (r != SYNC_REPLAY_DONE)
 		return r;
@@ -305,8 +305,7 @@ static int later_moves(struct sync *s, uint32_t placeholder, struct store_journa
  * destination goes, and so does every later entry that names it (moving
  * it on again drops those copies too). The message itself is still in
  * its source on the server; the next pull of that folder brings it back. */
-static enum sync_replay_result drop_placeholder(struct sync *s,
-						const struct store_journal_entry *e,
+static enum sync_replay_result drop_placeholder(struct sync *s, const struct store_journal_entry *e,
 						const char **error_r)
 {
 	struct arena *a = arena_new(0);

@@ -160,8 +160,8 @@ int sync_wire_name(struct sync *s, const char *local, struct buf *out, const cha
 		return -1;
 	remote = sync_remote_name(local, delim);
 	if (remote == NULL) {
-		*error_r = sync_error(s, "folder %s: its name holds the server's delimiter %c", local,
-				      delim);
+		*error_r = sync_error(s, "folder %s: its name holds the server's delimiter %c",
+				      local, delim);
 		return -1;
 	}
 	ret = imap_mailbox_name_to_wire(remote, imapc_utf8(s->c), out, &err);

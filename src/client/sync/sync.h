@@ -32,23 +32,23 @@
 #include <stdint.h>
 
 struct sync_stats {
-	unsigned folders;        /* folders looked at */
+	unsigned folders; /* folders looked at */
 	unsigned folders_new, folders_gone, folders_renamed;
-	uint64_t added;          /* messages cached */
-	uint64_t expunged;       /* messages the server no longer has */
-	uint64_t flags_changed;  /* local views changed by server flags */
-	uint64_t bodies;         /* bodies downloaded */
-	unsigned replayed;       /* journal entries confirmed */
-	unsigned replay_failed;  /* journal entries kept after a failure */
-	unsigned dropped;        /* entries dropped: their message was gone */
+	uint64_t added;         /* messages cached */
+	uint64_t expunged;      /* messages the server no longer has */
+	uint64_t flags_changed; /* local views changed by server flags */
+	uint64_t bodies;        /* bodies downloaded */
+	unsigned replayed;      /* journal entries confirmed */
+	unsigned replay_failed; /* journal entries kept after a failure */
+	unsigned dropped;       /* entries dropped: their message was gone */
 	unsigned uidvalidity_resets;
 };
 
 struct sync_options {
-	const char *folder;   /* only this folder (local name), NULL: all */
-	bool no_bodies;       /* ignore the bodies policy this time */
-	bool progress;        /* progress lines on stderr (a terminal) */
-	bool verbose;         /* a line per folder on stderr */
+	const char *folder; /* only this folder (local name), NULL: all */
+	bool no_bodies;     /* ignore the bodies policy this time */
+	bool progress;      /* progress lines on stderr (a terminal) */
+	bool verbose;       /* a line per folder on stderr */
 };
 
 struct sync;

@@ -40,7 +40,7 @@ static int check_one(const struct server_config *cfg, const struct run_as *ra, c
 		printf("%s: check failed: %s%s\n", user, store_strerror(ret),
 		       repair ? "" : " (try --repair)");
 	return ret == STORE_OK && (repair || (r.missing_files == 0 && r.size_mismatches == 0)) ? 0
-												: 1;
+											       : 1;
 }
 
 struct each {

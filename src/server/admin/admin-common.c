@@ -56,7 +56,8 @@ int admin_common_options(int *argc, char **argv, struct server_config *cfg)
 		server_config_set_str(&cfg->data_dir, data);
 	if (level != NULL) {
 		if (!log_level_parse(level, &lv)) {
-			fprintf(stderr, "hafend: --log-level: expected error, warn, info or debug\n");
+			fprintf(stderr,
+				"hafend: --log-level: expected error, warn, info or debug\n");
 			server_config_free(cfg);
 			return EX_USAGE_;
 		}

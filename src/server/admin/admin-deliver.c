@@ -98,9 +98,9 @@ static int parse_args(int argc, char **argv, struct deliver_args *a)
 {
 	for (int i = 1; i < argc; i++) {
 		const char **slot = strcmp(argv[i], "-f") == 0   ? &a->sender
-		                    : strcmp(argv[i], "-a") == 0 ? &a->address
-		                    : strcmp(argv[i], "-m") == 0 ? &a->mailbox
-		                                                 : NULL;
+				    : strcmp(argv[i], "-a") == 0 ? &a->address
+				    : strcmp(argv[i], "-m") == 0 ? &a->mailbox
+								 : NULL;
 
 		if (slot != NULL && i + 1 < argc)
 			*slot = argv[++i];
@@ -117,7 +117,7 @@ static int parse_args(int argc, char **argv, struct deliver_args *a)
  * then provisioning, which waits for that creation's transaction and
  * leaves what exists alone, is tried once before giving up. */
 static int open_store(const struct server_config *cfg, const char *user, struct store **s_r,
-                      const char **error_r)
+		      const char **error_r)
 {
 	char *dir = user_store_dir_path(cfg->data_dir, user);
 	struct stat sb;
@@ -134,7 +134,7 @@ static int open_store(const struct server_config *cfg, const char *user, struct 
 }
 
 static int exit_code(const struct server_config *cfg, enum deliver_result res, const char *address,
-                     const char *error)
+		     const char *error)
 {
 	switch (res) {
 	case DELIVER_OK:
@@ -153,7 +153,7 @@ static int exit_code(const struct server_config *cfg, enum deliver_result res, c
 
 /* Resolve, open, write: the exit code. */
 static int deliver_one(const struct server_config *cfg, struct deliver_args *a,
-                       const struct buf *msg, size_t skip)
+		       const struct buf *msg, size_t skip)
 {
 	struct deliver_rcpt r;
 	struct userdb *db = NULL;
@@ -179,21 +179,21 @@ static int deliver_one(const struct server_config *cfg, struct deliver_args *a,
 	snprintf(id, sizeof(id), "%llx.%x.d", (unsigned long long)time(NULL), (unsigned)getpid());
 	{
 		struct deliver_envelope env = {
-		    .sender = a->sender != NULL ? a->sender : "",
-		    .protocol = "local",
-		    .hostname = cfg->hostname,
-		    .id = id,
-		    .for_rcpt = a->address,
-		    .now = (int64_t)time(NULL),
+			.sender = a->sender != NULL ? a->sender : "",
+			.protocol = "local",
+			.hostname = cfg->hostname,
+			.id = id,
+			.for_rcpt = a->address,
+			.now = (int64_t)time(NULL),
 		};
 
 		m = deliver_message_new(&env, msg->data + skip, msg->len - skip);
 	}
 	res = deliver_to_store(s, m, a->address, a->mailbox != NULL ? a->mailbox : r.mailbox, &used,
-	                       &error);
+			       &error);
 	if (res == DELIVER_OK)
 		log_debug("deliver: %s: saved to %s/%s (%zu bytes)", id, r.user, used,
-		          deliver_message_size(m));
+			  deliver_message_size(m));
 	deliver_message_free(&m);
 	ret = exit_code(cfg, res, a->address, error);
 	store_close(&s);
@@ -215,7 +215,7 @@ static int run(struct server_config *cfg, struct deliver_args *a)
 	else if ((skip = skip_from_line(&msg, a)) >= msg.len)
 		ret = fail(EX_DATAERR_, "5.6.0", "%s", "empty message");
 	else if (privileges_lookup(cfg->run_as, &ra, &error) < 0 ||
-	         privileges_drop(&ra, &error) < 0)
+		 privileges_drop(&ra, &error) < 0)
 		ret = fail(EX_TEMPFAIL_, "4.3.0", "%s", error);
 	else
 		ret = deliver_one(cfg, a, &msg, skip);
@@ -234,7 +234,7 @@ int admin_deliver(int argc, char **argv)
 		return ret;
 	if (parse_args(argc, argv, &a) < 0) {
 		fprintf(stderr, "usage: hafend deliver --data DIR [-f SENDER] [-a ADDRESS] "
-		                "[-m MAILBOX] USER < message\n");
+				"[-m MAILBOX] USER < message\n");
 		server_config_free(&cfg);
 		return EX_USAGE_;
 	}

@@ -37,7 +37,7 @@ static int parse_args(int argc, char **argv, struct export_args *a)
 		} else if (strcmp(argv[i], "--utf8-names") == 0) {
 			a->opt.utf8_names = true;
 		} else if (strcmp(argv[i], "--progress") == 0 ||
-		           strcmp(argv[i], "--no-progress") == 0) {
+			   strcmp(argv[i], "--no-progress") == 0) {
 			a->progress = argv[i][2] == 'p';
 		} else if (argv[i][0] != '-' && npos < HF_N_ELEMENTS(pos)) {
 			*pos[npos++] = argv[i];
@@ -61,8 +61,8 @@ static int run(struct store *s, struct export_args *a, const char *user)
 	if (a->progress == 1 || (a->progress < 0 && isatty(STDERR_FILENO)))
 		a->opt.progress = stderr;
 	ret = strcmp(a->format, "maildir") == 0
-	          ? export_maildir(s, a->path, &a->opt, &st, &store_err, &error)
-	          : export_mbox(s, a->path, &a->opt, &st, &store_err, &error);
+		      ? export_maildir(s, a->path, &a->opt, &st, &store_err, &error)
+		      : export_mbox(s, a->path, &a->opt, &st, &store_err, &error);
 	printf("%s: %llu messages exported from %llu mailboxes", user,
 	       (unsigned long long)st.exported, (unsigned long long)st.mailboxes);
 	if (st.present > 0)

@@ -48,7 +48,7 @@ static int parse_args(int argc, char **argv, struct import_args *a)
 			if (admin_parse_mbox_format(argv[++i], &a->mbox_format) < 0)
 				return -1;
 		} else if (strcmp(argv[i], "--progress") == 0 ||
-		           strcmp(argv[i], "--no-progress") == 0) {
+			   strcmp(argv[i], "--no-progress") == 0) {
 			a->progress = argv[i][2] == 'p';
 		} else if (argv[i][0] != '-' && npos < HF_N_ELEMENTS(pos)) {
 			*pos[npos++] = argv[i];
@@ -63,7 +63,7 @@ static int parse_args(int argc, char **argv, struct import_args *a)
 }
 
 static int run(struct store *s, const struct server_config *cfg, const struct import_args *a,
-               const char *user)
+	       const char *user)
 {
 	struct import_options opt = {cfg->append_limit, a->mbox_format, stdout, NULL};
 	const struct import_stats *st;
@@ -75,7 +75,7 @@ static int run(struct store *s, const struct server_config *cfg, const struct im
 		opt.progress = stderr;
 	im = importer_new(s, &opt);
 	ret = strcmp(a->format, "maildir") == 0 ? import_maildir(im, a->path, &error)
-	                                        : import_mbox(im, a->path, &error);
+						: import_mbox(im, a->path, &error);
 	if (ret == 0)
 		ret = importer_finish(im, &error);
 	st = importer_stats(im);

@@ -41,7 +41,8 @@ int admin_serve(int argc, char **argv)
 				ret = EX_USAGE_;
 			}
 		} else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc) {
-			if (!str_to_u32(argv[i + 1], strlen(argv[i + 1]), &n) || n == 0 || n > 256) {
+			if (!str_to_u32(argv[i + 1], strlen(argv[i + 1]), &n) || n == 0 ||
+			    n > 256) {
 				fprintf(stderr, "hafend: --workers: expected 1 to 256\n");
 				ret = EX_USAGE_;
 			}

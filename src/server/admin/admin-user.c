@@ -68,7 +68,8 @@ static int get_password(char *buf, size_t size)
 		return len;
 	}
 	len = prompt("New password: ", buf, size);
-	if (len <= 0 || prompt("Repeat it: ", again, sizeof(again)) < 0 || strcmp(buf, again) != 0) {
+	if (len <= 0 || prompt("Repeat it: ", again, sizeof(again)) < 0 ||
+	    strcmp(buf, again) != 0) {
 		fprintf(stderr, "hafend: %s\n", len <= 0 ? "empty password" : "passwords differ");
 		OPENSSL_cleanse(again, sizeof(again));
 		return -1;
@@ -132,9 +133,9 @@ static int open_db(struct admin_ctx *a)
 static int fail(int err, const char *error)
 {
 	fprintf(stderr, "hafend: %s\n", error);
-	return err == USERDB_ERR_NOT_FOUND ? EX_NOUSER_
+	return err == USERDB_ERR_NOT_FOUND                             ? EX_NOUSER_
 	       : err == USERDB_ERR_INVALID || err == USERDB_ERR_EXISTS ? EX_DATAERR_
-									: EX_TEMPFAIL_;
+								       : EX_TEMPFAIL_;
 }
 
 static int cmd_add(struct admin_ctx *a, const char *name, bool hash)
@@ -154,7 +155,8 @@ static int cmd_add(struct admin_ctx *a, const char *name, bool hash)
 	if (ret != USERDB_OK)
 		return fail(ret, error);
 	if (user_store_provision(a->cfg.data_dir, canon, &error) < 0) {
-		fprintf(stderr, "hafend: user %s added, but the mail store failed: %s\n", canon, error);
+		fprintf(stderr, "hafend: user %s added, but the mail store failed: %s\n", canon,
+			error);
 		return EX_TEMPFAIL_;
 	}
 	dir = server_config_data_path(&a->cfg, "users");
@@ -272,7 +274,8 @@ static int cmd_quota(struct admin_ctx *a, const char *name, int argc, char **arg
 
 		if ((!st && strcmp(argv[i], "--messages") != 0) || i + 1 >= argc ||
 		    (st ? config_parse_size(argv[i + 1], &storage, err, sizeof(err))
-			: config_parse_uint(argv[i + 1], UINT32_MAX, &messages, err, sizeof(err))) < 0) {
+			: config_parse_uint(argv[i + 1], UINT32_MAX, &messages, err, sizeof(err))) <
+			    0) {
 			fprintf(stderr, "hafend user quota: %s\n",
 				i + 1 < argc ? err : "expected --storage SIZE or --messages N");
 			store_close(&s);

@@ -20,12 +20,12 @@ int admin_export(int argc, char **argv);
 int admin_common_options(int *argc, char **argv, struct server_config *cfg);
 
 /* sysexits(3) codes the admin commands use. */
-#define EX_USAGE_ 64
-#define EX_DATAERR_ 65
-#define EX_NOINPUT_ 66
-#define EX_NOUSER_ 67
+#define EX_USAGE_    64
+#define EX_DATAERR_  65
+#define EX_NOINPUT_  66
+#define EX_NOUSER_   67
 #define EX_SOFTWARE_ 70
 #define EX_TEMPFAIL_ 75
-#define EX_CONFIG_ 78
+#define EX_CONFIG_   78
 
 #endif

@@ -11,7 +11,7 @@ static void copy_part(char *out, const char *s, size_t n)
 }
 
 int deliver_addr_split(const char *address, const char *delimiters, struct deliver_addr *r,
-                       const char **error_r)
+		       const char **error_r)
 {
 	size_t len = strlen(address), llen;
 	const char *at = strrchr(address, '@');

@@ -27,7 +27,7 @@ struct deliver_addr {
  * Returns 0, or -1 with *error_r for an empty or overlong address or an
  * empty local part or domain. */
 int deliver_addr_split(const char *address, const char *delimiters, struct deliver_addr *r,
-                       const char **error_r);
+		       const char **error_r);
 
 /* Is domain one of ours? local_domains is space- or comma-separated;
  * empty means hostname and "localhost". Case-insensitive (RFC 5321 2.4). */

@@ -76,8 +76,7 @@ static void batch_group(struct batch *b, size_t n)
 	b->groups = 0;
 	for (size_t i = 0; i < n; i++) {
 		/* Jobs without a store touch nothing shared: each its own group. */
-		if (i == 0 || b->order[i].store != b->order[i - 1].store ||
-		    b->order[i].store == 0)
+		if (i == 0 || b->order[i].store != b->order[i - 1].store || b->order[i].store == 0)
 			b->starts[b->groups++] = i;
 	}
 	b->starts[b->groups] = n;

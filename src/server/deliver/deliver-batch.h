@@ -21,9 +21,9 @@
 /* One recipient's copy. The caller fills the inputs; deliver_batch_run
  * fills the outputs. */
 struct deliver_job {
-	struct store *store; /* in: NULL means the store could not be opened */
-	const char *rcpt;    /* in: the address for Delivered-To: */
-	const char *mailbox; /* in: as deliver_to_store's mailbox */
+	struct store *store;        /* in: NULL means the store could not be opened */
+	const char *rcpt;           /* in: the address for Delivered-To: */
+	const char *mailbox;        /* in: as deliver_to_store's mailbox */
 	enum deliver_result result; /* out */
 	const char *mailbox_used;   /* out: static, or the job's mailbox */
 	char *error;                /* out: why, when result != DELIVER_OK (owned;

@@ -19,7 +19,7 @@ static int lookup(struct userdb *db, const char *name, struct deliver_rcpt *r, c
 }
 
 static int try_name(struct userdb *db, const char *local, const char *domain, const char *detail,
-                    struct deliver_rcpt *r, const char **error_r)
+		    struct deliver_rcpt *r, const char **error_r)
 {
 	char name[2 * DELIVER_ADDR_MAX + 2];
 	int ret;
@@ -35,8 +35,8 @@ static int try_name(struct userdb *db, const char *local, const char *domain, co
 }
 
 enum deliver_rcpt_result deliver_rcpt_resolve(struct userdb *db, const struct server_config *cfg,
-                                              const char *address, struct deliver_rcpt *r,
-                                              const char **error_r)
+					      const char *address, struct deliver_rcpt *r,
+					      const char **error_r)
 {
 	struct deliver_addr a;
 	bool local_domain;
@@ -60,8 +60,8 @@ enum deliver_rcpt_result deliver_rcpt_resolve(struct userdb *db, const struct se
 		return DELIVER_RCPT_TEMPFAIL;
 	if (ret == 0) {
 		*error_r = local_domain || a.domain[0] == '\0'
-		               ? "no such user"
-		               : "no such user here (domain not local)";
+				   ? "no such user"
+				   : "no such user here (domain not local)";
 		return DELIVER_RCPT_UNKNOWN;
 	}
 	return DELIVER_RCPT_OK;

@@ -29,7 +29,7 @@ struct deliver_rcpt {
  * hostname and recipient_delimiter. *error_r says why for the log on
  * anything but DELIVER_RCPT_OK. */
 enum deliver_rcpt_result deliver_rcpt_resolve(struct userdb *db, const struct server_config *cfg,
-                                              const char *address, struct deliver_rcpt *r,
-                                              const char **error_r);
+					      const char *address, struct deliver_rcpt *r,
+					      const char **error_r);
 
 #endif

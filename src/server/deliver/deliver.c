@@ -13,7 +13,7 @@ struct deliver_message {
 };
 
 struct deliver_message *deliver_message_new(const struct deliver_envelope *env, const void *data,
-                                            size_t len)
+					    size_t len)
 {
 	struct deliver_message *m = xcalloc(1, sizeof(*m));
 	struct buf all = BUF_INIT;
@@ -66,8 +66,8 @@ static int append_one(struct store *s, const struct store_parsed *p, const char 
 }
 
 enum deliver_result deliver_to_store(struct store *s, const struct deliver_message *m,
-                                     const char *rcpt, const char *mailbox, const char **mailbox_r,
-                                     const char **error_r)
+				     const char *rcpt, const char *mailbox, const char **mailbox_r,
+				     const char **error_r)
 {
 	struct buf line = BUF_INIT;
 	struct store_parsed *copy;

@@ -45,7 +45,7 @@ struct deliver_message;
  * copied; the caller may reuse it at once. Never fails (a message of
  * garbage is stored as it is). */
 struct deliver_message *deliver_message_new(const struct deliver_envelope *env, const void *data,
-                                            size_t len);
+					    size_t len);
 void deliver_message_free(struct deliver_message **mp);
 /* Bytes of the stored copy without its Delivered-To: line. */
 size_t deliver_message_size(const struct deliver_message *m);
@@ -63,8 +63,8 @@ enum deliver_result {
  * next call on s) says why otherwise. *mailbox_r (may be NULL) is the
  * mailbox used, static or mailbox itself. */
 enum deliver_result deliver_to_store(struct store *s, const struct deliver_message *m,
-                                     const char *rcpt, const char *mailbox, const char **mailbox_r,
-                                     const char **error_r);
+				     const char *rcpt, const char *mailbox, const char **mailbox_r,
+				     const char **error_r);
 
 /* Before accepting a recipient: is there room for size bytes (0 when the
  * sender did not announce a size: room for anything at all) and one more

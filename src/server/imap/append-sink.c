@@ -14,9 +14,9 @@
 #include <unistd.h>
 
 struct append_sink {
-	char *dir;           /* store_dir/msg */
-	uint64_t max_total;  /* bytes in live handles at most */
-	uint64_t live;       /* bytes reserved by live handles */
+	char *dir;          /* store_dir/msg */
+	uint64_t max_total; /* bytes in live handles at most */
+	uint64_t live;      /* bytes reserved by live handles */
 };
 
 struct sink_file {
@@ -33,7 +33,8 @@ struct append_sink *append_sink_new(const char *store_dir, uint64_t append_limit
 
 	sink->dir = xmalloc(len);
 	snprintf(sink->dir, len, "%s/msg", store_dir);
-	sink->max_total = append_limit > APPEND_SINK_MAX_TOTAL ? append_limit : APPEND_SINK_MAX_TOTAL;
+	sink->max_total =
+		append_limit > APPEND_SINK_MAX_TOTAL ? append_limit : APPEND_SINK_MAX_TOTAL;
 	return sink;
 }
 
@@ -98,8 +99,8 @@ static void *sink_begin(void *context, uint64_t size, bool literal8)
 
 	(void)literal8;
 	if (size > sink->max_total - sink->live) {
-		log_info("append sink %s: refused a %llu byte literal (%llu bytes pending)", sink->dir,
-			 (unsigned long long)size, (unsigned long long)sink->live);
+		log_info("append sink %s: refused a %llu byte literal (%llu bytes pending)",
+			 sink->dir, (unsigned long long)size, (unsigned long long)sink->live);
 		return NULL;
 	}
 	fd = open_unnamed(sink->dir);

@@ -16,7 +16,8 @@ enum cmd_result cmd_capability(struct imap_session *s, struct imap_command *cmd)
 
 enum cmd_result cmd_noop(struct imap_session *s, struct imap_command *cmd)
 {
-	session_tagged(s, IMAP_COND_OK, NULL, "%s completed", cmd->kind == IMAP_CMD_CHECK ? "CHECK" : "NOOP");
+	session_tagged(s, IMAP_COND_OK, NULL, "%s completed",
+		       cmd->kind == IMAP_CMD_CHECK ? "CHECK" : "NOOP");
 	return CMD_DONE;
 }
 

@@ -43,7 +43,8 @@ static bool header_has_8bit(const unsigned char *p, size_t len)
 	bool line_start = true;
 
 	for (size_t i = 0; i < len; i++) {
-		if (line_start && (p[i] == '\n' || (p[i] == '\r' && i + 1 < len && p[i + 1] == '\n')))
+		if (line_start &&
+		    (p[i] == '\n' || (p[i] == '\r' && i + 1 < len && p[i + 1] == '\n')))
 			return false;
 		if (p[i] >= 0x80)
 			return true;
@@ -77,7 +78,8 @@ static int read_attributes(struct imap_session *s, struct imap_command *cmd,
 		out->tz_offset = in->date.zone;
 	}
 	if (in->utf8 && !(s->enabled & IMAP_ENABLED_UTF8)) {
-		session_tagged(s, IMAP_COND_BAD, NULL, "UTF8 message data needs ENABLE UTF8=ACCEPT");
+		session_tagged(s, IMAP_COND_BAD, NULL,
+			       "UTF8 message data needs ENABLE UTF8=ACCEPT");
 		return -1;
 	}
 	return 0;
@@ -102,8 +104,8 @@ static int message_bytes(struct imap_session *s, const struct imap_literal *lit,
 }
 
 /* Check and parse the data of message i; -1 after a tagged reply. */
-static int prepare_message(struct imap_session *s, struct imap_command *cmd,
-			   struct append_batch *b, size_t i)
+static int prepare_message(struct imap_session *s, struct imap_command *cmd, struct append_batch *b,
+			   size_t i)
 {
 	const struct imap_append_message *in = &cmd->u.append.messages[i];
 	const void *data;
@@ -135,11 +137,12 @@ static void reply_ok(struct imap_session *s, const struct append_batch *b, uint3
 	char code[64];
 
 	if (b->count == 1)
-		snprintf(code, sizeof(code), "APPENDUID %" PRIu32 " %" PRIu32, uidvalidity, b->uids[0]);
+		snprintf(code, sizeof(code), "APPENDUID %" PRIu32 " %" PRIu32, uidvalidity,
+			 b->uids[0]);
 	else
 		/* store_append gives consecutive UIDs in message order. */
-		snprintf(code, sizeof(code), "APPENDUID %" PRIu32 " %" PRIu32 ":%" PRIu32, uidvalidity,
-			 b->uids[0], b->uids[b->count - 1]);
+		snprintf(code, sizeof(code), "APPENDUID %" PRIu32 " %" PRIu32 ":%" PRIu32,
+			 uidvalidity, b->uids[0], b->uids[b->count - 1]);
 	/* With the mailbox selected, session_tagged first reports EXISTS. */
 	session_tagged(s, IMAP_COND_OK, code, "APPEND completed");
 }

@@ -88,7 +88,8 @@ static enum cmd_result fail(struct imap_session *s, enum sasl_failure why, const
 	case SASL_FAIL_CREDENTIALS:
 		return fail_credentials(s, checked_at);
 	case SASL_FAIL_TEMP:
-		session_tagged(s, IMAP_COND_NO, "UNAVAILABLE", "Authentication is unavailable, try later");
+		session_tagged(s, IMAP_COND_NO, "UNAVAILABLE",
+			       "Authentication is unavailable, try later");
 		break;
 	case SASL_FAIL_AUTHZ:
 		session_tagged(s, IMAP_COND_NO, "AUTHORIZATIONFAILED", "Not authorized");
@@ -136,8 +137,8 @@ enum cmd_result cmd_login(struct imap_session *s, struct imap_command *cmd)
 
 	if (refused(s, true))
 		return CMD_DONE;
-	why = sasl_server_check_login(&userdb_sasl_callbacks, s->w->userdb, a->user, strlen(a->user),
-				      a->password, strlen(a->password), user);
+	why = sasl_server_check_login(&userdb_sasl_callbacks, s->w->userdb, a->user,
+				      strlen(a->user), a->password, strlen(a->password), user);
 	if (why != SASL_FAIL_NONE)
 		return fail(s, why, NULL, checked_at);
 	succeed(s, user);

@@ -28,7 +28,7 @@ enum cmd_result cmd_compress(struct imap_session *s, struct imap_command *cmd)
 	 * and the client knows compression is off. */
 	if (imap_parser_pending(s->parser) > 0 || conn_input_pending(s->conn) > 0) {
 		session_tagged(s, IMAP_COND_BAD, NULL,
-		               "Send nothing after COMPRESS until its reply (RFC 4978 section 3)");
+			       "Send nothing after COMPRESS until its reply (RFC 4978 section 3)");
 		return CMD_DONE;
 	}
 	session_tagged(s, IMAP_COND_OK, NULL, "DEFLATE active");

@@ -64,8 +64,8 @@ enum cmd_result cmd_copy(struct imap_session *s, struct imap_command *cmd)
 		return CMD_DONE;
 	}
 	/* An empty set still asks the store, which checks the destination. */
-	ret = store_copy(session_store(s), s->sel->mailbox_id, &uids, name, move, &uidvalidity, &src,
-			 &dst);
+	ret = store_copy(session_store(s), s->sel->mailbox_id, &uids, name, move, &uidvalidity,
+			 &src, &dst);
 	if (ret == STORE_OK)
 		result = reply_done(s, move, uidvalidity, &src, &dst);
 	else if (ret == STORE_ERR_NONEXISTENT)

@@ -33,5 +33,6 @@ enum cmd_result cmd_expunge(struct imap_session *s, struct imap_command *cmd)
 		session_store_error(s, ret);
 		return CMD_DONE;
 	}
-	return expunge_report_run(s, &gone, cmd->uid ? "UID EXPUNGE completed" : "EXPUNGE completed");
+	return expunge_report_run(s, &gone,
+				  cmd->uid ? "UID EXPUNGE completed" : "EXPUNGE completed");
 }

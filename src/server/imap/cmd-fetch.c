@@ -31,7 +31,7 @@ struct fetch_run {
 	uint64_t expected, found;
 	struct store_fetch *sf;
 	const struct store_msg *msg;
-	struct fetch_message fm;  /* msg's items (fetch-message.c) */
+	struct fetch_message fm; /* msg's items (fetch-message.c) */
 };
 
 static void run_clear_message(struct fetch_run *r)
@@ -116,8 +116,8 @@ static int send_vanished(struct imap_session *s, const struct imap_cmd_fetch *f)
 	imap_seqset_to_rangeset(&f->set, &asked);
 	rangeset_resolve_star(&asked, mb.uidnext > 0 ? mb.uidnext - 1 : 0);
 	store_mailbox_clear(&mb);
-	ret =
-	    store_changes(session_store(s), s->sel->mailbox_id, f->changedsince, NULL, NULL, &gone);
+	ret = store_changes(session_store(s), s->sel->mailbox_id, f->changedsince, NULL, NULL,
+			    &gone);
 	if (ret == STORE_OK) {
 		struct rangeset vanished = RANGESET_INIT;
 
@@ -140,7 +140,7 @@ static int send_vanished(struct imap_session *s, const struct imap_cmd_fetch *f)
 /* ---- \Seen (RFC 9051 6.4.5) ---- */
 
 static void seen_changed(void *ctx, uint32_t uid, unsigned flags, const char *keywords,
-                         uint64_t modseq, bool changed)
+			 uint64_t modseq, bool changed)
 {
 	struct imap_session *s = ctx;
 	struct fetch_run *r = s->run.state;
@@ -168,7 +168,7 @@ static int set_seen(struct imap_session *s, struct fetch_run *r)
 	ret = keep_rows(s, &todo, unseen, 0);
 	if (ret == STORE_OK && !rangeset_is_empty(&todo))
 		ret = store_set_flags(session_store(s), s->sel->mailbox_id, &todo, &chg,
-		                      seen_changed, s, NULL);
+				      seen_changed, s, NULL);
 	rangeset_free(&todo);
 	return ret;
 }
@@ -209,8 +209,8 @@ static enum step prepare_message(struct imap_session *s, struct fetch_run *r, bo
 		return STEP_DONE;
 	if (res == FETCH_BODY_UNKNOWN_CTE) {
 		session_tagged(s, IMAP_COND_NO, "UNKNOWN-CTE",
-		               "Cannot decode the content-transfer-encoding of message UID %u",
-		               r->msg->uid);
+			       "Cannot decode the content-transfer-encoding of message UID %u",
+			       r->msg->uid);
 		return STEP_ENDED;
 	}
 	/* Expunged by another session since the row was read: its file is
@@ -268,7 +268,7 @@ static void write_tail(struct imap_session *s, struct fetch_run *r, const struct
 
 /* Write the message's items; suspend inside a literal or return done. */
 static enum step write_items(struct imap_session *s, struct fetch_run *r,
-                             const struct imap_command *cmd)
+			     const struct imap_command *cmd)
 {
 	int ret = fetch_message_write(s, &r->fm);
 
@@ -345,7 +345,7 @@ static enum cmd_result fetch_continue(struct imap_session *s, struct imap_comman
 	/* RFC 2180 4.1.2, RFC 5530: some messages were expunged meanwhile. */
 	if (r->found < r->expected)
 		session_tagged(s, IMAP_COND_OK, "EXPUNGEISSUED", "%s, some messages were expunged",
-		               done_text(cmd));
+			       done_text(cmd));
 	else
 		session_tagged(s, IMAP_COND_OK, NULL, "%s", done_text(cmd));
 	return CMD_DONE;
@@ -398,7 +398,7 @@ enum cmd_result cmd_fetch(struct imap_session *s, struct imap_command *cmd)
 	fetch_plan_build(f, &r->plan);
 	if (r->plan.sections > FETCH_MAX_SECTIONS) {
 		session_tagged(s, IMAP_COND_NO, "LIMIT", "More than %d body sections in one FETCH",
-		               FETCH_MAX_SECTIONS);
+			       FETCH_MAX_SECTIONS);
 		return CMD_DONE;
 	}
 	fetch_message_start(&r->fm, &r->plan);
@@ -409,7 +409,7 @@ enum cmd_result cmd_fetch(struct imap_session *s, struct imap_command *cmd)
 	ret = select_messages(s, cmd, r);
 	if (ret == STORE_OK)
 		ret = store_fetch_begin(session_store(s), s->sel->mailbox_id, &r->uids,
-		                        r->plan.want, &r->sf);
+					r->plan.want, &r->sf);
 	if (ret != STORE_OK) {
 		session_store_error(s, ret);
 		return CMD_DONE;

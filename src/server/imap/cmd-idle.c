@@ -46,7 +46,8 @@ static void on_keepalive(evutil_socket_t fd, short what, void *ctx)
 	/* Our own keepalives count as activity for the connection's timer,
 	 * so idle_timeout is enforced here: it counts from the start of IDLE,
 	 * the last time the client said anything (RFC 2177 section 3). */
-	if (st != NULL && clock_monotonic_ms() - st->started_ms >= (int64_t)s->w->cfg->idle_timeout * 1000) {
+	if (st != NULL &&
+	    clock_monotonic_ms() - st->started_ms >= (int64_t)s->w->cfg->idle_timeout * 1000) {
 		session_untagged(s, "BYE Autologout; idle for too long");
 		session_close(s);
 		return;

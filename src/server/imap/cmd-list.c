@@ -49,7 +49,7 @@ static bool utf8_names(const struct imap_session *s)
  * that cannot be decoded, or can match no name, "MUST be silently
  * ignored" (6.3.9): -1 without an error reply. */
 static int prepare_pattern(struct imap_session *s, const char *reference, const char *pattern,
-                           struct list_pattern *p)
+			   struct list_pattern *p)
 {
 	struct buf joined = BUF_INIT;
 	const char *error;
@@ -81,7 +81,7 @@ static void add_attr(struct buf *out, bool *first, const char *attr)
 }
 
 static void write_list_attrs(const struct list_run *r, const struct list_entry *e, unsigned flags,
-                             struct buf *out)
+			     struct buf *out)
 {
 	bool first = true;
 
@@ -105,7 +105,7 @@ static void write_list_attrs(const struct list_run *r, const struct list_entry *
  * meanwhile, the LIST says \Noselect and no STATUS follows; on other store
  * errors the STATUS is dropped, which RFC 5819 2 allows. */
 static bool lookup_status(struct imap_session *s, const struct list_run *r,
-                          const struct list_entry *e, unsigned *flags, struct mailbox_status *st)
+			  const struct list_entry *e, unsigned *flags, struct mailbox_status *st)
 {
 	int ret;
 
@@ -131,7 +131,7 @@ static void send_entry(struct imap_session *s, const struct list_run *r, const s
 		/* RFC 3501 6.3.9: \Noselect marks a parent shown only for its
 		 * subscribed children. */
 		buf_append_str(&s->out,
-		               (flags & LIST_ENTRY_MEETS) ? "* LSUB () " : "* LSUB (\\Noselect) ");
+			       (flags & LIST_ENTRY_MEETS) ? "* LSUB () " : "* LSUB (\\Noselect) ");
 	} else {
 		buf_append_str(&s->out, "* LIST ");
 		write_list_attrs(r, e, flags, &s->out);
@@ -165,8 +165,8 @@ static enum cmd_result list_send(struct imap_session *s, struct imap_command *cm
 
 /* Build the names to report and start sending them; takes the patterns. */
 static enum cmd_result list_start(struct imap_session *s, struct imap_command *cmd,
-                                  struct list_run *r, struct list_pattern *patterns, size_t count,
-                                  unsigned select)
+				  struct list_run *r, struct list_pattern *patterns, size_t count,
+				  unsigned select)
 {
 	int ret = list_tree_build(session_store(s), patterns, count, select, &r->tree);
 
@@ -174,7 +174,7 @@ static enum cmd_result list_start(struct imap_session *s, struct imap_command *c
 	if (ret == STORE_ERR_LIMIT) {
 		free(r);
 		session_tagged(s, IMAP_COND_NO, "LIMIT",
-		               "These patterns take too long over so many mailboxes");
+			       "These patterns take too long over so many mailboxes");
 		return CMD_DONE;
 	}
 	if (ret != STORE_OK) {
@@ -238,17 +238,17 @@ static enum cmd_result cmd_list_list(struct imap_session *s, struct imap_command
 
 	if (unsupported != 0) {
 		session_tagged(s, IMAP_COND_BAD, NULL, "STATUS item %s is not supported",
-		               imap_status_item_name(unsupported & -unsupported));
+			       imap_status_item_name(unsupported & -unsupported));
 		return CMD_DONE;
 	}
 	if (l->patterns.count > LIST_MAX_PATTERNS) {
 		session_tagged(s, IMAP_COND_NO, "LIMIT", "At most %u patterns in one LIST",
-		               LIST_MAX_PATTERNS);
+			       LIST_MAX_PATTERNS);
 		return CMD_DONE;
 	}
 	if (pattern_bytes(l) > LIST_MAX_PATTERN_BYTES) {
 		session_tagged(s, IMAP_COND_NO, "LIMIT", "At most %u bytes of patterns in one LIST",
-		               LIST_MAX_PATTERN_BYTES);
+			       LIST_MAX_PATTERN_BYTES);
 		return CMD_DONE;
 	}
 	if (!extended && l->patterns.items[0][0] == '\0')
@@ -264,7 +264,7 @@ static enum cmd_result cmd_list_list(struct imap_session *s, struct imap_command
 	r->nonexistent = extended || session_rev2(s);
 	/* The SUBSCRIBED selection option implies the return option. */
 	r->show_subscribed =
-	    (l->select & IMAP_LIST_SELECT_SUBSCRIBED) || (l->ret & IMAP_LIST_RETURN_SUBSCRIBED);
+		(l->select & IMAP_LIST_SELECT_SUBSCRIBED) || (l->ret & IMAP_LIST_RETURN_SUBSCRIBED);
 	r->childinfo = (l->select & IMAP_LIST_SELECT_RECURSIVEMATCH) != 0;
 	if (l->ret & IMAP_LIST_RETURN_STATUS)
 		r->status_items = l->status_items;
@@ -300,5 +300,5 @@ void caps_list(struct imap_session *s, struct buf *out)
 {
 	(void)s;
 	buf_append_str(out, " NAMESPACE CHILDREN SPECIAL-USE CREATE-SPECIAL-USE LIST-EXTENDED"
-	                    " LIST-STATUS STATUS=SIZE");
+			    " LIST-STATUS STATUS=SIZE");
 }

@@ -39,7 +39,7 @@ static int parse_use(struct imap_session *s, const struct imap_strlist *use, uns
 		if (!(bit & CREATE_USES)) {
 			/* RFC 6154 3: NO with USEATTR, and no mailbox made. */
 			session_tagged(s, IMAP_COND_NO, "USEATTR", "%s is not supported",
-			               bit != 0 ? attr : "That special use");
+				       bit != 0 ? attr : "That special use");
 			return -1;
 		}
 		*uses_r |= bit;

@@ -22,7 +22,7 @@ static bool under(const char *name, const char *top)
 }
 
 static bool group_matches(const struct notify *n, const struct notify_group *g, const char *name,
-                          bool subscribed)
+			  bool subscribed)
 {
 	switch (g->filter) {
 	case IMAP_NOTIFY_INBOXES:
@@ -35,7 +35,7 @@ static bool group_matches(const struct notify *n, const struct notify_group *g, 
 	case IMAP_NOTIFY_MAILBOXES:
 		for (size_t i = 0; i < g->name_count; i++) {
 			if (g->filter == IMAP_NOTIFY_SUBTREE ? under(name, g->names[i])
-			                                     : strcmp(name, g->names[i]) == 0)
+							     : strcmp(name, g->names[i]) == 0)
 				return true;
 		}
 		return false;
@@ -82,11 +82,11 @@ static unsigned event_bit(const char *name, bool *unsupported_r)
 		const char *name;
 		unsigned bit;
 	} events[] = {
-	    {"MessageNew", NOTIFY_EV_MESSAGE_NEW},
-	    {"MessageExpunge", NOTIFY_EV_MESSAGE_EXPUNGE},
-	    {"FlagChange", NOTIFY_EV_FLAG_CHANGE},
-	    {"MailboxName", NOTIFY_EV_MAILBOX_NAME},
-	    {"SubscriptionChange", NOTIFY_EV_SUBSCRIPTION_CHANGE},
+		{"MessageNew", NOTIFY_EV_MESSAGE_NEW},
+		{"MessageExpunge", NOTIFY_EV_MESSAGE_EXPUNGE},
+		{"FlagChange", NOTIFY_EV_FLAG_CHANGE},
+		{"MailboxName", NOTIFY_EV_MAILBOX_NAME},
+		{"SubscriptionChange", NOTIFY_EV_SUBSCRIPTION_CHANGE},
 	};
 
 	for (size_t i = 0; i < HF_N_ELEMENTS(events); i++)
@@ -106,7 +106,7 @@ static bool is_selected_filter(enum imap_notify_filter f)
  * when it has none of those faults. *unsupported_r: an event we do not
  * report was asked for (NO [BADEVENT], checked after these). */
 static const char *group_fault(const struct imap_notify_group *g, unsigned *events_r,
-                               bool *unsupported_r)
+			       bool *unsupported_r)
 {
 	unsigned ev = 0;
 
@@ -126,7 +126,7 @@ static const char *group_fault(const struct imap_notify_group *g, unsigned *even
 }
 
 static void group_names(struct imap_session *s, const struct imap_notify_group *g,
-                        struct notify_group *out)
+			struct notify_group *out)
 {
 	out->names = xcalloc(g->mailboxes.count + 1, sizeof(*out->names));
 	for (size_t i = 0; i < g->mailboxes.count; i++) {
@@ -154,7 +154,7 @@ static void items_copy(struct notify *n, const struct imap_fetch_item *src, size
 
 		if (sec->part_count > 0)
 			sec->parts =
-			    arena_memdup(a, sec->parts, sec->part_count * sizeof(uint32_t));
+				arena_memdup(a, sec->parts, sec->part_count * sizeof(uint32_t));
 		for (size_t k = 0; k < sec->fields.count; k++)
 			fields[k] = arena_strdup(a, sec->fields.items[k]);
 		sec->fields.items = fields;
@@ -173,7 +173,7 @@ static int build(struct imap_session *s, const struct imap_cmd_notify *c, struct
 		names += c->groups[i].mailboxes.count;
 	if (names > NOTIFY_MAX_NAMES) {
 		session_tagged(s, IMAP_COND_NO, "LIMIT",
-		               "More than %d event groups and mailbox names", NOTIFY_MAX_NAMES);
+			       "More than %d event groups and mailbox names", NOTIFY_MAX_NAMES);
 		return -1;
 	}
 
@@ -190,7 +190,7 @@ static int build(struct imap_session *s, const struct imap_cmd_notify *c, struct
 		if (is_selected_filter(g->filter)) {
 			if (n->selected) {
 				session_tagged(s, IMAP_COND_BAD, NULL,
-				               "Only one of SELECTED and SELECTED-DELAYED");
+					       "Only one of SELECTED and SELECTED-DELAYED");
 				return -1;
 			}
 			n->selected = true;
@@ -199,7 +199,7 @@ static int build(struct imap_session *s, const struct imap_cmd_notify *c, struct
 			for (size_t k = 0; k < g->event_count; k++)
 				if (g->events[k].fetch_count > 0)
 					items_copy(n, g->events[k].fetch_items,
-					           g->events[k].fetch_count);
+						   g->events[k].fetch_count);
 			continue;
 		}
 		struct notify_group *out = &n->groups[n->group_count++];
@@ -212,7 +212,7 @@ static int build(struct imap_session *s, const struct imap_cmd_notify *c, struct
 	}
 	if (unsupported) {
 		session_tagged(s, IMAP_COND_NO, "BADEVENT (" NOTIFY_EVENT_NAMES ")",
-		               "Event not supported");
+			       "Event not supported");
 		return -1;
 	}
 	return 0;
@@ -247,7 +247,7 @@ static int prepare(struct imap_session *s, struct imap_command *cmd, struct noti
 	ret = notify_snapshot_load(s, n, &n->snap);
 	if (ret == 1) {
 		session_tagged(s, IMAP_COND_NO, "NOTIFICATIONOVERFLOW",
-		               "More than %u mailboxes to watch", n->max_mailboxes);
+			       "More than %u mailboxes to watch", n->max_mailboxes);
 		return -1;
 	}
 	if (ret != STORE_OK) {

@@ -47,7 +47,7 @@ static bool is_admin(const struct imap_session *s)
 struct quota_root {
 	struct user_store *other; /* another user's store, or NULL: ours */
 	struct store *st;
-	const char *name;         /* the root's name as the client wrote it */
+	const char *name; /* the root's name as the client wrote it */
 };
 
 static void root_close(struct quota_root *r)
@@ -167,8 +167,8 @@ static int parse_limits(struct imap_session *s, const struct imap_cmd_setquota *
 		bool is_storage = str_casecmp(l->resource, "STORAGE") == 0;
 
 		if (!is_storage && str_casecmp(l->resource, "MESSAGE") != 0) {
-			session_tagged(s, IMAP_COND_NO, "CANNOT", "Resource %.64s cannot be limited",
-				       l->resource);
+			session_tagged(s, IMAP_COND_NO, "CANNOT",
+				       "Resource %.64s cannot be limited", l->resource);
 			return -1;
 		}
 		if (is_storage ? storage : message) {
@@ -181,7 +181,8 @@ static int parse_limits(struct imap_session *s, const struct imap_cmd_setquota *
 			session_tagged(s, IMAP_COND_NO, "LIMIT",
 				       "Limits run from 1 to %" PRIu64 "; leave a resource out to "
 				       "remove its limit",
-				       is_storage ? (uint64_t)INT64_MAX / 1024 : (uint64_t)INT64_MAX);
+				       is_storage ? (uint64_t)INT64_MAX / 1024
+						  : (uint64_t)INT64_MAX);
 			return -1;
 		}
 		if (is_storage) {

@@ -183,6 +183,7 @@ enum cmd_result cmd_search(struct imap_session *s, struct imap_command *cmd)
 void caps_search(struct imap_session *s, struct buf *out)
 {
 	(void)s;
-	buf_append_str(out, " ESEARCH SEARCHRES WITHIN SORT SORT=DISPLAY ESORT THREAD=ORDEREDSUBJECT"
-			    " THREAD=REFERENCES");
+	buf_append_str(out,
+		       " ESEARCH SEARCHRES WITHIN SORT SORT=DISPLAY ESORT THREAD=ORDEREDSUBJECT"
+		       " THREAD=REFERENCES");
 }

@@ -16,9 +16,11 @@ static void send_state(struct imap_session *s, const struct store_mailbox *mb)
 
 	session_untagged(s, "%u EXISTS", sel->map.total);
 	if (!session_rev2(s)) {
-		session_untagged(s, "%llu RECENT", (unsigned long long)rangeset_count(&sel->recent));
+		session_untagged(s, "%llu RECENT",
+				 (unsigned long long)rangeset_count(&sel->recent));
 		/* RFC 3501 6.3.1: the sequence number of the first unseen message. */
-		if (store_mailbox_first_unseen(session_store(s), mb->id, &first_unseen) == STORE_OK &&
+		if (store_mailbox_first_unseen(session_store(s), mb->id, &first_unseen) ==
+			    STORE_OK &&
 		    first_unseen != 0)
 			session_untagged(s, "OK [UNSEEN %u] First unseen",
 					 uidmap_uid_to_seq(&sel->map, first_unseen));

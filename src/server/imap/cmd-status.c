@@ -18,7 +18,7 @@ enum cmd_result cmd_status(struct imap_session *s, struct imap_command *cmd)
 	if (unsupported != 0) {
 		/* The lowest bit names one of them. */
 		session_tagged(s, IMAP_COND_BAD, NULL, "STATUS item %s is not supported",
-		               imap_status_item_name(unsupported & -unsupported));
+			       imap_status_item_name(unsupported & -unsupported));
 		return CMD_DONE;
 	}
 	if (session_read_mailbox(s, c->mailbox, &name) < 0)

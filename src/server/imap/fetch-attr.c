@@ -61,7 +61,7 @@ static void write_cached(struct buf *out, const char *name, const char *text, co
 }
 
 void fetch_attr_write(struct imap_session *s, struct buf *out, const struct fetch_item *it,
-                      const struct store_msg *m)
+		      const struct store_msg *m)
 {
 	switch (it->req->kind) {
 	case IMAP_FETCH_FLAGS:

@@ -37,8 +37,8 @@ int fetch_file_open(struct fetch_file *f)
 		st.st_size = 0;
 	if ((uint64_t)st.st_size < f->m->size) {
 		log_error("fetch: message %s uid %u: the file has %lld bytes, the index says %llu",
-		          f->m->emailid, f->m->uid, (long long)st.st_size,
-		          (unsigned long long)f->m->size);
+			  f->m->emailid, f->m->uid, (long long)st.st_size,
+			  (unsigned long long)f->m->size);
 		fetch_file_close(f);
 		return STORE_ERR_CORRUPT;
 	}
@@ -63,9 +63,9 @@ int fetch_file_pread(struct fetch_file *f, void *dst, size_t n, uint64_t off)
 			continue;
 		if (r <= 0) {
 			log_error("fetch: message %s uid %u: %s at offset %llu", f->m->emailid,
-			          f->m->uid,
-			          r == 0 ? "file shorter than its index" : strerror(errno),
-			          (unsigned long long)(off + done));
+				  f->m->uid,
+				  r == 0 ? "file shorter than its index" : strerror(errno),
+				  (unsigned long long)(off + done));
 			return -1;
 		}
 		done += (size_t)r;
@@ -109,7 +109,7 @@ typedef bool walk_fn(void *ctx, const unsigned char *p, size_t n, uint64_t pos);
 /* Read offset..+raw_size of the file, decode it (cte) and hand the output
  * to visit in pieces until it says stop or the input ends. */
 static int walk(struct fetch_file *f, uint64_t offset, uint64_t raw_size, enum mime_cte cte,
-                walk_fn *visit, void *ctx)
+		walk_fn *visit, void *ctx)
 {
 	struct mime_decode_stream *ds = mime_decode_stream_new(cte);
 	struct buf dec = BUF_INIT;
@@ -184,7 +184,7 @@ static int build_fields(struct fetch_file *f, const struct fetch_item *it, struc
 }
 
 static enum fetch_body_result prepare_fields(struct fetch_file *f, const struct fetch_item *it,
-                                             struct fetch_body *b, int *err_r)
+					     struct fetch_body *b, int *err_r)
 {
 	int ret = build_fields(f, it, b);
 
@@ -210,12 +210,12 @@ int fetch_body_rebuild(struct fetch_file *f, struct fetch_body *b)
 	if (ret == STORE_OK && b->mem.len == b->size)
 		return 0;
 	log_error("fetch: message %s uid %u: a header section changed size while it was sent",
-	          f->m->emailid, f->m->uid);
+		  f->m->emailid, f->m->uid);
 	return -1;
 }
 
 static enum fetch_body_result prepare_range(struct fetch_file *f, const struct fetch_item *it,
-                                            struct fetch_body *b, int *err_r)
+					    struct fetch_body *b, int *err_r)
 {
 	uint64_t off = 0, total = f->m->size, start, len;
 	int ret = STORE_OK;
@@ -245,15 +245,15 @@ static enum fetch_body_result prepare_range(struct fetch_file *f, const struct f
  * multipart no encoding but 7bit, 8bit or binary, so one that claims
  * another is sent unchanged. */
 static bool binary_part(const struct fetch_file *f, const struct fetch_item *it,
-                        struct mime_part_info *info_r)
+			struct mime_part_info *info_r)
 {
 	memset(info_r, 0, sizeof(*info_r));
 	if (it->sec.depth == 0) {
 		info_r->body_size = f->m->size;
 		info_r->multipart = true;
 	} else if (f->m->part_index == NULL ||
-	           mime_part_index_find(f->m->part_index, f->m->part_index_len, it->sec.part,
-	                                it->sec.depth, info_r) < 0) {
+		   mime_part_index_find(f->m->part_index, f->m->part_index_len, it->sec.part,
+					it->sec.depth, info_r) < 0) {
 		return false;
 	}
 	if (info_r->multipart || identity_cte(info_r->cte)) {
@@ -287,7 +287,7 @@ static int window_has_nul(struct fetch_file *f, const struct fetch_body *b, bool
 }
 
 static enum fetch_body_result prepare_binary(struct fetch_file *f, const struct fetch_item *it,
-                                             struct fetch_body *b, int *err_r)
+					     struct fetch_body *b, int *err_r)
 {
 	struct mime_part_info info;
 	uint64_t start, len;
@@ -326,7 +326,7 @@ static enum fetch_body_result prepare_binary(struct fetch_file *f, const struct 
 }
 
 enum fetch_body_result fetch_body_prepare(struct fetch_file *f, const struct fetch_item *it,
-                                          struct fetch_body *b, int *err_r)
+					  struct fetch_body *b, int *err_r)
 {
 	memset(b, 0, sizeof(*b));
 	if (it->sec.binary)
@@ -338,7 +338,7 @@ enum fetch_body_result fetch_body_prepare(struct fetch_file *f, const struct fet
 }
 
 enum fetch_body_result fetch_body_binary_size(struct fetch_file *f, const struct fetch_item *it,
-                                              uint64_t *size_r, int *err_r)
+					      uint64_t *size_r, int *err_r)
 {
 	struct mime_part_info info;
 

@@ -42,7 +42,7 @@ void fetch_message_free(struct fetch_message *fm)
 }
 
 enum fetch_body_result fetch_message_prepare(struct fetch_message *fm, const struct store_msg *m,
-                                             int *err_r)
+					     int *err_r)
 {
 	enum fetch_body_result res = FETCH_BODY_OK;
 

@@ -63,7 +63,7 @@ void fetch_plan_free(struct fetch_plan *plan);
 
 /* Append "NAME value" for an item that is not body data. */
 void fetch_attr_write(struct imap_session *s, struct buf *out, const struct fetch_item *it,
-                      const struct store_msg *m);
+		      const struct store_msg *m);
 /* The pieces, also used for items a response carries without being asked
  * (UID in UID FETCH, FLAGS after an implicit \Seen). */
 void fetch_attr_flags(struct imap_session *s, struct buf *out, const struct store_msg *m);
@@ -117,13 +117,13 @@ enum fetch_body_result {
  * opening the message file through f when the answer needs it (BINARY's
  * literal8 decision reads the data). */
 enum fetch_body_result fetch_body_prepare(struct fetch_file *f, const struct fetch_item *it,
-                                          struct fetch_body *b, int *err_r);
+					  struct fetch_body *b, int *err_r);
 /* Build again the bytes of a body prepared with rebuild set, before it
  * is sent. 0, or -1 (logged) when they cannot be had as announced. */
 int fetch_body_rebuild(struct fetch_file *f, struct fetch_body *b);
 /* BINARY.SIZE (RFC 3516 4.2) of item it for message f->m. */
 enum fetch_body_result fetch_body_binary_size(struct fetch_file *f, const struct fetch_item *it,
-                                              uint64_t *size_r, int *err_r);
+					      uint64_t *size_r, int *err_r);
 void fetch_body_clear(struct fetch_body *b);
 /* Open the message file if not yet open: STORE_OK or a store error. A
  * file shorter than the message's size is STORE_ERR_CORRUPT (logged), so
@@ -156,7 +156,7 @@ void fetch_message_start(struct fetch_message *fm, const struct fetch_plan *plan
 /* Locate every body item (and BINARY.SIZE) of m before its response
  * starts, so a failure can still be answered. */
 enum fetch_body_result fetch_message_prepare(struct fetch_message *fm, const struct store_msg *m,
-                                             int *err_r);
+					     int *err_r);
 /* Write the items from fm->next on after the caller's "* n FETCH (": 1
  * when all are written (the caller writes the rest and ")"), 0 when the
  * output is full inside a literal (call again once it drained), -1 when a

@@ -89,7 +89,7 @@ static int send_decoded(struct imap_session *s, struct fetch_file *f, struct fet
 
 	if (decode_more(f, b) < 0) {
 		log_error("fetch: message %s uid %u: decoded part shorter than its index says",
-		          f->m->emailid, f->m->uid);
+			  f->m->emailid, f->m->uid);
 		return -1;
 	}
 	n = b->dec.len < b->size - b->sent ? b->dec.len : (size_t)(b->size - b->sent);

@@ -22,7 +22,7 @@ static int system_flag(const char *name, unsigned *bit_r, const char **error_r)
 		}
 	}
 	*error_r = str_casecmp(name, "\\Recent") == 0 ? "\\Recent cannot be set by a client"
-						       : "Unknown system flag";
+						      : "Unknown system flag";
 	return -1;
 }
 

@@ -10,8 +10,8 @@
 struct arena;
 
 struct flag_list {
-	unsigned flags;             /* enum store_flag */
-	const char **keywords;      /* point into the strlist's strings */
+	unsigned flags;        /* enum store_flag */
+	const char **keywords; /* point into the strlist's strings */
 	size_t keyword_count;
 };
 

@@ -24,37 +24,37 @@ struct imap_cmd_def {
 const struct imap_cmd_def *imap_cmd_def_find(enum imap_command_kind kind);
 
 /* Handlers, one family per file. */
-cmd_run_fn cmd_capability, cmd_noop, cmd_logout;           /* cmd-any.c */
-cmd_run_fn cmd_starttls;                                   /* cmd-starttls.c */
-cmd_run_fn cmd_login, cmd_authenticate;                    /* cmd-auth.c */
-cmd_run_fn cmd_enable, cmd_id;                             /* cmd-enable.c */
-cmd_run_fn cmd_select, cmd_close, cmd_unselect;            /* cmd-select.c */
-cmd_run_fn cmd_idle;                                       /* cmd-idle.c */
-cmd_run_fn cmd_list;                                       /* cmd-list.c: LIST, LSUB */
+cmd_run_fn cmd_capability, cmd_noop, cmd_logout;              /* cmd-any.c */
+cmd_run_fn cmd_starttls;                                      /* cmd-starttls.c */
+cmd_run_fn cmd_login, cmd_authenticate;                       /* cmd-auth.c */
+cmd_run_fn cmd_enable, cmd_id;                                /* cmd-enable.c */
+cmd_run_fn cmd_select, cmd_close, cmd_unselect;               /* cmd-select.c */
+cmd_run_fn cmd_idle;                                          /* cmd-idle.c */
+cmd_run_fn cmd_list;                                          /* cmd-list.c: LIST, LSUB */
 cmd_run_fn cmd_create, cmd_delete, cmd_rename, cmd_subscribe; /* cmd-mailbox.c */
-cmd_run_fn cmd_status;                                     /* cmd-status.c */
-cmd_run_fn cmd_namespace;                                  /* cmd-namespace.c */
-cmd_run_fn cmd_fetch;                                      /* cmd-fetch.c */
-cmd_run_fn cmd_search;                                     /* cmd-search.c */
-cmd_run_fn cmd_sort;                                       /* search-sort.c */
-cmd_run_fn cmd_thread;                                     /* search-thread-cmd.c */
-cmd_run_fn cmd_append;                                     /* cmd-append.c */
-cmd_run_fn cmd_store;                                      /* cmd-store.c */
-cmd_run_fn cmd_copy;                                       /* cmd-copy.c: COPY, MOVE */
-cmd_run_fn cmd_expunge;                                    /* cmd-expunge.c */
-cmd_run_fn cmd_compress;                                   /* cmd-compress.c */
-cmd_run_fn cmd_notify;                                     /* cmd-notify.c */
-cmd_run_fn cmd_getquota, cmd_getquotaroot, cmd_setquota;   /* cmd-quota.c */
+cmd_run_fn cmd_status;                                        /* cmd-status.c */
+cmd_run_fn cmd_namespace;                                     /* cmd-namespace.c */
+cmd_run_fn cmd_fetch;                                         /* cmd-fetch.c */
+cmd_run_fn cmd_search;                                        /* cmd-search.c */
+cmd_run_fn cmd_sort;                                          /* search-sort.c */
+cmd_run_fn cmd_thread;                                        /* search-thread-cmd.c */
+cmd_run_fn cmd_append;                                        /* cmd-append.c */
+cmd_run_fn cmd_store;                                         /* cmd-store.c */
+cmd_run_fn cmd_copy;                                          /* cmd-copy.c: COPY, MOVE */
+cmd_run_fn cmd_expunge;                                       /* cmd-expunge.c */
+cmd_run_fn cmd_compress;                                      /* cmd-compress.c */
+cmd_run_fn cmd_notify;                                        /* cmd-notify.c */
+cmd_run_fn cmd_getquota, cmd_getquotaroot, cmd_setquota;      /* cmd-quota.c */
 
 /* Capabilities each family adds after login (appended as " NAME"). */
-void caps_list(struct imap_session *s, struct buf *out);   /* cmd-list.c */
+void caps_list(struct imap_session *s, struct buf *out);     /* cmd-list.c */
 void caps_compress(struct imap_session *s, struct buf *out); /* cmd-compress.c */
-void caps_select(struct imap_session *s, struct buf *out); /* cmd-select.c */
-void caps_fetch(struct imap_session *s, struct buf *out);  /* cmd-fetch.c */
-void caps_search(struct imap_session *s, struct buf *out); /* cmd-search.c */
-void caps_append(struct imap_session *s, struct buf *out); /* cmd-append.c */
-void caps_quota(struct imap_session *s, struct buf *out);  /* cmd-quota.c */
-void caps_notify(struct imap_session *s, struct buf *out); /* cmd-notify.c */
+void caps_select(struct imap_session *s, struct buf *out);   /* cmd-select.c */
+void caps_fetch(struct imap_session *s, struct buf *out);    /* cmd-fetch.c */
+void caps_search(struct imap_session *s, struct buf *out);   /* cmd-search.c */
+void caps_append(struct imap_session *s, struct buf *out);   /* cmd-append.c */
+void caps_quota(struct imap_session *s, struct buf *out);    /* cmd-quota.c */
+void caps_notify(struct imap_session *s, struct buf *out);   /* cmd-notify.c */
 
 /* Used by the session to continue modes that read raw lines. */
 void cmd_idle_line(struct imap_session *s, const char *line, size_t len);

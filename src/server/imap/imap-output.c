@@ -51,8 +51,8 @@ int session_read_mailbox(struct imap_session *s, const char *wire, char **utf8_r
 	/* RFC 3501 5.1.3: 8-bit names are not allowed; strict modified UTF-7. */
 	if (imap_utf7_decode(wire, len, &dec, &error) < 0) {
 		buf_free(&dec);
-		session_tagged(s, IMAP_COND_NO, "CANNOT", "Mailbox name is not valid modified UTF-7: %s",
-			       error);
+		session_tagged(s, IMAP_COND_NO, "CANNOT",
+			       "Mailbox name is not valid modified UTF-7: %s", error);
 		return -1;
 	}
 	*utf8_r = buf_detach(&dec, NULL);

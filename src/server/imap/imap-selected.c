@@ -104,9 +104,9 @@ static bool has_new_keyword(const struct imap_selected *sel, const char *keyword
 		if (len + 3 > sizeof(needle))
 			return true;
 		snprintf(needle, sizeof(needle), " %.*s ", (int)len, p);
-		if (sel->keywords_sent == NULL || str_find_ci(sel->keywords_sent,
-							     strlen(sel->keywords_sent), needle,
-							     len + 2) == NULL)
+		if (sel->keywords_sent == NULL ||
+		    str_find_ci(sel->keywords_sent, strlen(sel->keywords_sent), needle, len + 2) ==
+			    NULL)
 			return true;
 		p = end ? end + 1 : NULL;
 	}
@@ -217,14 +217,15 @@ static void report_new(struct imap_session *s, const struct sync_rows *rows, uin
 	if (sel->map.total == before)
 		return;
 	/* \Recent goes to the first session that learns of a message. */
-	if (!sel->read_only &&
-	    store_mailbox_claim_recent(session_store(s), sel->mailbox_id, &first_recent) == STORE_OK)
+	if (!sel->read_only && store_mailbox_claim_recent(session_store(s), sel->mailbox_id,
+							  &first_recent) == STORE_OK)
 		for (size_t i = 0; i < rows->count; i++)
 			if (rows->v[i].uid > old_last && rows->v[i].uid >= first_recent)
 				rangeset_add(&sel->recent, rows->v[i].uid);
 	session_untagged(s, "%u EXISTS", sel->map.total);
 	if (!session_rev2(s))
-		session_untagged(s, "%llu RECENT", (unsigned long long)rangeset_count(&sel->recent));
+		session_untagged(s, "%llu RECENT",
+				 (unsigned long long)rangeset_count(&sel->recent));
 }
 
 int imap_selected_sync(struct imap_session *s, bool allow_expunge)
@@ -252,7 +253,8 @@ int imap_selected_sync(struct imap_session *s, bool allow_expunge)
 		return -1;
 	}
 	if (mb.highestmodseq != sel->modseq &&
-	    store_changes(st, sel->mailbox_id, sel->modseq, collect_row, &rows, &gone) == STORE_OK) {
+	    store_changes(st, sel->mailbox_id, sel->modseq, collect_row, &rows, &gone) ==
+		    STORE_OK) {
 		if (rangeset_is_empty(&sel->pending_expunge))
 			sel->expunge_floor = sel->modseq;
 		uidmap_filter(&sel->map, &gone, &sel->pending_expunge);

@@ -22,13 +22,13 @@ struct imap_seqset;
 
 struct imap_selected {
 	int64_t mailbox_id;
-	char *name;                   /* canonical UTF-8 name */
+	char *name; /* canonical UTF-8 name */
 	uint32_t uidvalidity;
-	bool read_only;               /* EXAMINE */
-	bool condstore;               /* report MODSEQ in unsolicited FETCH */
+	bool read_only; /* EXAMINE */
+	bool condstore; /* report MODSEQ in unsolicited FETCH */
 	struct uidmap map;
-	uint64_t modseq;              /* changes up to here were reported */
-	struct rangeset recent;       /* \Recent for this session (RFC 3501) */
+	uint64_t modseq;        /* changes up to here were reported */
+	struct rangeset recent; /* \Recent for this session (RFC 3501) */
 	struct rangeset pending_expunge;
 	/* While pending_expunge is not empty: a MODSEQ below every one of
 	 * those expunges (what the view had reported before the first). */

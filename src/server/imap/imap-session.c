@@ -250,13 +250,15 @@ static void parse_error(struct imap_session *s, const struct imap_parse_error *e
 		return;
 	const char *code = err->kind == IMAP_PERR_LITERAL_TOO_BIG ? "TOOBIG"
 			   : err->kind == IMAP_PERR_LINE_TOO_LONG ? "TOOBIG"
-								   : NULL;
+								  : NULL;
 	enum imap_status_cond cond =
-		err->kind == IMAP_PERR_LITERAL_TOO_BIG || err->kind == IMAP_PERR_SINK ? IMAP_COND_NO
-										       : IMAP_COND_BAD;
+		err->kind == IMAP_PERR_LITERAL_TOO_BIG || err->kind == IMAP_PERR_SINK
+			? IMAP_COND_NO
+			: IMAP_COND_BAD;
 
 	buf_reset(&s->out);
-	buf_printf(&s->out, "%s %s ", err->tag ? err->tag : "*", cond == IMAP_COND_NO ? "NO" : "BAD");
+	buf_printf(&s->out, "%s %s ", err->tag ? err->tag : "*",
+		   cond == IMAP_COND_NO ? "NO" : "BAD");
 	if (code != NULL)
 		buf_printf(&s->out, "[%s] ", code);
 	imap_write_text(&s->out, err->message ? err->message : "Syntax error");
@@ -500,8 +502,8 @@ int session_start_tls(struct imap_session *s, const char **error_r)
 		s->tls_started = true;
 		s->tls = true;
 		if (discarded > 0)
-			log_info("imap %s: dropped %zu bytes sent before the TLS handshake", s->peer,
-				 discarded);
+			log_info("imap %s: dropped %zu bytes sent before the TLS handshake",
+				 s->peer, discarded);
 	}
 	return ret;
 }
@@ -567,8 +569,8 @@ int session_login(struct imap_session *s, const char *user)
 	if (s->login_deadline != NULL)
 		event_free(s->login_deadline);
 	s->login_deadline = NULL;
-	s->append_sink = append_sink_new(store_dir(user_store_store(s->ustore)),
-					 s->w->cfg->append_limit);
+	s->append_sink =
+		append_sink_new(store_dir(user_store_store(s->ustore)), s->w->cfg->append_limit);
 	session_update_parser_limits(s);
 	conn_set_idle_timeout(s->conn, (unsigned)s->w->cfg->autologout * 1000);
 	log_info("imap %s: logged in as %s", s->peer, user);
@@ -626,8 +628,10 @@ struct imap_session *imap_session_new(struct worker *w, int fd, const struct soc
 				      socklen_t peer_len, bool implicit_tls)
 {
 	struct imap_session *s = session_alloc(w);
-	struct conn_settings set = {.set = w->conns, .tls = implicit_tls ? w->tls : NULL,
-				    .peer = peer, .peer_len = peer_len};
+	struct conn_settings set = {.set = w->conns,
+				    .tls = implicit_tls ? w->tls : NULL,
+				    .peer = peer,
+				    .peer_len = peer_len};
 	const char *error;
 
 	s->conn = conn_new(w->base, fd, &set, &session_callbacks, s, &error);

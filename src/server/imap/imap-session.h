@@ -45,7 +45,7 @@ enum imap_state {
 	IMAP_STATE_SELECTED = 1 << 2,
 	IMAP_STATE_LOGOUT = 1 << 3,
 };
-#define IMAP_STATE_ANY (IMAP_STATE_NOT_AUTH | IMAP_STATE_AUTH | IMAP_STATE_SELECTED)
+#define IMAP_STATE_ANY       (IMAP_STATE_NOT_AUTH | IMAP_STATE_AUTH | IMAP_STATE_SELECTED)
 #define IMAP_STATE_LOGGED_IN (IMAP_STATE_AUTH | IMAP_STATE_SELECTED)
 
 enum imap_mode {
@@ -61,14 +61,14 @@ enum imap_mode {
 enum imap_enabled {
 	IMAP_ENABLED_CONDSTORE = 1 << 0,
 	IMAP_ENABLED_QRESYNC = 1 << 1,
-	IMAP_ENABLED_UTF8 = 1 << 2,   /* UTF8=ACCEPT */
-	IMAP_ENABLED_REV2 = 1 << 3,   /* IMAP4rev2 */
+	IMAP_ENABLED_UTF8 = 1 << 2, /* UTF8=ACCEPT */
+	IMAP_ENABLED_REV2 = 1 << 3, /* IMAP4rev2 */
 };
 
 /* What a handler returns. */
 enum cmd_result {
-	CMD_DONE,     /* the tagged reply was written */
-	CMD_SUSPEND,  /* call cmd_resume later (output drained, timer, DONE) */
+	CMD_DONE,    /* the tagged reply was written */
+	CMD_SUSPEND, /* call cmd_resume later (output drained, timer, DONE) */
 };
 
 struct imap_session;
@@ -80,7 +80,7 @@ struct imap_running {
 	const struct imap_cmd_def *def;
 	/* For a suspended command: called when the output drained. */
 	cmd_run_fn *resume;
-	void *state;                    /* the handler's own, freed by free_state */
+	void *state; /* the handler's own, freed by free_state */
 	void (*free_state)(void *state);
 };
 
@@ -90,31 +90,31 @@ struct imap_session {
 	struct imap_parser *parser;
 	enum imap_state state;
 	enum imap_mode mode;
-	unsigned enabled;               /* enum imap_enabled */
-	char peer[64];                  /* for logs */
-	char addr_key[48];              /* auth guard key */
-	bool addr_counted;              /* counted in the guard's connection table */
+	unsigned enabled;  /* enum imap_enabled */
+	char peer[64];     /* for logs */
+	char addr_key[48]; /* auth guard key */
+	bool addr_counted; /* counted in the guard's connection table */
 	bool user_counted;
-	bool secure;                    /* TLS or local: plaintext auth allowed */
-	bool tls;                       /* implicit TLS, or STARTTLS begun */
-	char *user;                     /* canonical user name once logged in */
+	bool secure; /* TLS or local: plaintext auth allowed */
+	bool tls;    /* implicit TLS, or STARTTLS begun */
+	char *user;  /* canonical user name once logged in */
 	struct user_store *ustore;
 	struct user_store_listener listener;
-	struct event *wake;             /* deferred "store changed" */
-	struct event *timer;            /* auth delay, IDLE keepalive */
-	struct event *login_deadline;   /* before login: the absolute time limit */
-	struct imap_selected *sel;      /* the selected mailbox, or NULL */
+	struct event *wake;           /* deferred "store changed" */
+	struct event *timer;          /* auth delay, IDLE keepalive */
+	struct event *login_deadline; /* before login: the absolute time limit */
+	struct imap_selected *sel;    /* the selected mailbox, or NULL */
 	struct imap_running run;
-	struct sasl_server *sasl;       /* AUTHENTICATE in progress */
-	char *idle_tag;                 /* IDLE in progress: its tag (cmd-idle.c) */
-	struct buf out;                 /* scratch for composing a response */
-	struct rangeset search_saved;   /* SEARCHRES "$" (UIDs) */
+	struct sasl_server *sasl;     /* AUTHENTICATE in progress */
+	char *idle_tag;               /* IDLE in progress: its tag (cmd-idle.c) */
+	struct buf out;               /* scratch for composing a response */
+	struct rangeset search_saved; /* SEARCHRES "$" (UIDs) */
 	bool search_saved_valid;
-	unsigned auth_failures;         /* on this connection */
-	unsigned bad_commands;          /* consecutive protocol errors */
-	bool tls_started;               /* STARTTLS: stop reading this callback's input */
+	unsigned auth_failures;          /* on this connection */
+	unsigned bad_commands;           /* consecutive protocol errors */
+	bool tls_started;                /* STARTTLS: stop reading this callback's input */
 	struct append_sink *append_sink; /* large APPEND literals, once logged in */
-	struct notify *notify;          /* NOTIFY (notify.h): NULL until the first one */
+	struct notify *notify;           /* NOTIFY (notify.h): NULL until the first one */
 	uint64_t commands;
 };
 

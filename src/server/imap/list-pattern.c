@@ -74,7 +74,7 @@ void list_pattern_clear(struct list_pattern *p)
 }
 
 unsigned list_pattern_match(const struct list_pattern *p, const char *name, size_t len,
-                            uint64_t *work)
+			    uint64_t *work)
 {
 	if (p->exact) {
 		if (len == p->literal_len && memcmp(name, p->literal, len) == 0)
@@ -91,7 +91,7 @@ unsigned list_pattern_match(const struct list_pattern *p, const char *name, size
 		 * it, and only when the prefix goes on at a level boundary. */
 		if (len < p->literal_len)
 			return p->literal[len] == '/' ? IMAP_LIST_MATCH_CHILDREN
-			                              : IMAP_LIST_MATCH_NO;
+						      : IMAP_LIST_MATCH_NO;
 	}
 	*work += (uint64_t)(len + 1) * p->cost;
 	return imap_list_pattern_match(p->compiled, name);

@@ -37,6 +37,6 @@ void list_pattern_clear(struct list_pattern *p);
  * imap_list_match bits, as imap_list_pattern_match() gives them. *work
  * grows by the matcher's cost when the cheap checks did not decide. */
 unsigned list_pattern_match(const struct list_pattern *p, const char *name, size_t len,
-                            uint64_t *work);
+			    uint64_t *work);
 
 #endif

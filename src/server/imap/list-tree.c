@@ -159,7 +159,7 @@ static bool plain_selection(unsigned select)
 static bool meets(unsigned select, const struct list_entry *e)
 {
 	bool ok = (select & LIST_SEL_SUBSCRIBED) ? (e->flags & LIST_ENTRY_SUBSCRIBED) != 0
-	                                         : (e->flags & LIST_ENTRY_EXISTS) != 0;
+						 : (e->flags & LIST_ENTRY_EXISTS) != 0;
 
 	if (select & LIST_SEL_SPECIAL_USE)
 		ok = ok && (e->flags & LIST_ENTRY_EXISTS) && !(e->flags & LIST_ENTRY_NOSELECT) &&
@@ -229,7 +229,7 @@ static void add_parents(struct build *b)
 			mask = match_mask(b, buf_cstr(&b->scratch), p, false);
 			if (mask & IMAP_LIST_MATCH_YES)
 				nodes_push(&found, arena_strndup(b->t->arena, name, p), NODE_MATCH,
-				           0);
+					   0);
 			if (!(mask & IMAP_LIST_MATCH_CHILDREN))
 				break;
 		}
@@ -293,17 +293,17 @@ static void collect(struct build *b)
 		for (size_t i = 0; i < t->all.count; i++) {
 			const struct list_entry *e = &t->all.v[i];
 			bool inbox = strncmp(e->name, "INBOX", 5) == 0 &&
-			             (e->name[5] == '\0' || e->name[5] == '/');
+				     (e->name[5] == '\0' || e->name[5] == '/');
 
 			if (inbox == (pass == 0) && reported(b->select, e))
 				nodes_push(&t->out, e->name, e->flags & NODE_PUBLIC_FLAGS,
-				           e->special_use);
+					   e->special_use);
 		}
 	}
 }
 
 int list_tree_build(struct store *st, const struct list_pattern *patterns, size_t count,
-                    unsigned select, struct list_tree **tree_r)
+		    unsigned select, struct list_tree **tree_r)
 {
 	struct list_tree *t = xcalloc(1, sizeof(*t));
 	struct build b = {t, patterns, count, select, BUF_INIT, 0};

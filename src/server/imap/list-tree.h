@@ -69,7 +69,7 @@ struct list_tree;
  * list_select). Returns STORE_OK with *tree_r, STORE_ERR_LIMIT when the
  * matching would exceed LIST_MAX_WORK, or another store error. */
 int list_tree_build(struct store *st, const struct list_pattern *patterns, size_t count,
-                    unsigned select, struct list_tree **tree_r);
+		    unsigned select, struct list_tree **tree_r);
 /* The names to report: INBOX and the names below it first, then the
  * rest, each part in byte order. Entries stay valid until list_tree_free(). */
 size_t list_tree_count(const struct list_tree *t);

@@ -21,11 +21,11 @@ unsigned mailbox_name_levels(const char *name)
 static void too_deep(struct imap_session *s)
 {
 	session_tagged(s, IMAP_COND_NO, "LIMIT", "Mailbox names may have at most %u levels",
-	               MAILBOX_MAX_LEVELS);
+		       MAILBOX_MAX_LEVELS);
 }
 
 int mailbox_read_new_name(struct imap_session *s, const char *wire, bool strip_delimiter,
-                          char **name_r)
+			  char **name_r)
 {
 	struct buf check = BUF_INIT;
 	const char *error;
@@ -104,7 +104,7 @@ int mailbox_check_room(struct imap_session *s, const char *name, bool itself)
 	}
 	if (n + needed > MAILBOX_MAX_COUNT) {
 		session_tagged(s, IMAP_COND_NO, "LIMIT", "A user may have at most %u mailboxes",
-		               MAILBOX_MAX_COUNT);
+			       MAILBOX_MAX_COUNT);
 		return -1;
 	}
 	return 0;
@@ -144,7 +144,7 @@ int mailbox_check_subscriptions(struct imap_session *s, const char *name)
 	}
 	if (!c.found && c.n >= MAILBOX_MAX_SUBSCRIPTIONS) {
 		session_tagged(s, IMAP_COND_NO, "LIMIT", "A user may have at most %u subscriptions",
-		               MAILBOX_MAX_SUBSCRIPTIONS);
+			       MAILBOX_MAX_SUBSCRIPTIONS);
 		return -1;
 	}
 	return 0;

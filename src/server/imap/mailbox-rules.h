@@ -31,7 +31,7 @@ unsigned mailbox_name_levels(const char *name);
  * children; the name created is "foo"). Returns 0 with *name_r (caller
  * frees), or -1 with the tagged reply already sent. */
 int mailbox_read_new_name(struct imap_session *s, const char *wire, bool strip_delimiter,
-                          char **name_r);
+			  char **name_r);
 
 /* 0 when the mailboxes that making name would add fit under
  * MAILBOX_MAX_COUNT: its missing parents, and name itself when itself is

@@ -36,7 +36,7 @@ static int refresh_selected(struct imap_session *s, struct store_mailbox *mb)
 }
 
 static int fill(struct imap_session *s, const struct store_mailbox *mb, bool selected,
-                struct mailbox_status *st)
+		struct mailbox_status *st)
 {
 	st->messages = selected ? s->sel->map.total : mb->messages;
 	st->uidnext = mb->uidnext;
@@ -48,7 +48,8 @@ static int fill(struct imap_session *s, const struct store_mailbox *mb, bool sel
 	st->appendlimit = s->w->cfg->append_limit;
 	snprintf(st->mailboxid, sizeof(st->mailboxid), "%s", mb->mailboxid);
 	if (st->items & IMAP_STATUS_DELETED_STORAGE) {
-		int ret = store_mailbox_deleted_size(session_store(s), mb->id, &st->deleted_storage);
+		int ret =
+			store_mailbox_deleted_size(session_store(s), mb->id, &st->deleted_storage);
 
 		if (ret != STORE_OK)
 			return ret;
@@ -66,7 +67,7 @@ static int fill(struct imap_session *s, const struct store_mailbox *mb, bool sel
 }
 
 int mailbox_status_get(struct imap_session *s, const char *name, unsigned items,
-                       struct mailbox_status *st_r)
+		       struct mailbox_status *st_r)
 {
 	struct store_mailbox mb;
 	bool selected;

@@ -21,7 +21,7 @@
 #define MAILBOX_STATUS_ITEMS                                                                       \
 	(IMAP_STATUS_MESSAGES | IMAP_STATUS_RECENT | IMAP_STATUS_UIDNEXT |                         \
 	 IMAP_STATUS_UIDVALIDITY | IMAP_STATUS_UNSEEN | IMAP_STATUS_DELETED | IMAP_STATUS_SIZE |   \
-	 IMAP_STATUS_HIGHESTMODSEQ | IMAP_STATUS_APPENDLIMIT | IMAP_STATUS_MAILBOXID |            \
+	 IMAP_STATUS_HIGHESTMODSEQ | IMAP_STATUS_APPENDLIMIT | IMAP_STATUS_MAILBOXID |             \
 	 IMAP_STATUS_DELETED_STORAGE)
 
 struct mailbox_status {
@@ -37,7 +37,7 @@ struct mailbox_status {
  * \Noselect name, STORE_ERR_INVALID for a name that cannot exist, or
  * another store error. */
 int mailbox_status_get(struct imap_session *s, const char *name, unsigned items,
-                       struct mailbox_status *st_r);
+		       struct mailbox_status *st_r);
 
 /* Send "* STATUS <name> (<item> <value> ...)" with the items in the order
  * of enum imap_status_item and no trailing space (INTEROP.md point 10).

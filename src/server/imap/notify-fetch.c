@@ -26,12 +26,12 @@ int notify_fetch_setup(struct imap_session *s, struct notify *n)
 	 * a notification must not change the mailbox, so we refuse them. */
 	if (f->plan.sets_seen) {
 		session_tagged(s, IMAP_COND_BAD, NULL,
-		               "MessageNew fetch attributes must not set \\Seen (use BODY.PEEK)");
+			       "MessageNew fetch attributes must not set \\Seen (use BODY.PEEK)");
 		return -1;
 	}
 	if (f->plan.sections > FETCH_MAX_SECTIONS) {
 		session_tagged(s, IMAP_COND_NO, "LIMIT", "More than %d body sections",
-		               FETCH_MAX_SECTIONS);
+			       FETCH_MAX_SECTIONS);
 		return -1;
 	}
 	return 0;
@@ -67,7 +67,7 @@ static bool prepare(struct notify_fetch *f)
 
 	if (res != FETCH_BODY_OK)
 		log_debug("notify: no FETCH for new message UID %u (%s)", f->msg->uid,
-		          res == FETCH_BODY_UNKNOWN_CTE ? "unknown encoding" : store_strerror(err));
+			  res == FETCH_BODY_UNKNOWN_CTE ? "unknown encoding" : store_strerror(err));
 	return res == FETCH_BODY_OK;
 }
 
@@ -84,7 +84,7 @@ static int next_message(struct imap_session *s, struct notify *n)
 			if (rangeset_is_empty(&f->uids) || s->sel == NULL || st == NULL ||
 			    s->sel->mailbox_id != n->sel_id ||
 			    store_fetch_begin(st, s->sel->mailbox_id, &f->uids, f->plan.want,
-			                      &f->sf) != STORE_OK) {
+					      &f->sf) != STORE_OK) {
 				store_fetch_end(&f->sf);
 				rangeset_clear(&f->uids);
 				return 0;

@@ -111,7 +111,7 @@ unsigned notify_events_for(const struct notify *n, const char *name, bool subscr
 /* Read the user's mailboxes and subscriptions. 1 when there are more
  * than n->max_mailboxes, 0 done, or a store error. */
 int notify_snapshot_load(struct imap_session *s, const struct notify *n,
-                         struct notify_snapshot *snap_r);
+			 struct notify_snapshot *snap_r);
 void notify_snapshot_clear(struct notify_snapshot *snap);
 /* Compare the store with n->snap, write STATUS and LIST responses for the
  * changes the client asked to hear of (none for the names this session

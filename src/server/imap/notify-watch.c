@@ -100,7 +100,7 @@ void notify_snapshot_clear(struct notify_snapshot *snap)
 }
 
 int notify_snapshot_load(struct imap_session *s, const struct notify *n,
-                         struct notify_snapshot *snap_r)
+			 struct notify_snapshot *snap_r)
 {
 	struct store *st = session_store(s);
 	struct load_ctx c;
@@ -159,7 +159,7 @@ struct diff {
 static int mbox_name_cmp(const void *a, const void *b)
 {
 	return strcmp((*(struct notify_mbox *const *)a)->name,
-	              (*(struct notify_mbox *const *)b)->name);
+		      (*(struct notify_mbox *const *)b)->name);
 }
 
 static struct notify_mbox *find_name(const struct diff *d, const char *name)
@@ -212,7 +212,7 @@ static unsigned events(const struct diff *d, const char *name)
 
 /* "* LIST (attrs) "/" name [("OLDNAME" (old))]"; m NULL: \NonExistent. */
 static void send_list(struct diff *d, const struct notify_mbox *m, const char *name,
-                      const char *old_name)
+		      const char *old_name)
 {
 	struct imap_session *s = d->s;
 	struct buf attrs = BUF_INIT;
@@ -261,12 +261,12 @@ static void name_event(struct diff *d, const struct notify_mbox *m, const char *
 static void send_status(struct imap_session *s, const struct notify_mbox *m, unsigned items)
 {
 	struct mailbox_status st = {
-	    .items = items,
-	    .messages = m->messages,
-	    .uidnext = m->uidnext,
-	    .uidvalidity = m->uidvalidity,
-	    .unseen = m->unseen,
-	    .highestmodseq = m->modseq,
+		.items = items,
+		.messages = m->messages,
+		.uidnext = m->uidnext,
+		.uidvalidity = m->uidvalidity,
+		.unseen = m->unseen,
+		.highestmodseq = m->modseq,
 	};
 
 	mailbox_status_send(s, m->name, &st);
@@ -308,7 +308,7 @@ static void compare(struct diff *d, const struct notify_mbox *o, const struct no
 	if (strcmp(o->name, m->name) != 0) {
 		if (d->rename_count % 16 == 0)
 			d->renames =
-			    xrealloc(d->renames, (d->rename_count + 16) * sizeof(*d->renames));
+				xrealloc(d->renames, (d->rename_count + 16) * sizeof(*d->renames));
 		d->renames[d->rename_count++] = (struct rename_pair){o->name, m->name};
 		return;
 	}
@@ -322,7 +322,7 @@ static void compare(struct diff *d, const struct notify_mbox *o, const struct no
 static int rename_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct rename_pair *)a)->old_name,
-	              ((const struct rename_pair *)b)->old_name);
+		      ((const struct rename_pair *)b)->old_name);
 }
 
 /* A child renamed with its parent gets no event of its own (5.4). */
@@ -384,8 +384,8 @@ static void send_subscriptions(struct diff *d)
 
 	while (i < a->sub_count || k < b->sub_count) {
 		int c = i == a->sub_count   ? 1
-		        : k == b->sub_count ? -1
-		                            : strcmp(a->subs[i], b->subs[k]);
+			: k == b->sub_count ? -1
+					    : strcmp(a->subs[i], b->subs[k]);
 		const char *name = c <= 0 ? a->subs[i] : b->subs[k];
 
 		if (c == 0) {

@@ -54,9 +54,9 @@ void notify_free(struct notify **np)
 static void overflow(struct imap_session *s, struct notify *n)
 {
 	session_untagged(s,
-	                 "OK [NOTIFICATIONOVERFLOW] More than %u mailboxes to watch, "
-	                 "NOTIFY is off",
-	                 n->max_mailboxes);
+			 "OK [NOTIFICATIONOVERFLOW] More than %u mailboxes to watch, "
+			 "NOTIFY is off",
+			 n->max_mailboxes);
 	groups_free(n);
 	notify_snapshot_clear(&n->snap);
 	n->watch_other = false;

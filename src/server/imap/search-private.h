@@ -58,8 +58,7 @@ int search_query_reduce(struct imap_session *s, struct search_query *q);
  * Returns STORE_OK or a store error. */
 int search_query_run(struct imap_session *s, struct search_query *q, struct rangeset *uids_r);
 /* The largest MODSEQ among uids (0 when empty), for MODSEQ reporting. */
-int search_highest_modseq(struct imap_session *s, const struct rangeset *uids,
-			  uint64_t *modseq_r);
+int search_highest_modseq(struct imap_session *s, const struct rangeset *uids, uint64_t *modseq_r);
 
 /* Turn a set of UIDs of the view into their sequence numbers. */
 void search_uids_to_seqs(const struct uidmap *map, const struct rangeset *uids,
@@ -113,26 +112,26 @@ int search_modseq_tail(struct imap_session *s, const struct search_query *q,
  * or ready text. */
 enum search_body_form {
 	SEARCH_BODY_NONE,
-	SEARCH_BODY_SET_COMPACT, /* sequence-set of set, nothing when empty */
-	SEARCH_BODY_SET_LIST,    /* " n" for each member of set */
-	SEARCH_BODY_LIST,        /* " n" for each entry of list */
-	SEARCH_BODY_LIST_COMPACT,/* list in its order as a sequence-set, ranges ascending */
-	SEARCH_BODY_TEXT,        /* text as is */
+	SEARCH_BODY_SET_COMPACT,  /* sequence-set of set, nothing when empty */
+	SEARCH_BODY_SET_LIST,     /* " n" for each member of set */
+	SEARCH_BODY_LIST,         /* " n" for each entry of list */
+	SEARCH_BODY_LIST_COMPACT, /* list in its order as a sequence-set, ranges ascending */
+	SEARCH_BODY_TEXT,         /* text as is */
 };
 
 struct search_stream {
-	struct buf head;          /* "* SEARCH", "* ESEARCH (TAG "a") ALL " ... */
+	struct buf head; /* "* SEARCH", "* ESEARCH (TAG "a") ALL " ... */
 	enum search_body_form form;
 	struct rangeset set;
-	uint32_t *list;           /* malloc'ed */
+	uint32_t *list; /* malloc'ed */
 	size_t count;
 	struct buf text;
-	struct buf tail;          /* " (MODSEQ 7)", "" */
-	const char *done;         /* text of the tagged OK, static */
+	struct buf tail;  /* " (MODSEQ 7)", "" */
+	const char *done; /* text of the tagged OK, static */
 	/* progress */
 	bool head_sent;
-	size_t pos;               /* range index, list index or text offset */
-	uint64_t next;            /* next number inside set.r[pos] (SET_LIST) */
+	size_t pos;    /* range index, list index or text offset */
+	uint64_t next; /* next number inside set.r[pos] (SET_LIST) */
 };
 
 struct search_stream *search_stream_new(const char *done);

@@ -14,7 +14,7 @@
 /* Nesting of AND, OR and NOT the store's SQL may reach, and the SQL
  * parameters one statement may take (see reduce). */
 #define SQL_MAX_NESTING 10
-#define SQL_MAX_BINDS 1000
+#define SQL_MAX_BINDS   1000
 
 enum search_charset {
 	CHARSET_UTF8,
@@ -92,7 +92,8 @@ static int pick_charset(struct build *b, const char *name)
 		/* RFC 9755 3: after ENABLE UTF8=ACCEPT the strings are UTF-8;
 		 * another label conflicts with that. (A redundant CHARSET
 		 * UTF-8 conflicts with nothing and is accepted.) */
-		return fail(b, IMAP_COND_BAD, NULL, "Only UTF-8 is allowed after ENABLE UTF8=ACCEPT");
+		return fail(b, IMAP_COND_BAD, NULL,
+			    "Only UTF-8 is allowed after ENABLE UTF8=ACCEPT");
 	else if (str_casecmp(name, "US-ASCII") == 0)
 		b->charset = CHARSET_ASCII;
 	else
@@ -197,8 +198,9 @@ static int translate_flat(struct build *b, const struct imap_search_key *ik,
 			  enum imap_search_kind kind, struct store_search_key ***tail, size_t *n)
 {
 	if (kind == IMAP_SEARCH_OR && ik->kind == IMAP_SEARCH_OR)
-		return translate_flat(b, ik->u.either.a, kind, tail, n) < 0 ? -1
-			: translate_flat(b, ik->u.either.b, kind, tail, n);
+		return translate_flat(b, ik->u.either.a, kind, tail, n) < 0
+			       ? -1
+			       : translate_flat(b, ik->u.either.b, kind, tail, n);
 	if (ik->kind == IMAP_SEARCH_AND && (kind == IMAP_SEARCH_AND || ik->u.all_of.count == 1)) {
 		for (size_t i = 0; i < ik->u.all_of.count; i++)
 			if (translate_flat(b, &ik->u.all_of.keys[i], kind, tail, n) < 0)
@@ -395,7 +397,8 @@ static int translate_other(struct build *b, const struct imap_search_key *ik,
 			return string_key(b, ik, simple_ops[i].op, k_r);
 	switch (ik->kind) {
 	case IMAP_SEARCH_HEADER:
-		if (check_string(b, ik->u.header.name) < 0 || check_string(b, ik->u.header.value) < 0)
+		if (check_string(b, ik->u.header.name) < 0 ||
+		    check_string(b, ik->u.header.value) < 0)
 			return -1;
 		k = key_new(b, STORE_SEARCH_HEADER);
 		k->field = ik->u.header.name;
@@ -531,7 +534,8 @@ static int reduce(struct imap_session *s, struct search_query *q, struct store_s
 			depth = d;
 		binds += binds_of(c);
 	}
-	for (struct store_search_key *c = k->child; binds > SQL_MAX_BINDS && c != NULL; c = c->next) {
+	for (struct store_search_key *c = k->child; binds > SQL_MAX_BINDS && c != NULL;
+	     c = c->next) {
 		size_t before = binds_of(c);
 
 		if (!is_branch(c))
@@ -568,8 +572,7 @@ int search_query_run(struct imap_session *s, struct search_query *q, struct rang
 	return ret;
 }
 
-int search_highest_modseq(struct imap_session *s, const struct rangeset *uids,
-			  uint64_t *modseq_r)
+int search_highest_modseq(struct imap_session *s, const struct rangeset *uids, uint64_t *modseq_r)
 {
 	struct store_search_key key = {.op = STORE_SEARCH_UIDS, .uids = uids};
 	struct rangeset found = RANGESET_INIT;
@@ -593,7 +596,8 @@ void search_uids_to_seqs(const struct uidmap *m, const struct rangeset *uids,
 	for (size_t i = 0; i < uids->count; i++) {
 		uint32_t lo = uids->r[i].lo, hi = uids->r[i].hi;
 
-		while (run < m->nruns && (uint64_t)m->runs[run].first_uid + m->runs[run].count <= lo)
+		while (run < m->nruns &&
+		       (uint64_t)m->runs[run].first_uid + m->runs[run].count <= lo)
 			run++;
 		for (size_t j = run; j < m->nruns && m->runs[j].first_uid <= hi; j++) {
 			const struct uidrun *r = &m->runs[j];

@@ -7,8 +7,8 @@
 
 #include <string.h>
 
-#define REPORTED                                                                          \
-	(IMAP_SEARCH_RETURN_MIN | IMAP_SEARCH_RETURN_MAX | IMAP_SEARCH_RETURN_ALL |       \
+#define REPORTED                                                                                   \
+	(IMAP_SEARCH_RETURN_MIN | IMAP_SEARCH_RETURN_MAX | IMAP_SEARCH_RETURN_ALL |                \
 	 IMAP_SEARCH_RETURN_COUNT | IMAP_SEARCH_RETURN_PARTIAL)
 
 unsigned search_ret_items(const struct imap_search_options *opts)

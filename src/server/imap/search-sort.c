@@ -32,8 +32,8 @@ static enum store_sort_key store_key(enum imap_sort_key key)
 }
 
 /* The sorted UIDs that this session's view holds. */
-static int sort_run(struct imap_session *s, const struct imap_cmd_sort *so,
-		    struct search_query *q, uint32_t **uids_r, size_t *count_r)
+static int sort_run(struct imap_session *s, const struct imap_cmd_sort *so, struct search_query *q,
+		    uint32_t **uids_r, size_t *count_r)
 {
 	const struct uidmap *map = &s->sel->map;
 	struct store_sort_criterion *crit;
@@ -95,8 +95,8 @@ static enum cmd_result sort_reply(struct imap_session *s, struct imap_command *c
 	const struct imap_search_options *opts = &cmd->u.sort.opts;
 	unsigned items = opts->has_return ? search_ret_items(opts) : IMAP_SEARCH_RETURN_ALL;
 	bool save = (opts->ret & IMAP_SEARCH_RETURN_SAVE) != 0;
-	struct search_stream *st = search_stream_new(cmd->uid ? "UID SORT completed"
-								 : "SORT completed");
+	struct search_stream *st =
+		search_stream_new(cmd->uid ? "UID SORT completed" : "SORT completed");
 	struct rangeset found = RANGESET_INIT, subject = RANGESET_INIT;
 	int ret = STORE_OK;
 

@@ -63,8 +63,8 @@ static void subject_key(struct gather *g, const struct mime_list_value *subject,
 
 	mime_base_subject(subject->decoded, subject->decoded_len, &base, &tm->reply);
 	casemap_append(&key, (const char *)base.data, base.len);
-	tm->subject = arena_strndup(g->arena, key.data != NULL ? (const char *)key.data : "",
-				    key.len);
+	tm->subject =
+		arena_strndup(g->arena, key.data != NULL ? (const char *)key.data : "", key.len);
 	buf_free(&base);
 	buf_free(&key);
 }
@@ -96,8 +96,7 @@ static void gather_one(struct gather *g, const struct store_msg *m, uint32_t num
 }
 
 /* The messages of found, in mailbox (UID) order. */
-static int gather(struct imap_session *s, bool uid, const struct rangeset *found,
-		  struct gather *g)
+static int gather(struct imap_session *s, bool uid, const struct rangeset *found, struct gather *g)
 {
 	struct store_fetch *f;
 	const struct store_msg *m;

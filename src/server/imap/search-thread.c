@@ -17,7 +17,7 @@
 
 #define NONE SIZE_MAX
 /* Stack markers for writing the response; never valid node indices. */
-#define MARK_OPEN (SIZE_MAX - 1)
+#define MARK_OPEN  (SIZE_MAX - 1)
 #define MARK_CLOSE (SIZE_MAX - 2)
 
 /* ---- interned strings: sorted, unique, found by binary search ---- */
@@ -406,8 +406,8 @@ static void subjects_init(struct subjects *sj, const struct thread_msg *msgs, si
 	intern_build(&sj->in, all, k);
 	sj->of_msg = xreallocarray(NULL, n ? n : 1, sizeof(*sj->of_msg));
 	for (size_t i = 0; i < n; i++)
-		sj->of_msg[i] = msgs[i].subject[0] != '\0' ? intern_find(&sj->in, msgs[i].subject)
-							   : NONE;
+		sj->of_msg[i] =
+			msgs[i].subject[0] != '\0' ? intern_find(&sj->in, msgs[i].subject) : NONE;
 	sj->table = xreallocarray(NULL, sj->in.count ? sj->in.count : 1, sizeof(*sj->table));
 	for (size_t i = 0; i < sj->in.count; i++)
 		sj->table[i] = NONE;
@@ -498,8 +498,9 @@ static void gather_subjects(struct tree *t, size_t root, const struct thread_msg
 		if (s == NONE)
 			continue;
 		cur = sj.table[s];
-		if (cur == NONE || (!is_dummy(t, cur) && (is_dummy(t, kids[i]) ||
-							 (is_reply(t, cur) && !is_reply(t, kids[i])))))
+		if (cur == NONE ||
+		    (!is_dummy(t, cur) &&
+		     (is_dummy(t, kids[i]) || (is_reply(t, cur) && !is_reply(t, kids[i])))))
 			sj.table[s] = kids[i];
 	}
 	/* 5.C: merge the others into it (those still under the root). */
@@ -648,12 +649,14 @@ void thread_orderedsubject(const struct thread_msg *msgs, size_t n, struct buf *
 			threads[nthreads - 1].end = i + 1;
 			continue;
 		}
-		threads[nthreads++] = (struct os_thread){items[i].m->sent, items[i].index, i, i + 1};
+		threads[nthreads++] =
+			(struct os_thread){items[i].m->sent, items[i].index, i, i + 1};
 	}
 	/* Threads in the order of their first messages' sent dates. */
 	qsort(threads, nthreads, sizeof(*threads), cmp_os_thread);
 	for (size_t t = 0; t < nthreads; t++)
-		write_subject_thread(&items[threads[t].start], threads[t].end - threads[t].start, out);
+		write_subject_thread(&items[threads[t].start], threads[t].end - threads[t].start,
+				     out);
 	free(threads);
 	free(items);
 }

@@ -23,12 +23,12 @@
 
 /* One matching message. Strings are borrowed for the call. */
 struct thread_msg {
-	uint32_t number;          /* what the response shows: UID or sequence number */
-	int64_t sent;             /* sent date (RFC 5256 2.2), UTC seconds */
-	const char *subject;      /* base subject, i;unicode-casemap prepared; "" if none */
-	bool reply;               /* the original subject marked a reply or forward */
-	const char *message_id;   /* normalised msg-id, NULL when none */
-	const char *const *refs;  /* normalised references, oldest first */
+	uint32_t number;         /* what the response shows: UID or sequence number */
+	int64_t sent;            /* sent date (RFC 5256 2.2), UTC seconds */
+	const char *subject;     /* base subject, i;unicode-casemap prepared; "" if none */
+	bool reply;              /* the original subject marked a reply or forward */
+	const char *message_id;  /* normalised msg-id, NULL when none */
+	const char *const *refs; /* normalised references, oldest first */
 	size_t nrefs;
 };
 

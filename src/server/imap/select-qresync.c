@@ -27,7 +27,7 @@ struct qresync {
 	struct rangeset known;    /* the UIDs the client asks about */
 	struct rangeset vanished; /* VANISHED (EARLIER), written from vpos on */
 	size_t vpos;
-	uint64_t since;           /* the client's MODSEQ */
+	uint64_t since; /* the client's MODSEQ */
 	struct store_changes_pos pos;
 	bool rows_done;
 	struct qrow rows[QRESYNC_PAGE];
@@ -90,8 +90,7 @@ static uint32_t seq_match_floor(const struct uidmap *map, const struct imap_cmd_
 /* The known UIDs expunged after since. UIDs the view still holds (expunged
  * after it was built) are left out: the usual sync reports them with a
  * plain VANISHED, which also lowers the message count. */
-static int find_vanished(struct imap_session *s, const struct imap_cmd_select *p,
-			 struct qresync *q)
+static int find_vanished(struct imap_session *s, const struct imap_cmd_select *p, struct qresync *q)
 {
 	struct rangeset gone = RANGESET_INIT, held = RANGESET_INIT;
 	uint32_t floor = seq_match_floor(&s->sel->map, p);

@@ -9,10 +9,10 @@
 #include <string.h>
 
 struct uid_cache_entry {
-	char *user;            /* NULL: a free slot */
+	char *user; /* NULL: a free slot */
 	int64_t mailbox_id;
 	uint32_t uidvalidity;
-	uint64_t modseq;       /* uids are as of this HIGHESTMODSEQ or later */
+	uint64_t modseq; /* uids are as of this HIGHESTMODSEQ or later */
 	uint64_t last_used;
 	struct rangeset uids;
 };
@@ -74,8 +74,8 @@ static void add_changed(void *ctx, uint32_t uid, unsigned flags, const char *key
 
 /* Bring e's set up to date: STORE_OK when it matches the mailbox row,
  * READ_IN_FULL when it cannot be trusted, or a store error. */
-static int entry_update(struct uid_cache_entry *e, struct store *st,
-			const struct store_mailbox *mb, struct rangeset *uids_r)
+static int entry_update(struct uid_cache_entry *e, struct store *st, const struct store_mailbox *mb,
+			struct rangeset *uids_r)
 {
 	struct rangeset expunged = RANGESET_INIT;
 	int ret;
@@ -112,8 +112,8 @@ static int read_all(struct store *st, int64_t mailbox_id, struct rangeset *uids_
 	return ret;
 }
 
-static void entry_store(struct uid_cache_entry *e, const char *user,
-			const struct store_mailbox *mb, const struct rangeset *uids)
+static void entry_store(struct uid_cache_entry *e, const char *user, const struct store_mailbox *mb,
+			const struct rangeset *uids)
 {
 	if (uids->count > UID_CACHE_MAX_RANGES) {
 		entry_clear(e);

@@ -24,7 +24,7 @@
 #include "lib/rangeset.h"
 #include "store/store.h"
 
-#define UID_CACHE_ENTRIES 32
+#define UID_CACHE_ENTRIES    32
 #define UID_CACHE_MAX_RANGES 65536
 
 /* Put the UIDs of mailbox mb (as just read with store_mailbox_get) of the

@@ -149,7 +149,8 @@ void uidmap_remove_set(struct uidmap *m, const struct rangeset *set,
 			if (lo > cur)
 				append_range(&out, (uint32_t)cur, lo - 1);
 			for (uint64_t uid = lo; cb != NULL && uid <= hi; uid++, removed++)
-				cb(ctx, r->first_seq + (uint32_t)(uid - a) - removed, (uint32_t)uid);
+				cb(ctx, r->first_seq + (uint32_t)(uid - a) - removed,
+				   (uint32_t)uid);
 			if (cb == NULL)
 				removed += hi - lo + 1;
 			cur = (uint64_t)hi + 1;

@@ -12,10 +12,10 @@ static const struct {
 	const char *name;
 	enum lmtp_verb verb;
 } verbs[] = {
-    {"LHLO", LMTP_CMD_LHLO}, {"MAIL", LMTP_CMD_MAIL}, {"RCPT", LMTP_CMD_RCPT},
-    {"DATA", LMTP_CMD_DATA}, {"BDAT", LMTP_CMD_BDAT}, {"RSET", LMTP_CMD_RSET},
-    {"NOOP", LMTP_CMD_NOOP}, {"QUIT", LMTP_CMD_QUIT}, {"VRFY", LMTP_CMD_VRFY},
-    {"HELP", LMTP_CMD_HELP},
+	{"LHLO", LMTP_CMD_LHLO}, {"MAIL", LMTP_CMD_MAIL}, {"RCPT", LMTP_CMD_RCPT},
+	{"DATA", LMTP_CMD_DATA}, {"BDAT", LMTP_CMD_BDAT}, {"RSET", LMTP_CMD_RSET},
+	{"NOOP", LMTP_CMD_NOOP}, {"QUIT", LMTP_CMD_QUIT}, {"VRFY", LMTP_CMD_VRFY},
+	{"HELP", LMTP_CMD_HELP},
 };
 
 static int reply_fail(struct lmtp_reply *r, unsigned code, const char *enhanced, const char *text)
@@ -216,7 +216,7 @@ static int mail_param(const char *p, size_t n, struct lmtp_command *cmd, struct 
 /* "FROM:" or "TO:" (a space after the colon tolerated), a path, then
  * parameters separated by spaces. */
 static int parse_mail_rcpt(const char *args, size_t len, struct lmtp_command *cmd,
-                           struct lmtp_reply *r)
+			   struct lmtp_reply *r)
 {
 	bool mail = cmd->verb == LMTP_CMD_MAIL;
 	const char *kw = mail ? "FROM:" : "TO:";
@@ -224,15 +224,15 @@ static int parse_mail_rcpt(const char *args, size_t len, struct lmtp_command *cm
 
 	if (!str_has_prefix_ci(args, len, kw))
 		return reply_fail(r, 501, "5.5.4",
-		                  mail ? "Syntax: MAIL FROM:<address>"
-		                       : "Syntax: RCPT TO:<address>");
+				  mail ? "Syntax: MAIL FROM:<address>"
+				       : "Syntax: RCPT TO:<address>");
 	pos = klen;
 	while (pos < len && args[pos] == ' ')
 		pos++;
 	if (!parse_path(args + pos, len - pos, cmd->arg, &end))
 		return reply_fail(r, 501, mail ? "5.1.7" : "5.1.3", "Bad address syntax");
 	if (mail ? cmd->arg[0] != '\0' && !lmtp_mailbox_valid(cmd->arg, strlen(cmd->arg), false)
-	         : !lmtp_mailbox_valid(cmd->arg, strlen(cmd->arg), true))
+		 : !lmtp_mailbox_valid(cmd->arg, strlen(cmd->arg), true))
 		return reply_fail(r, 501, mail ? "5.1.7" : "5.1.3", "Bad address syntax");
 	pos += end;
 	while (pos < len) {
@@ -275,7 +275,7 @@ static int parse_bdat(const char *args, size_t len, struct lmtp_command *cmd, st
 }
 
 static int parse_args(const char *args, size_t len, bool has_args, struct lmtp_command *cmd,
-                      struct lmtp_reply *r)
+		      struct lmtp_reply *r)
 {
 	switch (cmd->verb) {
 	case LMTP_CMD_LHLO:
@@ -305,7 +305,7 @@ static int parse_args(const char *args, size_t len, bool has_args, struct lmtp_c
 }
 
 int lmtp_command_parse(const char *line, size_t len, struct lmtp_command *cmd_r,
-                       struct lmtp_reply *reply_r)
+		       struct lmtp_reply *reply_r)
 {
 	size_t vlen = 0;
 

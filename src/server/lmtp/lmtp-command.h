@@ -54,7 +54,7 @@ struct lmtp_reply {
 
 /* Parse line[0..len). Returns 0 with *cmd_r filled, or -1 with *reply_r. */
 int lmtp_command_parse(const char *line, size_t len, struct lmtp_command *cmd_r,
-                       struct lmtp_reply *reply_r);
+		       struct lmtp_reply *reply_r);
 
 /* Is addr[0..len) a valid RFC 5321 Mailbox (Local-part "@" Domain or
  * address-literal)? With domain_optional, a bare Local-part also passes

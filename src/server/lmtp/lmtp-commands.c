@@ -66,7 +66,7 @@ static void reply_overquota(struct lmtp_session *s, const char *address)
 }
 
 static void add_rcpt(struct lmtp_session *s, const char *address, const char *mailbox,
-                     struct user_store *us)
+		     struct user_store *us)
 {
 	struct lmtp_rcpt *r;
 
@@ -112,7 +112,7 @@ static void cmd_rcpt(struct lmtp_session *s, const struct lmtp_command *cmd)
 	us = lmtp_stores_acquire(s->w, r.user, &error);
 	if (us == NULL) {
 		log_error("lmtp %s: <%s>: cannot open the store of %s: %s", s->peer, cmd->arg,
-		          r.user, error);
+			  r.user, error);
 		lmtp_reply(s, "451 4.3.0 <%s> Temporary failure, try again later", cmd->arg);
 		return;
 	}
@@ -123,7 +123,7 @@ static void cmd_rcpt(struct lmtp_session *s, const struct lmtp_command *cmd)
 		} else {
 			log_error("lmtp %s: <%s>: quota: %s", s->peer, cmd->arg, error);
 			lmtp_reply(s, "451 4.3.0 <%s> Temporary failure, try again later",
-			           cmd->arg);
+				   cmd->arg);
 		}
 		user_store_release(&us);
 		return;

@@ -130,7 +130,7 @@ static void on_drained(struct conn *conn, void *ctx)
 }
 
 static void on_closed(struct conn *conn, enum conn_close_reason reason, const char *detail,
-                      void *ctx)
+		      void *ctx)
 {
 	struct lmtp_session *s = ctx;
 
@@ -138,7 +138,7 @@ static void on_closed(struct conn *conn, enum conn_close_reason reason, const ch
 	if (s->state != LMTP_STATE_CLOSING && s->state != LMTP_STATE_READY &&
 	    s->state != LMTP_STATE_GREETED)
 		log_info("lmtp %s: connection lost in a transaction (%s%s%s)", s->peer,
-		         conn_close_reason_text(reason), detail ? ": " : "", detail ? detail : "");
+			 conn_close_reason_text(reason), detail ? ": " : "", detail ? detail : "");
 	session_free(s);
 }
 
@@ -170,12 +170,12 @@ static void on_shutdown(struct conn *conn, void *ctx)
 }
 
 static const struct conn_callbacks callbacks = {
-    .input = on_input,
-    .closed = on_closed,
-    .output_drained = on_drained,
-    .input_eof = on_eof,
-    .idle_timeout = on_idle,
-    .shutdown = on_shutdown,
+	.input = on_input,
+	.closed = on_closed,
+	.output_drained = on_drained,
+	.input_eof = on_eof,
+	.idle_timeout = on_idle,
+	.shutdown = on_shutdown,
 };
 
 void lmtp_session_new(struct worker *w, int fd, const struct sockaddr *peer, socklen_t peer_len)
@@ -193,7 +193,7 @@ void lmtp_session_new(struct worker *w, int fd, const struct sockaddr *peer, soc
 	}
 	snprintf(s->peer, sizeof(s->peer), "%s", conn_peer_text(s->conn));
 	snprintf(s->peer_ip, sizeof(s->peer_ip), "%s",
-	         conn_is_unix(s->conn) ? "unix" : conn_peer_ip(s->conn));
+		 conn_is_unix(s->conn) ? "unix" : conn_peer_ip(s->conn));
 	s->state = LMTP_STATE_GREETED;
 	conn_set_idle_timeout(s->conn, (unsigned)w->cfg->lmtp_timeout * 1000);
 	lmtp_reply(s, "220 %s LMTP hafen ready", w->cfg->hostname);

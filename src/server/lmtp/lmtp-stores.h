@@ -17,7 +17,7 @@
 #ifndef HAFEN_SERVER_LMTP_STORES_H
 #define HAFEN_SERVER_LMTP_STORES_H
 
-#define LMTP_STORES_MAX 128
+#define LMTP_STORES_MAX       128
 #define LMTP_STORES_IDLE_SECS 60
 
 struct worker;

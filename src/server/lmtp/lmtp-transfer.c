@@ -28,12 +28,12 @@ static void make_id(struct lmtp_session *s, char *id, size_t size)
 	static unsigned counter;
 
 	snprintf(id, size, "%llx.%x.%x", (unsigned long long)time(NULL), (unsigned)getpid(),
-	         ++counter);
+		 ++counter);
 	s->transactions++;
 }
 
 static void reply_result(struct lmtp_session *s, const struct lmtp_rcpt *r, enum deliver_result res,
-                         const char *id)
+			 const char *id)
 {
 	switch (res) {
 	case DELIVER_OK:
@@ -57,12 +57,12 @@ static void reply_result(struct lmtp_session *s, const struct lmtp_rcpt *r, enum
 static void deliver_all(struct lmtp_session *s, bool too_big)
 {
 	struct deliver_envelope env = {
-	    .sender = s->sender,
-	    .helo = s->helo,
-	    .peer = s->peer_ip,
-	    .protocol = "LMTP",
-	    .hostname = s->w->cfg->hostname,
-	    .now = (int64_t)time(NULL),
+		.sender = s->sender,
+		.helo = s->helo,
+		.peer = s->peer_ip,
+		.protocol = "LMTP",
+		.hostname = s->w->cfg->hostname,
+		.now = (int64_t)time(NULL),
 	};
 	struct deliver_message *m;
 	struct deliver_job *jobs;
@@ -93,11 +93,11 @@ static void deliver_all(struct lmtp_session *s, bool too_big)
 
 		if (jobs[i].result == DELIVER_OK)
 			log_info("lmtp %s: %s: saved to %s/%s (%zu bytes)", s->peer, id,
-			         user_store_name(r->ustore), jobs[i].mailbox_used,
-			         deliver_message_size(m));
+				 user_store_name(r->ustore), jobs[i].mailbox_used,
+				 deliver_message_size(m));
 		else
 			log_warn("lmtp %s: %s: <%s> not delivered: %s", s->peer, id, r->address,
-			         jobs[i].error);
+				 jobs[i].error);
 		reply_result(s, r, jobs[i].result, id);
 	}
 	deliver_batch_clear(jobs, s->rcpt_count);

@@ -77,10 +77,10 @@ static void load_existing(struct maildir_out *o)
 		while (d != NULL && (e = readdir(d)) != NULL) {
 			if (e->d_name[0] == '.')
 				continue;
-			o->existing =
-			    xreallocarray(o->existing, o->existing_count + 1, sizeof(*o->existing));
+			o->existing = xreallocarray(o->existing, o->existing_count + 1,
+						    sizeof(*o->existing));
 			o->existing[o->existing_count++] = xstrndup(
-			    e->d_name, maildir_name_base_len(e->d_name, strlen(e->d_name)));
+				e->d_name, maildir_name_base_len(e->d_name, strlen(e->d_name)));
 		}
 		if (d != NULL)
 			closedir(d);
@@ -93,12 +93,12 @@ static void load_existing(struct maildir_out *o)
 static bool exists(const struct maildir_out *o, const char *base)
 {
 	return o->existing_count > 0 && bsearch(&base, o->existing, o->existing_count,
-	                                        sizeof(*o->existing), cmp_str) != NULL;
+						sizeof(*o->existing), cmp_str) != NULL;
 }
 
 /* Write a small file whole: to a temporary name, then renamed. */
 static int write_small(struct export *e, const char *dir, const char *name, const struct buf *b,
-                       const char **error_r)
+		       const char **error_r)
 {
 	char *tmp = mailio_path_join(dir, ".hafen-tmp"), *path = mailio_path_join(dir, name);
 	int fd, ret = 0;
@@ -127,8 +127,8 @@ static int add_keyword(void *ctx, const char *name)
 	if (maildir_keywords_index(&o->kw, name, true) < 0 && !o->dropped_reported) {
 		o->dropped_reported = true;
 		export_report(e,
-		              "%s: more than 26 keywords; Maildir cannot hold %s and later ones\n",
-		              o->dir, name);
+			      "%s: more than 26 keywords; Maildir cannot hold %s and later ones\n",
+			      o->dir, name);
 	}
 	return 0;
 }
@@ -193,7 +193,7 @@ static int folder_dirs(struct export *e, const struct store_mailbox *mb, const c
 }
 
 static int maildir_mailbox_begin(struct export *e, const struct store_mailbox *mb,
-                                 const char **error_r)
+				 const char **error_r)
 {
 	struct maildir_out *o = e->format_ctx;
 
@@ -231,7 +231,7 @@ static void info_of(struct export *e, const struct store_msg *m, struct maildir_
 
 /* Write tmp/BASE, date it, rename to cur/BASE:2,FLAGS. */
 static int write_file(struct export *e, const char *base, const struct buf *body,
-                      const struct maildir_info *info, int64_t date, const char **error_r)
+		      const struct maildir_info *info, int64_t date, const char **error_r)
 {
 	struct maildir_out *o = e->format_ctx;
 	struct timespec times[2] = {{(time_t)date, 0}, {(time_t)date, 0}};
@@ -261,7 +261,7 @@ static int write_file(struct export *e, const char *base, const struct buf *body
 }
 
 static int maildir_message(struct export *e, const struct store_msg *m, const struct buf *data,
-                           const char **error_r)
+			   const char **error_r)
 {
 	struct maildir_out *o = e->format_ctx;
 	struct maildir_info info;
@@ -273,7 +273,7 @@ static int maildir_message(struct export *e, const struct store_msg *m, const st
 	else
 		buf_append(&o->body, data->data, data->len);
 	snprintf(base, sizeof(base), "%lld.V%uU%u.%s,S=%zu,W=%zu", (long long)m->internaldate,
-	         o->uidvalidity, m->uid, o->host, o->body.len, data->len);
+		 o->uidvalidity, m->uid, o->host, o->body.len, data->len);
 	if (exists(o, base)) {
 		e->stats->present++;
 		return 0;
@@ -297,10 +297,10 @@ static int maildir_mailbox_end(struct export *e, const char **error_r)
 }
 
 static const struct export_format maildir_writer = {maildir_mailbox_begin, maildir_message,
-                                                    maildir_mailbox_end};
+						    maildir_mailbox_end};
 
 int export_maildir(struct store *s, const char *path, const struct export_options *opt,
-                   struct export_stats *stats_r, int *store_err_r, const char **error_r)
+		   struct export_stats *stats_r, int *store_err_r, const char **error_r)
 {
 	struct maildir_out o;
 	struct export e;

@@ -33,7 +33,7 @@ static int file_path(struct export *e, const char *name, struct buf *path, const
 			continue;
 		buf_append_byte(path, '/');
 		if (maildir_name_level_encode(name + begin, i - begin, MAILDIR_LAYOUT_TREE,
-		                              e->opt->utf8_names, path, error_r) < 0)
+					      e->opt->utf8_names, path, error_r) < 0)
 			return -1;
 		if (i < len) {
 			buf_append_str(path, ".sbd");
@@ -46,7 +46,7 @@ static int file_path(struct export *e, const char *name, struct buf *path, const
 }
 
 static int mbox_mailbox_begin(struct export *e, const struct store_mailbox *mb,
-                              const char **error_r)
+			      const char **error_r)
 {
 	struct mbox_out *o = e->format_ctx;
 	struct buf path = BUF_INIT;
@@ -86,12 +86,12 @@ static int flush_out(struct export *e, const char **error_r)
 }
 
 static int mbox_message(struct export *e, const struct store_msg *m, const struct buf *data,
-                        const char **error_r)
+			const char **error_r)
 {
 	struct mbox_out *o = e->format_ctx;
 
 	mbox_write_record(data->data, data->len, m->flags, m->keywords, m->internaldate,
-	                  m->tz_offset, e->opt->mbox_format, &o->out);
+			  m->tz_offset, e->opt->mbox_format, &o->out);
 	e->stats->exported++;
 	return o->out.len >= MBOX_WRITE_CHUNK ? flush_out(e, error_r) : 0;
 }
@@ -128,10 +128,10 @@ static int mbox_mailbox_end(struct export *e, const char **error_r)
 }
 
 static const struct export_format mbox_writer = {mbox_mailbox_begin, mbox_message,
-                                                 mbox_mailbox_end};
+						 mbox_mailbox_end};
 
 int export_mbox(struct store *s, const char *path, const struct export_options *opt,
-                struct export_stats *stats_r, int *store_err_r, const char **error_r)
+		struct export_stats *stats_r, int *store_err_r, const char **error_r)
 {
 	struct mbox_out o;
 	struct export e;

@@ -14,10 +14,10 @@ struct export;
 struct export_format {
 	/* A mailbox begins; 0 or -1 (*error_r, output failed). */
 	int (*mailbox_begin)(struct export *e, const struct store_mailbox *mb,
-	                     const char **error_r);
+			     const char **error_r);
 	/* One message; data is its stored bytes. 0, or -1. */
 	int (*message)(struct export *e, const struct store_msg *m, const struct buf *data,
-	               const char **error_r);
+		       const char **error_r);
 	int (*mailbox_end)(struct export *e, const char **error_r);
 };
 
@@ -34,7 +34,7 @@ struct export
 };
 
 int export_run(struct export *e, const struct export_format *fmt, int *store_err_r,
-               const char **error_r);
+	       const char **error_r);
 /* "path: strerror(errno)", in a static buffer valid until the next error. */
 const char *export_errno(struct export *e, const char *path);
 /* The same buffer, for other messages. */

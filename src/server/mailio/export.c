@@ -107,7 +107,7 @@ static void export_progress(struct export *e)
 		return;
 	e->last_ms = now;
 	fprintf(e->opt->progress, "\r\033[Kexporting: %llu/%llu messages",
-	        (unsigned long long)e->done, (unsigned long long)e->total);
+		(unsigned long long)e->done, (unsigned long long)e->total);
 	fflush(e->opt->progress);
 	e->shown = true;
 }
@@ -132,7 +132,7 @@ static int read_message(struct export *e, const struct store_msg *m, struct buf 
 }
 
 static int export_mailbox(struct export *e, const struct export_format *fmt,
-                          const struct store_mailbox *mb, int *store_err_r, const char **error_r)
+			  const struct store_mailbox *mb, int *store_err_r, const char **error_r)
 {
 	struct buf data = BUF_INIT;
 	struct store_fetch *f;
@@ -162,12 +162,12 @@ static int export_mailbox(struct export *e, const struct export_format *fmt,
 		return -1;
 	e->stats->mailboxes++;
 	export_report(e, "%s: %llu exported\n", mb->name,
-	              (unsigned long long)(e->stats->exported - before));
+		      (unsigned long long)(e->stats->exported - before));
 	return 0;
 }
 
 int export_run(struct export *e, const struct export_format *fmt, int *store_err_r,
-               const char **error_r)
+	       const char **error_r)
 {
 	struct names n = {NULL, 0};
 	int ret = store_mailbox_list(e->s, NULL, collect, &n);

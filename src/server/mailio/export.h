@@ -49,8 +49,8 @@ struct export_stats {
 /* 0, or -1 with *error_r: *store_err_r is the store error when the store
  * failed, STORE_OK when writing the output did. */
 int export_maildir(struct store *s, const char *path, const struct export_options *opt,
-                   struct export_stats *stats_r, int *store_err_r, const char **error_r);
+		   struct export_stats *stats_r, int *store_err_r, const char **error_r);
 int export_mbox(struct store *s, const char *path, const struct export_options *opt,
-                struct export_stats *stats_r, int *store_err_r, const char **error_r);
+		struct export_stats *stats_r, int *store_err_r, const char **error_r);
 
 #endif

@@ -126,11 +126,11 @@ static void decode_names(struct walk *w, size_t tree_from)
 		struct buf name = BUF_INIT;
 		const char *error;
 		enum maildir_layout layout =
-		    i >= tree_from ? MAILDIR_LAYOUT_TREE : MAILDIR_LAYOUT_MAILDIRPP;
+			i >= tree_from ? MAILDIR_LAYOUT_TREE : MAILDIR_LAYOUT_MAILDIRPP;
 		int ret = strcmp(f->name, "INBOX") == 0 && i == 0
-		              ? (buf_append_str(&name, "INBOX"), 0)
-		              : maildir_name_folder_decode(f->name, strlen(f->name), layout, &name,
-		                                           &error);
+				  ? (buf_append_str(&name, "INBOX"), 0)
+				  : maildir_name_folder_decode(f->name, strlen(f->name), layout,
+							       &name, &error);
 
 		if (ret < 0) {
 			importer_skip(w->im, f->path, error);
@@ -240,7 +240,7 @@ static int local_offset(int64_t t)
 }
 
 static int import_maildir_file(struct importer *im, const char *folder, const struct entry *e,
-                               struct maildir_keywords *kw, struct buf *data, const char **error_r)
+			       struct maildir_keywords *kw, struct buf *data, const char **error_r)
 {
 	const char *kws[MAILDIR_KEYWORD_LETTERS + 1], *error;
 	char *path = mailio_path_join(folder, e->name);
@@ -248,14 +248,14 @@ static int import_maildir_file(struct importer *im, const char *folder, const st
 	struct import_msg m;
 	struct stat st;
 	size_t nkw = 0;
-	int ret =
-	    mailio_read_file(AT_FDCWD, path, importer_options(im)->max_message, data, &st, &error);
+	int ret = mailio_read_file(AT_FDCWD, path, importer_options(im)->max_message, data, &st,
+				   &error);
 
 	if (ret != 0 || data->len == 0) {
 		importer_skip(im, path,
-		              ret < 0   ? error
-		              : ret > 0 ? "larger than append_limit"
-		                        : "empty file");
+			      ret < 0   ? error
+			      : ret > 0 ? "larger than append_limit"
+					: "empty file");
 		free(path);
 		return 0;
 	}

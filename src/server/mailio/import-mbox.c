@@ -132,7 +132,7 @@ static int ensure_mailbox(struct one_file *o, const char **error_r)
 }
 
 static int take_mbox_message(struct one_file *o, const struct mbox_message *msg,
-                             const char **error_r)
+			     const char **error_r)
 {
 	struct mbox_meta meta;
 	struct import_msg m;
@@ -143,7 +143,7 @@ static int take_mbox_message(struct one_file *o, const struct mbox_message *msg,
 	if (ret != 0)
 		return ret;
 	snprintf(what, sizeof(what), "%s, message at byte %llu", o->f->path,
-	         (unsigned long long)msg->offset);
+		 (unsigned long long)msg->offset);
 	if (msg->too_big) {
 		importer_skip(o->im, what, "larger than append_limit");
 		return 0;
@@ -175,7 +175,7 @@ static int take_mbox_message(struct one_file *o, const struct mbox_message *msg,
 static int read_messages(struct one_file *o, int fd, const char **error_r)
 {
 	struct mbox_reader *r = mbox_reader_new(importer_options(o->im)->mbox_format,
-	                                        (size_t)importer_options(o->im)->max_message);
+						(size_t)importer_options(o->im)->max_message);
 	unsigned char *chunk = xmalloc(MBOX_READ_CHUNK);
 	struct mbox_message msg;
 	const char *rerr = NULL;
@@ -188,7 +188,7 @@ static int read_messages(struct one_file *o, int fd, const char **error_r)
 
 		while (ret == 0 && pos < (size_t)n &&
 		       (got = mbox_reader_feed(r, chunk + pos, (size_t)n - pos, &used, &msg,
-		                               &rerr)) != 0) {
+					       &rerr)) != 0) {
 			pos += used;
 			ret = got < 0 ? 2 : take_mbox_message(o, &msg, error_r);
 		}
@@ -214,7 +214,7 @@ static int read_messages(struct one_file *o, int fd, const char **error_r)
 }
 
 static int import_mbox_file(struct importer *im, const struct mbox_file *f, const char *mailbox,
-                            const char **error_r)
+			    const char **error_r)
 {
 	struct one_file o = {im, f, mailbox, false, BUF_INIT};
 	int fd, ret;
@@ -247,7 +247,7 @@ static int import_tree(struct importer *im, struct tree *t, const char **error_r
 		const char *error;
 
 		if (maildir_name_folder_decode(t->files[i].rel, strlen(t->files[i].rel),
-		                               MAILDIR_LAYOUT_TREE, &name, &error) < 0)
+					       MAILDIR_LAYOUT_TREE, &name, &error) < 0)
 			importer_skip(im, t->files[i].path, error);
 		else
 			ret = import_mbox_file(im, &t->files[i], buf_cstr(&name), error_r);

@@ -112,13 +112,13 @@ static void progress_show(struct importer *im, bool force)
 	im->last_ms = now;
 	if (im->bytes)
 		fprintf(f, "\r\033[Kimporting: %3llu%%",
-		        (unsigned long long)(im->total ? im->done * 100 / im->total : 100));
+			(unsigned long long)(im->total ? im->done * 100 / im->total : 100));
 	else
 		fprintf(f, "\r\033[Kimporting: %llu/%llu messages", (unsigned long long)im->done,
-		        (unsigned long long)im->total);
+			(unsigned long long)im->total);
 	fprintf(f, ", %llu new, %llu already there, %llu skipped",
-	        (unsigned long long)im->stats.imported, (unsigned long long)im->stats.present,
-	        (unsigned long long)im->stats.skipped);
+		(unsigned long long)im->stats.imported, (unsigned long long)im->stats.present,
+		(unsigned long long)im->stats.skipped);
 	if (im->mailbox != NULL)
 		fprintf(f, " (%s)", im->mailbox);
 	fflush(f);
@@ -149,7 +149,7 @@ static int store_failed(struct importer *im, int err, const char **error_r)
 {
 	im->store_err = err;
 	snprintf(im->errbuf, sizeof(im->errbuf), "%s: %s",
-	         im->mailbox != NULL ? im->mailbox : "store", store_last_error(im->s));
+		 im->mailbox != NULL ? im->mailbox : "store", store_last_error(im->s));
 	*error_r = im->errbuf;
 	return -1;
 }
@@ -178,7 +178,7 @@ static void mailbox_done(struct importer *im)
 		return;
 	progress_clear(im);
 	fprintf(im->opt.report, "%s: %llu imported, %llu already there\n", im->mailbox,
-	        (unsigned long long)im->mb_imported, (unsigned long long)im->mb_present);
+		(unsigned long long)im->mb_imported, (unsigned long long)im->mb_present);
 	fflush(im->opt.report);
 	dedup_free(&im->dedup);
 	xfree(&im->mailbox);

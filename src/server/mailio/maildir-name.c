@@ -11,9 +11,9 @@ static const struct {
 	char letter;
 	unsigned flag;
 } info_flags[] = {
-    /* ASCII order, as written. 'P' is handled apart (a keyword). */
-    {'D', STORE_FLAG_DRAFT}, {'F', STORE_FLAG_FLAGGED}, {'R', STORE_FLAG_ANSWERED},
-    {'S', STORE_FLAG_SEEN},  {'T', STORE_FLAG_DELETED},
+	/* ASCII order, as written. 'P' is handled apart (a keyword). */
+	{'D', STORE_FLAG_DRAFT}, {'F', STORE_FLAG_FLAGGED}, {'R', STORE_FLAG_ANSWERED},
+	{'S', STORE_FLAG_SEEN},  {'T', STORE_FLAG_DELETED},
 };
 
 /* The info starts at the last ":2," or ";2,"; a unique part may contain
@@ -138,7 +138,7 @@ static int decode_level(const char *s, size_t len, struct buf *out, const char *
 }
 
 int maildir_name_folder_decode(const char *disk, size_t len, enum maildir_layout layout,
-                               struct buf *out, const char **error_r)
+			       struct buf *out, const char **error_r)
 {
 	char sep = layout == MAILDIR_LAYOUT_MAILDIRPP ? '.' : '/';
 	size_t start_len = out->len, begin = 0;
@@ -182,7 +182,7 @@ static bool must_escape(const char *s, size_t len, size_t i, enum maildir_layout
 }
 
 int maildir_name_level_encode(const char *level, size_t len, enum maildir_layout layout, bool utf8,
-                              struct buf *out, const char **error_r)
+			      struct buf *out, const char **error_r)
 {
 	static const char hex[] = "0123456789abcdef";
 	struct buf enc = BUF_INIT;
@@ -219,7 +219,7 @@ int maildir_name_folder_encode(const char *name, bool utf8, struct buf *out, con
 			continue;
 		buf_append_byte(out, '.');
 		if (maildir_name_level_encode(name + begin, i - begin, MAILDIR_LAYOUT_MAILDIRPP,
-		                              utf8, out, error_r) < 0) {
+					      utf8, out, error_r) < 0) {
 			buf_truncate(out, start_len);
 			return -1;
 		}

@@ -57,13 +57,13 @@ enum maildir_layout {
  * with *error_r (static) when a level is empty or is neither modified
  * UTF-7 nor UTF-8 after unescaping; out is then left as it was. */
 int maildir_name_folder_decode(const char *disk, size_t len, enum maildir_layout layout,
-                               struct buf *out, const char **error_r);
+			       struct buf *out, const char **error_r);
 /* One level of a mailbox name as it goes on disk: modified UTF-7 unless
  * utf8, then escaped for the layout (see above; in a tree, a trailing
  * ".msf" or ".sbd" is escaped too, since the mbox tree gives those names a
  * meaning). Returns 0, or -1 for a level that is not valid UTF-8. */
 int maildir_name_level_encode(const char *level, size_t len, enum maildir_layout layout, bool utf8,
-                              struct buf *out, const char **error_r);
+			      struct buf *out, const char **error_r);
 /* A whole name in Maildir++ form, with its leading '.': "A/B" -> ".A.B". */
 int maildir_name_folder_encode(const char *name, bool utf8, struct buf *out, const char **error_r);
 

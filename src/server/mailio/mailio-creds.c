@@ -41,7 +41,7 @@ int mailio_creds_init(const struct run_as *ra, const char **error_r)
 		return 0;
 	if (setegid(creds.gid) < 0 || seteuid(creds.uid) < 0) {
 		snprintf(errbuf, sizeof(errbuf), "cannot switch to user %s: %s", creds.name,
-		         strerror(errno));
+			 strerror(errno));
 		*error_r = errbuf;
 		return -1;
 	}
@@ -85,7 +85,7 @@ static int read_fd(int fd, size_t size, struct buf *out)
 }
 
 int mailio_read_file(int dirfd, const char *path, uint64_t max, struct buf *out, struct stat *st_r,
-                     const char **error_r)
+		     const char **error_r)
 {
 	static char errbuf[512];
 	int fd, ret = -1;

@@ -30,6 +30,6 @@ char *mailio_path_join(const char *a, const char *b);
  * 0, 1 when it is larger than max (out empty), -1 with *error_r (static,
  * with strerror) when it cannot be read or is not a regular file. */
 int mailio_read_file(int dirfd, const char *path, uint64_t max, struct buf *out, struct stat *st_r,
-                     const char **error_r);
+		     const char **error_r);
 
 #endif

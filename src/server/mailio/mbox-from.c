@@ -46,8 +46,8 @@ static int read_month(struct cursor *c)
 		return -1;
 	for (int i = 0; i < 12; i++)
 		if (str_has_prefix_ci(c->p, 3,
-		                      (const char[4]){months[i * 3], months[i * 3 + 1],
-		                                      months[i * 3 + 2], '\0'})) {
+				      (const char[4]){months[i * 3], months[i * 3 + 1],
+						      months[i * 3 + 2], '\0'})) {
 			c->p += 3;
 			return i;
 		}
@@ -82,8 +82,8 @@ static int read_zone(struct cursor *c, int *tz_r)
 		const char *name;
 		int minutes;
 	} names[] = {{"UT", 0},     {"UTC", 0},    {"GMT", 0},    {"EST", -300},
-	             {"EDT", -240}, {"CST", -360}, {"CDT", -300}, {"MST", -420},
-	             {"MDT", -360}, {"PST", -480}, {"PDT", -420}};
+		     {"EDT", -240}, {"CST", -360}, {"CDT", -300}, {"MST", -420},
+		     {"MDT", -360}, {"PST", -480}, {"PDT", -420}};
 	size_t n = word_len(c);
 
 	if (n == 5 && (c->p[0] == '+' || c->p[0] == '-')) {
@@ -238,6 +238,6 @@ void mbox_from_write(const char *sender, size_t sender_len, int64_t time, int tz
 	else
 		buf_append_str(out, "MAILER-DAEMON");
 	buf_printf(out, " %.3s %.3s %2d %02d:%02d:%02d %04d %c%02d%02d\n",
-	           weekdays + tm.tm_wday * 3, months + tm.tm_mon * 3, tm.tm_mday, tm.tm_hour,
-	           tm.tm_min, tm.tm_sec, tm.tm_year + 1900, tz < 0 ? '-' : '+', atz / 60, atz % 60);
+		   weekdays + tm.tm_wday * 3, months + tm.tm_mon * 3, tm.tm_mday, tm.tm_hour,
+		   tm.tm_min, tm.tm_sec, tm.tm_year + 1900, tz < 0 ? '-' : '+', atz / 60, atz % 60);
 }

@@ -8,7 +8,7 @@
 #include <string.h>
 
 static const char *const bookkeeping[] = {"Status", "X-Status", "X-Keywords",
-                                          "X-UID",  "X-IMAP",   "X-IMAPbase"};
+					  "X-UID",  "X-IMAP",   "X-IMAPbase"};
 
 struct field {
 	const unsigned char *start; /* the field's first line */
@@ -134,7 +134,7 @@ void mbox_meta_extract(const void *data, size_t len, struct buf *out, struct mbo
 			add_keywords(&moz_kw, f.value, f.value_len);
 		else if (field_is(&f, "Subject"))
 			internal = str_find_ci((const char *)f.value, f.value_len,
-			                       "FOLDER INTERNAL DATA", 20) != NULL;
+					       "FOLDER INTERNAL DATA", 20) != NULL;
 		if (!is_bookkeeping(&f))
 			continue;
 		own = own || field_is(&f, "Status") || field_is(&f, "X-Status");
@@ -189,11 +189,11 @@ static void write_meta(unsigned flags, const char *keywords, const char *eol, st
 {
 	buf_printf(out, "Status: %sO%s", (flags & STORE_FLAG_SEEN) ? "R" : "", eol);
 	if ((flags & (STORE_FLAG_ANSWERED | STORE_FLAG_FLAGGED | STORE_FLAG_DRAFT |
-	              STORE_FLAG_DELETED)) != 0)
+		      STORE_FLAG_DELETED)) != 0)
 		buf_printf(out, "X-Status: %s%s%s%s%s", (flags & STORE_FLAG_ANSWERED) ? "A" : "",
-		           (flags & STORE_FLAG_FLAGGED) ? "F" : "",
-		           (flags & STORE_FLAG_DRAFT) ? "T" : "",
-		           (flags & STORE_FLAG_DELETED) ? "D" : "", eol);
+			   (flags & STORE_FLAG_FLAGGED) ? "F" : "",
+			   (flags & STORE_FLAG_DRAFT) ? "T" : "",
+			   (flags & STORE_FLAG_DELETED) ? "D" : "", eol);
 	if (keywords != NULL && keywords[0] != '\0')
 		buf_printf(out, "X-Keywords: %s%s", keywords, eol);
 }
@@ -210,7 +210,7 @@ static bool needs_quote(const unsigned char *p, size_t n, enum mbox_format forma
 }
 
 static void write_quoted(const unsigned char *p, size_t len, enum mbox_format format,
-                         struct buf *out)
+			 struct buf *out)
 {
 	size_t i = 0;
 
@@ -226,7 +226,7 @@ static void write_quoted(const unsigned char *p, size_t len, enum mbox_format fo
 }
 
 void mbox_write_record(const void *data, size_t len, unsigned flags, const char *keywords,
-                       int64_t date, int tz, enum mbox_format format, struct buf *out)
+		       int64_t date, int tz, enum mbox_format format, struct buf *out)
 {
 	const unsigned char *p = data;
 	struct buf body = BUF_INIT;

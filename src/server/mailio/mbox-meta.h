@@ -40,6 +40,6 @@ const char *mbox_meta_return_path(const void *data, size_t len, size_t *len_r);
  * message with LF line ends where that can be undone exactly (else as it
  * is), From lines quoted for format, and the separating line end. */
 void mbox_write_record(const void *data, size_t len, unsigned flags, const char *keywords,
-                       int64_t date, int tz, enum mbox_format format, struct buf *out);
+		       int64_t date, int tz, enum mbox_format format, struct buf *out);
 
 #endif

@@ -183,7 +183,7 @@ static void end_line(struct mbox_reader *r)
 /* After more of the current line arrived: classify it, enforce limits.
  * Returns 1 when a From_ line ended a message, -1 on an error. */
 static int line_grew(struct mbox_reader *r, bool complete, struct mbox_message *msg_r,
-                     const char **error_r)
+		     const char **error_r)
 {
 	size_t kept = r->msg.len - r->line_start;
 
@@ -222,7 +222,7 @@ static void reset_if_taken(struct mbox_reader *r)
 }
 
 int mbox_reader_feed(struct mbox_reader *r, const void *data, size_t len, size_t *used_r,
-                     struct mbox_message *msg_r, const char **error_r)
+		     struct mbox_message *msg_r, const char **error_r)
 {
 	const unsigned char *p = data, *end = p + len;
 

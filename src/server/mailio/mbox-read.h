@@ -40,7 +40,7 @@ void mbox_reader_free(struct mbox_reader **rp);
  * bytes were consumed and more are needed, -1 when the input is not an
  * mbox file (*error_r). */
 int mbox_reader_feed(struct mbox_reader *r, const void *data, size_t len, size_t *used_r,
-                     struct mbox_message *msg_r, const char **error_r);
+		     struct mbox_message *msg_r, const char **error_r);
 /* The input ended: 1 with the last message in *msg_r, 0 when there is none
  * (also for empty input), -1 when the input was not an mbox file. */
 int mbox_reader_finish(struct mbox_reader *r, struct mbox_message *msg_r, const char **error_r);
