@@ -21,6 +21,7 @@ static const struct {
 	 "import --data DIR USER maildir|mbox PATH [--mbox-format mboxrd|mboxo]"},
 	{"export", admin_export,
 	 "export --data DIR USER --format maildir|mbox PATH [--utf8-names]"},
+	{"config", admin_config, "config [-c FILE] [--data DIR]"},
 };
 
 static int usage(FILE *out, int code)

@@ -143,6 +143,89 @@ int server_config_add_listen(struct server_config *cfg, const char *spec, const 
 	return 0;
 }
 
+void server_config_default_listen(struct server_config *cfg)
+{
+	const char *error;
+
+	if (cfg->listen_count == 0) {
+		server_config_add_listen(cfg, "imap=127.0.0.1:143", &error);
+		server_config_add_listen(cfg, "imaps=127.0.0.1:993", &error);
+	}
+}
+
+/* v in the largest unit that divides it exactly: "64M", "30m", "7". */
+static void write_scaled(FILE *out, uint64_t v, const uint64_t *units, const char *suffixes)
+{
+	for (size_t i = 0; suffixes[i] != '\0'; i++) {
+		if (v != 0 && v % units[i] == 0) {
+			fprintf(out, "%llu%c", (unsigned long long)(v / units[i]), suffixes[i]);
+			return;
+		}
+	}
+	fprintf(out, "%llu", (unsigned long long)v);
+}
+
+/* Quoted when the file format would otherwise change it: spaces at either
+ * end are trimmed, a '#' may start a comment, a '"' at either end is a
+ * quote (lib/config.c). */
+static void write_string(FILE *out, const char *v)
+{
+	size_t n = strlen(v);
+	bool quote = n > 0 && (strchr(" \t\"", v[0]) != NULL || strchr(" \t\"", v[n - 1]) != NULL ||
+			       strchr(v, '#') != NULL);
+
+	fprintf(out, quote ? "\"%s\"" : "%s", v);
+}
+
+void server_config_write(const struct server_config *cfg, FILE *out)
+{
+	static const uint64_t sizes[] = {1024ull * 1024 * 1024, 1024 * 1024, 1024};
+	static const uint64_t secs[] = {86400, 3600, 60, 1};
+	static const char *const levels[] = {"error", "warn", "info", "debug"};
+
+	for (size_t i = 0; i < HF_N_ELEMENTS(keys); i++) {
+		const struct key *k = &keys[i];
+		const void *field = (const char *)cfg + k->offset;
+
+		if (k->type == KEY_LISTEN) {
+			for (size_t j = 0; j < cfg->listen_count; j++)
+				fprintf(out, "listen = %s\n", cfg->listen[j]);
+			continue;
+		}
+		if (k->type == KEY_STR && *(char *const *)field == NULL) {
+			fprintf(out, "# %s is not set\n", k->name);
+			continue;
+		}
+		fprintf(out, "%s = ", k->name);
+		switch (k->type) {
+		case KEY_STR:
+			write_string(out, *(char *const *)field);
+			break;
+		case KEY_BOOL:
+			fputs(*(const bool *)field ? "yes" : "no", out);
+			break;
+		case KEY_LOGLEVEL:
+			fputs(levels[*(const enum log_level *)field], out);
+			break;
+		case KEY_UINT:
+			fprintf(out, "%llu",
+				(unsigned long long)(k->offset == F(workers)
+							     ? cfg->workers
+							     : *(const uint64_t *)field));
+			break;
+		case KEY_SIZE:
+			write_scaled(out, *(const uint64_t *)field, sizes, "GMK");
+			break;
+		case KEY_DURATION:
+			write_scaled(out, *(const uint64_t *)field, secs, "dhms");
+			break;
+		case KEY_LISTEN:
+			break;
+		}
+		fputc('\n', out);
+	}
+}
+
 char *server_config_data_path(const struct server_config *cfg, const char *rel)
 {
 	size_t n = strlen(cfg->data_dir) + strlen(rel) + 2;

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define SERVER_MAX_LISTEN 32
 
@@ -67,6 +68,12 @@ int server_config_reload(struct server_config *cfg, const char **note_r, const c
  * after from_command_line is set). -1 with *error_r when the spec does not
  * parse (listen_spec_parse) or there are too many. */
 int server_config_add_listen(struct server_config *cfg, const char *spec, const char **error_r);
+/* No listener configured: IMAP on 127.0.0.1:143 and IMAPS on :993. */
+void server_config_default_listen(struct server_config *cfg);
+/* Every setting as "key = value" lines a configuration file takes, in
+ * docs/config.md's order: sizes and durations in their largest exact unit,
+ * an unset string as a comment. Reading the output back gives the same. */
+void server_config_write(const struct server_config *cfg, FILE *out);
 /* The protocols a listen spec may name ("imap", "imaps", "lmtp"), NULL-ended. */
 extern const char *const server_listen_protos[];
 void server_config_clear_listen(struct server_config *cfg);

@@ -12,7 +12,7 @@ import types
 
 import pytest
 
-from conftest import hafend_binary, wait_port
+from conftest import ROOT, hafend_binary, wait_port
 from test_idle import MESSAGE, append, idle
 from test_limits import read_until_closed
 
@@ -156,6 +156,69 @@ def test_user_add_asks_twice_without_echo_on_a_terminal(server):
     rc, out = t.finish()
     assert rc == 65 and b"passwords differ" in t.seen, t.seen
     assert can_login(server, "tty-user", "tty-secret-1")
+
+
+def config_values(text):
+    """key -> list of values from `hafend config` output."""
+    values = {}
+    for line in text.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        key, _, value = line.partition(" = ")
+        values.setdefault(key, []).append(value)
+    return values
+
+
+def number(text):
+    """A size or duration as configuration files write them, in bytes or
+    seconds; other text as it is."""
+    units = {"K": 1024, "M": 1024 ** 2, "G": 1024 ** 3,
+             "s": 1, "m": 60, "h": 3600, "d": 86400}
+    if text[:-1].isdigit() and text[-1] in units:
+        return int(text[:-1]) * units[text[-1]]
+    return int(text) if text.isdigit() else text
+
+
+def test_config_prints_the_defaults_docs_config_md_lists(tmp_path):
+    """hafend config with no file: every default as docs/config.md states
+    it (the issue's defaults among them: 30 min autologout and IDLE, a
+    keepalive every 2 minutes, 60 s before login, APPENDLIMIT 64 MiB), and
+    its output read back as a file gives the same."""
+    data = str(tmp_path / "data")
+    r = subprocess.run([hafend_binary(), "config", "--data", data], capture_output=True,
+                       text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    got = config_values(r.stdout)
+    assert not os.path.exists(data)  # it only reads
+    assert got["data_dir"] == [data]
+    assert got["listen"] == ["imap=127.0.0.1:143", "imaps=127.0.0.1:993"]
+    for key, seconds in (("autologout", 1800), ("idle_timeout", 1800),
+                         ("idle_keepalive", 120), ("preauth_timeout", 60)):
+        assert number(got[key][0]) == seconds, key
+    assert number(got["append_limit"][0]) == 64 * 1024 * 1024
+    assert int(got["max_sessions_per_user"][0]) >= 10
+    # Every key of docs/config.md's tables, with its documented default
+    # where the table gives one literally (a single `value`).
+    with open(os.path.join(ROOT, "docs/config.md")) as f:
+        rows = [l for l in f if re.match(r"\| `[a-z_]+`", l)]
+    documented = set()
+    for row in rows:
+        cells = [c.strip() for c in row.strip().strip("|").split("|")]
+        keys = re.findall(r"`([a-z_]+)`", cells[0])
+        documented.update(keys)
+        default = re.fullmatch(r"`([^`]*)`", cells[1])
+        for key in keys:
+            assert key in got or "# %s is not set" % key in r.stdout, key
+            if default and key != "data_dir" and key != "listen":
+                assert number(got[key][0]) == number(default.group(1)), (key, got[key])
+    printed = set(got) | set(re.findall(r"^# ([a-z_]+) is not set", r.stdout, re.M))
+    assert printed == documented, printed ^ documented
+    # Read back as a configuration file, the output gives itself.
+    conf = tmp_path / "printed.conf"
+    conf.write_text(r.stdout)
+    again = subprocess.run([hafend_binary(), "config", "-c", str(conf)],
+                           capture_output=True, text=True, timeout=30)
+    assert again.returncode == 0 and again.stdout == r.stdout, again.stderr
 
 
 def test_user_list(server):

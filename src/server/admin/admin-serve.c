@@ -8,17 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void default_listeners(struct server_config *cfg)
-{
-	const char *error;
-
-	/* No config file and no --listen: IMAP and IMAPS on loopback. */
-	if (cfg->listen_count == 0) {
-		server_config_add_listen(cfg, "imap=127.0.0.1:143", &error);
-		server_config_add_listen(cfg, "imaps=127.0.0.1:993", &error);
-	}
-}
-
 int admin_serve(int argc, char **argv)
 {
 	struct server_config cfg;
@@ -58,7 +47,7 @@ int admin_serve(int argc, char **argv)
 	if (ret == 0) {
 		log_set_ident("hafend");
 		log_use_syslog(cfg.syslog);
-		default_listeners(&cfg);
+		server_config_default_listen(&cfg);
 		ret = supervisor_run(&cfg);
 	}
 	server_config_free(&cfg);

@@ -12,6 +12,7 @@ int admin_imap(int argc, char **argv);
 int admin_deliver(int argc, char **argv);
 int admin_import(int argc, char **argv);
 int admin_export(int argc, char **argv);
+int admin_config(int argc, char **argv);
 
 /* Options every subcommand shares: -c FILE, --data DIR, --log-level L.
  * Consumes them from argv (compacting it) and loads the config.
