@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
 /* TLS 1.2: ECDHE key exchange and AEAD ciphers only (Mozilla "intermediate"
@@ -81,6 +82,62 @@ static int check_readable(const char *what, const char *path, const char **error
 	return 0;
 }
 
+/* The whole file into a malloc()ed buffer; at most TLS_PEM_MAX bytes. */
+static char *read_pem_file(const char *what, const char *path, size_t *len_r, const char **error_r)
+{
+	FILE *f = fopen(path, "r");
+	char *data;
+	size_t n;
+
+	if (f == NULL) {
+		*error_r = tls_error_set("cannot read %s %s: %s", what, path, strerror(errno));
+		return NULL;
+	}
+	data = xmalloc(TLS_PEM_MAX + 1);
+	n = fread(data, 1, TLS_PEM_MAX + 1, f);
+	if (ferror(f) || n > TLS_PEM_MAX) {
+		*error_r = ferror(f) ? tls_error_set("cannot read %s %s: %s", what, path,
+						     strerror(errno))
+				     : tls_error_set("%s %s: larger than %d bytes", what, path,
+						     TLS_PEM_MAX);
+		OPENSSL_cleanse(data, TLS_PEM_MAX + 1);
+		free(data);
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	*len_r = n;
+	return data;
+}
+
+int tls_pem_pair_read(const char *cert_file, const char *key_file, struct tls_pem_pair *pem_r,
+		      const char **error_r)
+{
+	memset(pem_r, 0, sizeof(*pem_r));
+	pem_r->cert = read_pem_file("certificate", cert_file, &pem_r->cert_len, error_r);
+	if (pem_r->cert == NULL)
+		return -1;
+	pem_r->key = read_pem_file("key", key_file, &pem_r->key_len, error_r);
+	if (pem_r->key == NULL) {
+		tls_pem_pair_clear(pem_r);
+		return -1;
+	}
+	pem_r->cert_name = xstrdup(cert_file);
+	pem_r->key_name = xstrdup(key_file);
+	return 0;
+}
+
+void tls_pem_pair_clear(struct tls_pem_pair *pem)
+{
+	if (pem->key != NULL)
+		OPENSSL_cleanse(pem->key, pem->key_len);
+	free(pem->cert);
+	free(pem->key);
+	free(pem->cert_name);
+	free(pem->key_name);
+	memset(pem, 0, sizeof(*pem));
+}
+
 static int common_setup(SSL_CTX *ssl_ctx, const char **error_r)
 {
 	if (SSL_CTX_set_min_proto_version(ssl_ctx, TLS1_2_VERSION) != 1 ||
@@ -99,46 +156,82 @@ static int common_setup(SSL_CTX *ssl_ctx, const char **error_r)
 	return 0;
 }
 
-static int load_cert_and_key(SSL_CTX *ssl_ctx, const char *cert_file, const char *key_file,
-			     const char **error_r)
+/* The leaf certificate, then every further certificate as the chain, as
+ * SSL_CTX_use_certificate_chain_file() takes them from a file. */
+static int load_chain(SSL_CTX *ssl_ctx, const struct tls_pem_pair *pem, const char **error_r)
 {
+	BIO *bio = BIO_new_mem_buf(pem->cert, (int)pem->cert_len);
+	X509 *x = bio == NULL ? NULL : PEM_read_bio_X509_AUX(bio, NULL, no_passphrase_cb, NULL);
+	unsigned long e;
+	int ok = x != NULL && SSL_CTX_use_certificate(ssl_ctx, x) == 1;
+
+	X509_free(x);
+	if (ok)
+		ok = SSL_CTX_clear_chain_certs(ssl_ctx) == 1;
+	while (ok && (x = PEM_read_bio_X509(bio, NULL, no_passphrase_cb, NULL)) != NULL) {
+		if (SSL_CTX_add0_chain_cert(ssl_ctx, x) != 1) {
+			X509_free(x);
+			ok = 0;
+		}
+	}
+	/* The end of the data shows as "no start line": not an error. */
+	e = ERR_peek_last_error();
+	if (ok && ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE)
+		ERR_clear_error();
+	else if (ok && e != 0)
+		ok = 0;
+	BIO_free(bio);
+	if (!ok)
+		*error_r = tls_error_set("certificate %s: %s (expected PEM)", pem->cert_name,
+					 tls_openssl_reason("no certificate found"));
+	return ok ? 0 : -1;
+}
+
+static int load_key(SSL_CTX *ssl_ctx, const struct tls_pem_pair *pem, const char **error_r)
+{
+	BIO *bio = BIO_new_mem_buf(pem->key, (int)pem->key_len);
 	bool wanted_passphrase = false;
+	EVP_PKEY *pkey;
+	unsigned long e;
 	int ok;
 
-	if (check_readable("certificate", cert_file, error_r) < 0 ||
-	    check_readable("key", key_file, error_r) < 0)
-		return -1;
-	if (SSL_CTX_use_certificate_chain_file(ssl_ctx, cert_file) != 1) {
-		*error_r = tls_error_set("certificate %s: %s (expected PEM)", cert_file,
-					 tls_openssl_reason("no certificate found"));
-		return -1;
+	pkey = bio == NULL
+		       ? NULL
+		       : PEM_read_bio_PrivateKey(bio, NULL, no_passphrase_cb, &wanted_passphrase);
+	BIO_free(bio);
+	ok = pkey != NULL && SSL_CTX_use_PrivateKey(ssl_ctx, pkey) == 1;
+	EVP_PKEY_free(pkey);
+	if (ok)
+		return 0;
+	e = ERR_peek_error();
+	if (wanted_passphrase) {
+		ERR_clear_error();
+		*error_r = tls_error_set("key %s is protected by a passphrase, which is "
+					 "not supported; store it unencrypted with mode 0600",
+					 pem->key_name);
+	} else if (pkey != NULL && ERR_GET_REASON(e) == X509_R_KEY_VALUES_MISMATCH) {
+		ERR_clear_error();
+		*error_r = tls_error_set("certificate %s and key %s do not match", pem->cert_name,
+					 pem->key_name);
+	} else {
+		*error_r = tls_error_set("key %s: %s (expected PEM)", pem->key_name,
+					 tls_openssl_reason("no private key found"));
 	}
-	SSL_CTX_set_default_passwd_cb_userdata(ssl_ctx, &wanted_passphrase);
-	ok = SSL_CTX_use_PrivateKey_file(ssl_ctx, key_file, SSL_FILETYPE_PEM);
-	SSL_CTX_set_default_passwd_cb_userdata(ssl_ctx, NULL);
-	if (ok != 1) {
-		unsigned long e = ERR_peek_error();
+	return -1;
+}
 
-		if (wanted_passphrase) {
-			ERR_clear_error();
-			*error_r =
-				tls_error_set("key %s is protected by a passphrase, which is "
-					      "not supported; store it unencrypted with mode 0600",
-					      key_file);
-		} else if (ERR_GET_REASON(e) == X509_R_KEY_VALUES_MISMATCH) {
-			ERR_clear_error();
-			*error_r = tls_error_set("certificate %s and key %s do not match",
-						 cert_file, key_file);
-		} else {
-			*error_r = tls_error_set("key %s: %s (expected PEM)", key_file,
-						 tls_openssl_reason("no private key found"));
-		}
+static int load_cert_and_key(SSL_CTX *ssl_ctx, const struct tls_pem_pair *pem, const char **error_r)
+{
+	if (pem->cert_len > TLS_PEM_MAX || pem->key_len > TLS_PEM_MAX) {
+		*error_r = tls_error_set("certificate or key larger than %d bytes", TLS_PEM_MAX);
 		return -1;
 	}
+	if (load_chain(ssl_ctx, pem, error_r) < 0 || load_key(ssl_ctx, pem, error_r) < 0)
+		return -1;
 	if (SSL_CTX_check_private_key(ssl_ctx) != 1) {
 		ERR_clear_error();
-		*error_r = tls_error_set("certificate %s and key %s do not match", cert_file,
-					 key_file);
+		*error_r = tls_error_set("certificate %s and key %s do not match", pem->cert_name,
+					 pem->key_name);
 		return -1;
 	}
 	return 0;
@@ -146,6 +239,18 @@ static int load_cert_and_key(SSL_CTX *ssl_ctx, const char *cert_file, const char
 
 struct tls_ctx *tls_server_ctx_new(const char *cert_file, const char *key_file,
 				   const char **error_r)
+{
+	struct tls_pem_pair pem;
+	struct tls_ctx *ctx;
+
+	if (tls_pem_pair_read(cert_file, key_file, &pem, error_r) < 0)
+		return NULL;
+	ctx = tls_server_ctx_new_pem(&pem, error_r);
+	tls_pem_pair_clear(&pem);
+	return ctx;
+}
+
+struct tls_ctx *tls_server_ctx_new_pem(const struct tls_pem_pair *pem, const char **error_r)
 {
 	static const unsigned char sid_ctx[] = "hafen";
 	SSL_CTX *ssl_ctx = SSL_CTX_new(TLS_server_method());
@@ -156,8 +261,7 @@ struct tls_ctx *tls_server_ctx_new(const char *cert_file, const char *key_file,
 					 tls_openssl_reason("unknown"));
 		return NULL;
 	}
-	if (common_setup(ssl_ctx, error_r) < 0 ||
-	    load_cert_and_key(ssl_ctx, cert_file, key_file, error_r) < 0) {
+	if (common_setup(ssl_ctx, error_r) < 0 || load_cert_and_key(ssl_ctx, pem, error_r) < 0) {
 		SSL_CTX_free(ssl_ctx);
 		return NULL;
 	}
@@ -178,8 +282,21 @@ struct tls_ctx *tls_server_ctx_new(const char *cert_file, const char *key_file,
 int tls_server_ctx_reload(struct tls_ctx **ctxp, const char *cert_file, const char *key_file,
 			  const char **error_r)
 {
+	struct tls_pem_pair pem;
+	int ret;
+
+	if (tls_pem_pair_read(cert_file, key_file, &pem, error_r) < 0)
+		return -1;
+	ret = tls_server_ctx_reload_pem(ctxp, &pem, error_r);
+	tls_pem_pair_clear(&pem);
+	return ret;
+}
+
+int tls_server_ctx_reload_pem(struct tls_ctx **ctxp, const struct tls_pem_pair *pem,
+			      const char **error_r)
+{
 	unsigned char keys[TLS_TICKET_KEYS_SIZE];
-	struct tls_ctx *ctx = tls_server_ctx_new(cert_file, key_file, error_r);
+	struct tls_ctx *ctx = tls_server_ctx_new_pem(pem, error_r);
 
 	if (ctx == NULL)
 		return -1;

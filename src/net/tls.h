@@ -17,6 +17,7 @@
 #define HAFEN_NET_TLS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct tls_ctx;
 
@@ -28,6 +29,29 @@ struct tls_ctx;
  * usable PEM, the key is encrypted, or key and certificate do not match. */
 struct tls_ctx *tls_server_ctx_new(const char *cert_file, const char *key_file,
 				   const char **error_r);
+
+/* A certificate chain and its key as PEM text, with the names of the files
+ * they came from (for messages). Every field is malloc()ed; the key is
+ * wiped by tls_pem_pair_clear(). */
+struct tls_pem_pair {
+	char *cert_name, *key_name;
+	char *cert, *key;
+	size_t cert_len, key_len;
+};
+/* Largest certificate or key file taken. */
+#define TLS_PEM_MAX (256 * 1024)
+
+/* Read both files (each at most TLS_PEM_MAX bytes). 0, or -1 with
+ * *error_r ("cannot read certificate PATH: ...") and *pem_r empty. */
+int tls_pem_pair_read(const char *cert_file, const char *key_file, struct tls_pem_pair *pem_r,
+		      const char **error_r);
+/* Wipe the key, free everything; the pair is empty afterwards. */
+void tls_pem_pair_clear(struct tls_pem_pair *pem);
+/* tls_server_ctx_new and tls_server_ctx_reload from PEM text already in
+ * memory (a process that cannot read the files itself: the TLS keeper). */
+struct tls_ctx *tls_server_ctx_new_pem(const struct tls_pem_pair *pem, const char **error_r);
+int tls_server_ctx_reload_pem(struct tls_ctx **ctxp, const struct tls_pem_pair *pem,
+			      const char **error_r);
 
 /* SIGHUP: build a new server context from the files and, on success, replace
  * *ctxp with it (freeing the old one; connections keep using it until they

@@ -8,6 +8,7 @@
  */
 #include "supervisor.h"
 #include "privileges.h"
+#include "tls-keeper.h"
 #include "worker.h"
 #include "auth/auth-guard.h"
 #include "auth/userdb-cache.h"
@@ -117,24 +118,6 @@ static int check_access(const struct server_config *cfg, const char **error_r)
 	return ret == USERDB_OK ? 0 : -1;
 }
 
-/* After dropping root: a reload reads the certificate and key as this
- * user, not as root (the supervisor and the workers both run as run_as).
- * A key only root can read (Let's Encrypt's privkey.pem is) would load at
- * start and then fail at every SIGHUP, so say it now, with the remedy. */
-static void warn_if_tls_unreloadable(const struct server_config *cfg, const struct run_as *ra)
-{
-	const char *files[] = {cfg->tls_cert, cfg->tls_key};
-
-	for (size_t i = 0; ra->active && i < HF_N_ELEMENTS(files); i++) {
-		if (files[i] == NULL || faccessat(AT_FDCWD, files[i], R_OK, AT_EACCESS) == 0)
-			continue;
-		log_warn("%s is not readable by user %s (%s): kill -HUP cannot reload the TLS "
-			 "certificate, only a restart can; make it readable by that user, e.g. "
-			 "group %s and mode 0640 (docs/tls.md)",
-			 files[i], ra->name, strerror(errno), ra->name);
-	}
-}
-
 struct supervisor {
 	struct server_config *cfg;
 	struct listen_set listeners;
@@ -164,6 +147,8 @@ static pid_t spawn(struct supervisor *sv, unsigned i)
 		signal(SIGHUP, SIG_IGN);
 		signal(SIGINT, SIG_IGN); /* a terminal's ^C goes to the supervisor */
 		signal(SIGCHLD, SIG_DFL);
+		if (sv->shared.tls_keeper != NULL)
+			tls_keeper_forget_line(sv->shared.tls_keeper);
 		_exit(worker_run(i, sv->cfg, &sv->listeners, sv->tls, &sv->shared));
 	}
 	sv->pids[i] = pid;
@@ -184,6 +169,11 @@ static void reap(struct supervisor *sv, bool restart)
 	int status;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (sv->shared.tls_keeper != NULL && pid == tls_keeper_pid(sv->shared.tls_keeper))
+			log_error(
+				"the TLS keeper (pid %d) ended; certificate reloads now fail until "
+				"a restart",
+				(int)pid);
 		for (unsigned i = 0; i < sv->nworkers; i++) {
 			if (sv->pids[i] != pid)
 				continue;
@@ -242,14 +232,22 @@ static void stop(struct supervisor *sv)
 static void reload(struct supervisor *sv)
 {
 	const char *error, *note;
+	int ret;
 
 	if (server_config_reload(sv->cfg, &note, &error) < 0) {
 		log_error("configuration not reloaded: %s", error);
 		return;
 	}
 	log_set_level(sv->cfg->log_level);
-	if (sv->tls != NULL && sv->cfg->tls_cert != NULL &&
-	    tls_server_ctx_reload(&sv->tls, sv->cfg->tls_cert, sv->cfg->tls_key, &error) < 0)
+	if (sv->tls == NULL || sv->cfg->tls_cert == NULL)
+		return;
+	if (sv->shared.tls_keeper != NULL)
+		ret = tls_keeper_refresh(sv->shared.tls_keeper, &error) < 0
+			      ? -1
+			      : tls_keeper_load(sv->shared.tls_keeper, &sv->tls, &error);
+	else
+		ret = tls_server_ctx_reload(&sv->tls, sv->cfg->tls_cert, sv->cfg->tls_key, &error);
+	if (ret < 0)
 		log_error("TLS reload failed, keeping the old certificate: %s", error);
 }
 
@@ -285,10 +283,19 @@ static void run_loop(struct supervisor *sv)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
+/* In the TLS keeper, before it serves: it must not hold the ports. */
+static void keeper_close_fds(void *ctx)
+{
+	struct supervisor *sv = ctx;
+
+	listen_set_close(&sv->listeners, false);
+}
+
 static int start(struct supervisor *sv, struct server_config *cfg)
 {
 	struct run_as ra;
 	const char *error;
+	bool configured_cert;
 
 	if (privileges_lookup(cfg->run_as, &ra, &error) < 0 ||
 	    privileges_prepare_data_dir(cfg->data_dir, &ra, &error) < 0)
@@ -296,9 +303,19 @@ static int start(struct supervisor *sv, struct server_config *cfg)
 	if (bind_all(cfg, &ra, &sv->listeners, &error) < 0)
 		goto fail;
 	/* Before dropping root: the certificate may be readable by root only. */
+	configured_cert = cfg->tls_cert != NULL;
 	sv->tls = supervisor_tls(cfg, &error);
 	if (sv->tls == NULL)
 		goto fail;
+	/* And at every reload after it: a keeper that stays root reads it
+	 * then. The self-signed pair in DATA/tls belongs to run_as anyway. */
+	if (ra.active && configured_cert) {
+		sv->shared.tls_keeper =
+			tls_keeper_start(cfg->config_path, cfg->tls_cert, cfg->tls_key,
+					 keeper_close_fds, sv, &error);
+		if (sv->shared.tls_keeper == NULL)
+			goto fail;
+	}
 	if (ra.active) {
 		char *tls_dir = server_config_data_path(cfg, "tls");
 
@@ -316,7 +333,6 @@ static int start(struct supervisor *sv, struct server_config *cfg)
 	if ((sv->shared.login_cache == NULL && cfg->auth_cache_ttl > 0) ||
 	    privileges_drop(&ra, &error) < 0 || check_access(cfg, &error) < 0)
 		goto fail;
-	warn_if_tls_unreloadable(cfg, &ra);
 	return 0;
 fail:
 	fprintf(stderr, "hafend: %s\n", error);
@@ -340,6 +356,7 @@ int supervisor_run(struct server_config *cfg)
 		tls_ctx_free(&sv.tls);
 		auth_guard_free(&sv.shared.guard);
 		userdb_cache_free(&sv.shared.login_cache);
+		tls_keeper_stop(&sv.shared.tls_keeper);
 		return 1;
 	}
 	sv.nworkers = cfg->workers > MAX_WORKERS ? MAX_WORKERS : cfg->workers;
@@ -351,6 +368,7 @@ int supervisor_run(struct server_config *cfg)
 	tls_ctx_free(&sv.tls);
 	auth_guard_free(&sv.shared.guard);
 	userdb_cache_free(&sv.shared.login_cache);
+	tls_keeper_stop(&sv.shared.tls_keeper);
 	log_info("stopped");
 	return 0;
 }

@@ -2,6 +2,7 @@
  * sessions on one libevent loop, push store changes, reload TLS on SIGHUP,
  * drain on SIGTERM. */
 #include "worker.h"
+#include "tls-keeper.h"
 #include "user-store.h"
 #include "imap/imap-session.h"
 #include "lmtp/lmtp-session.h"
@@ -48,6 +49,7 @@ int worker_init(struct worker *w, unsigned index, struct server_config *cfg, str
 	w->cfg = cfg;
 	w->tls = tls;
 	w->guard = shared != NULL ? shared->guard : NULL;
+	w->tls_keeper = shared != NULL ? shared->tls_keeper : NULL;
 	w->base = event_base_new();
 	if (w->base == NULL) {
 		*error_r = "cannot create an event loop";
@@ -141,7 +143,11 @@ static void on_sighup(evutil_socket_t sig, short what, void *ctx)
 	}
 	if (w->tls == NULL || w->cfg->tls_cert == NULL)
 		return;
-	if (tls_server_ctx_reload(&w->tls, w->cfg->tls_cert, w->cfg->tls_key, &error) < 0)
+	/* The supervisor had the keeper read the files before it passed the
+	 * SIGHUP on; a worker cannot read a root-only key itself. */
+	if ((w->tls_keeper != NULL ? tls_keeper_load(w->tls_keeper, &w->tls, &error)
+				   : tls_server_ctx_reload(&w->tls, w->cfg->tls_cert,
+							   w->cfg->tls_key, &error)) < 0)
 		log_error("worker %u: TLS reload failed, keeping the old certificate: %s", w->index,
 			  error);
 	else

@@ -13,6 +13,7 @@ struct tls_ctx;
 struct auth_guard;
 struct userdb;
 struct userdb_cache;
+struct tls_keeper;
 struct conn_set;
 struct store_watcher;
 struct user_store;
@@ -22,9 +23,10 @@ struct worker {
 	unsigned index;
 	struct server_config *cfg;
 	struct event_base *base;
-	struct tls_ctx *tls;      /* NULL when TLS is unavailable */
-	struct auth_guard *guard; /* shared by all workers */
-	struct userdb *userdb;    /* this process's handle */
+	struct tls_ctx *tls;           /* NULL when TLS is unavailable */
+	struct auth_guard *guard;      /* shared by all workers */
+	struct tls_keeper *tls_keeper; /* NULL: reload from the files */
+	struct userdb *userdb;         /* this process's handle */
 	struct conn_set *conns;
 	struct store_watcher *watcher;
 	struct event *watch_event;
@@ -45,6 +47,9 @@ struct worker {
 struct worker_shared {
 	struct auth_guard *guard;
 	struct userdb_cache *login_cache;
+	/* Started as root with a configured certificate: where a reload
+	 * takes the new certificate and key from (tls-keeper.h). */
+	struct tls_keeper *tls_keeper;
 };
 
 /* Run a worker on the inherited listeners until SIGTERM; returns the exit code. */

@@ -183,22 +183,87 @@ def test_sighup_keeps_connections_and_reloads_the_certificate(make_server, certd
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root: a key only root can read")
-def test_root_only_key_is_named_at_start(make_server, certdir):
-    """The server drops root after loading the key, and a reload reads it
-    as that user: a key only root can read (Let's Encrypt's privkey.pem)
-    would make every SIGHUP fail. The start says so, with the remedy."""
-    cert, key = make_cert(certdir, "rootonly")
-    os.chmod(key, 0o600)  # owned by root, as certbot leaves it
+def test_sighup_reloads_a_key_only_root_can_read(make_server, certdir):
+    """The server drops root after loading the key; a reload gets the new
+    pair from the TLS keeper, which stayed root (tls-keeper.h). certbot
+    leaves privkey.pem so: owner root, mode 0600."""
+    one = make_cert(certdir, "one")
+    two = make_cert(certdir, "two")
+    cert, key = os.path.join(certdir, "live.crt"), os.path.join(certdir, "live.key")
+
+    def install_root_only(pair):
+        install(pair[0], cert)
+        install(pair[1], key)
+        os.chmod(key, 0o600)
+    install_root_only(one)
     server = make_server("tls_cert = " + cert, "tls_key = " + key)
-    assert served_cert(server) == der_of(cert)
-    wait_for(lambda: "kill -HUP cannot reload the TLS certificate" in server.log_text(),
-             what="the warning")
-    line = [l for l in server.log_text().splitlines() if "cannot reload" in l][0]
-    assert key in line and "0640" in line and cert + " " not in line, line
-    # And it is true: a reload keeps the old certificate and says why.
+    assert served_cert(server) == der_of(one[0])
+    # The keeper is there, named so that `pkill -x hafend` leaves it alone.
+    keepers = [p for p in os.listdir("/proc") if p.isdigit() and
+               open("/proc/%s/comm" % p).read().strip() == "hafend-tls" and
+               int(open("/proc/%s/stat" % p).read().rsplit(")", 1)[1].split()[1])
+               == server.proc.pid]
+    assert len(keepers) == 1
+    secure = server.connect(tls=True)
+    secure.login()
+    install_root_only(two)
+    server.proc.send_signal(signal.SIGHUP)
+    wait_for(lambda: served_cert(server) == der_of(two[0]), what="the new certificate")
+    for i in range(8):  # every worker has it
+        assert served_cert(server) == der_of(two[0])
+    assert secure.command("NOOP")[1].endswith("OK NOOP completed")
+    # A broken pair is refused by the keeper: the last good one stays.
+    with open(key, "w") as f:
+        f.write("not a key\n")
     server.proc.send_signal(signal.SIGHUP)
     wait_for(lambda: "keeping the old certificate" in server.log_text(), what="the reload error")
-    assert served_cert(server) == der_of(cert)
+    assert served_cert(server) == der_of(two[0])
+    secure.close()
+    # It ends with the server.
+    server.proc.send_signal(signal.SIGTERM)
+    server.proc.wait(timeout=15)
+    wait_for(lambda: not os.path.exists("/proc/" + keepers[0]), what="the keeper to end")
+
+
+def make_chain(directory):
+    """A leaf signed by a CA of its own: the file holds the leaf, then the
+    CA, as Let's Encrypt's fullchain.pem holds leaf and intermediate."""
+    def openssl(*args):
+        subprocess.run(["openssl", *args], check=True, capture_output=True, timeout=30,
+                       cwd=directory)
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    openssl("req", "-x509", *ec, "-subj", "/CN=hafen test CA", "-days", "2",
+            "-keyout", "ca.key", "-out", "ca.crt")
+    openssl("req", *ec, "-subj", "/CN=localhost", "-keyout", "leaf.key", "-out", "leaf.csr")
+    openssl("x509", "-req", "-in", "leaf.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
+            "-CAcreateserial", "-days", "2", "-out", "leaf.crt")
+    chain = os.path.join(directory, "chain.crt")
+    with open(chain, "w") as out:
+        for name in ("leaf.crt", "ca.crt"):
+            with open(os.path.join(directory, name)) as f:
+                out.write(f.read())
+    key = os.path.join(directory, "leaf.key")
+    os.chmod(chain, 0o644)
+    os.chmod(key, 0o600 if os.geteuid() == 0 else 0o644)
+    return chain, key
+
+
+def served_chain_length(server):
+    r = subprocess.run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % server.imaps_port,
+                        "-showcerts"], input="", capture_output=True, text=True, timeout=30)
+    return r.stdout.count("-----BEGIN CERTIFICATE-----")
+
+
+def test_certificate_chain_is_served_whole_also_after_a_reload(make_server, certdir):
+    chain, key = make_chain(certdir)
+    server = make_server("tls_cert = " + chain, "tls_key = " + key)
+    assert served_chain_length(server) == 2
+    server.proc.send_signal(signal.SIGHUP)
+    wait_for(lambda: server.log_text().count("TLS certificate reloaded") >= 2,
+             what="the reload")
+    assert "TLS reload failed" not in server.log_text()
+    for i in range(4):
+        assert served_chain_length(server) == 2
 
 
 def test_sighup_applies_what_it_can_and_names_the_rest(make_server):
