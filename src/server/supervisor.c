@@ -19,7 +19,6 @@
 #include "net/tls.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
