@@ -160,10 +160,16 @@ static int common_setup(SSL_CTX *ssl_ctx, const char **error_r)
  * SSL_CTX_use_certificate_chain_file() takes them from a file. */
 static int load_chain(SSL_CTX *ssl_ctx, const struct tls_pem_pair *pem, const char **error_r)
 {
-	BIO *bio = BIO_new_mem_buf(pem->cert, (int)pem->cert_len);
-	X509 *x = bio == NULL ? NULL : PEM_read_bio_X509_AUX(bio, NULL, no_passphrase_cb, NULL);
+	BIO *bio;
+	X509 *x;
 	unsigned long e;
-	int ok = x != NULL && SSL_CTX_use_certificate(ssl_ctx, x) == 1;
+	int ok;
+
+	/* The queue must hold only what this reading leaves (see below). */
+	ERR_clear_error();
+	bio = BIO_new_mem_buf(pem->cert, (int)pem->cert_len);
+	x = bio == NULL ? NULL : PEM_read_bio_X509_AUX(bio, NULL, no_passphrase_cb, NULL);
+	ok = x != NULL && SSL_CTX_use_certificate(ssl_ctx, x) == 1;
 
 	X509_free(x);
 	if (ok)
