@@ -461,7 +461,7 @@ def test_failure_delay_counts_from_the_command_not_the_hash(make_server):
     is not upgraded to yescrypt at the first login, so it stays slow."""
     slow_hash = libxcrypt_crypt("slow-secret", "$6$rounds=3000000$slowsalt$")
     assert slow_hash.startswith("$6$rounds=3000000$slowsalt$")
-    delay = 2.0
+    delay = 3.0
     server = make_server("auth_exempt_loopback = no", "auth_delay_ms = %d" % (delay * 1000),
                          "auth_delay_max_ms = %d" % (delay * 1000), "auth_fail_limit = 100",
                          "auth_cache_ttl = 0", "auth_upgrade_hashes = no")
