@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, free_port, hafend_binary, insecure_ssl
+from conftest import ROOT, free_port, hafend_binary, insecure_ssl, wait_port
 
 
 @pytest.fixture
@@ -45,6 +45,13 @@ class Demo:
                 raise AssertionError("no banner from scripts/demo: %r" % self.out)
             self.out += chunk
         self.text = self.out.decode(errors="replace")
+        # The banner comes just before the script execs the server: wait
+        # until it listens, as a person reading the banner would.
+        try:
+            wait_port(int(env["HAFEN_DEMO_IMAPS_PORT"]), deadline=60)
+        except RuntimeError:
+            self.stop()
+            raise
 
     def stop(self):
         if self.proc.poll() is None:
