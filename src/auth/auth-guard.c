@@ -4,6 +4,7 @@
 
 #include "lib/err.h"
 #include "lib/log.h"
+#include "lib/shared-mutex.h"
 #include "lib/mem.h"
 
 #include <errno.h>
@@ -44,22 +45,6 @@ static const char *check_settings(const struct auth_guard_settings *set)
 	return NULL;
 }
 
-static int init_mutex(pthread_mutex_t *lock)
-{
-	pthread_mutexattr_t attr;
-	int ret;
-
-	if (pthread_mutexattr_init(&attr) != 0)
-		return -1;
-	ret = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED) == 0 &&
-			      pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST) == 0 &&
-			      pthread_mutex_init(lock, &attr) == 0
-		      ? 0
-		      : -1;
-	pthread_mutexattr_destroy(&attr);
-	return ret;
-}
-
 struct auth_guard *auth_guard_new(const struct auth_guard_settings *set, const char **error_r)
 {
 	struct auth_guard *g = xcalloc(1, sizeof(*g));
@@ -88,7 +73,7 @@ struct auth_guard *auth_guard_new(const struct auth_guard_settings *set, const c
 	g->sh->nbuckets = nbuckets;
 	if (RAND_bytes(g->sh->seed, sizeof(g->sh->seed)) != 1)
 		hf_panic("RAND_bytes failed");
-	if (init_mutex(&g->sh->lock) < 0) {
+	if (shared_mutex_init(&g->sh->lock) < 0) {
 		munmap(map, g->map_size);
 		free(g);
 		*error_r = "cannot create a process-shared mutex";
@@ -120,22 +105,16 @@ void auth_guard_set_clock(struct auth_guard *g, int64_t (*fn)(void *context), vo
  * chain) and mark the mutex consistent again. */
 static void guard_lock(struct auth_guard *g)
 {
-	int ret = pthread_mutex_lock(&g->sh->lock);
-
-	if (ret == EOWNERDEAD) {
+	if (shared_mutex_lock(&g->sh->lock, "auth guard")) {
 		guard_table_reset(g);
 		g->sh->lock_recoveries++;
-		if (pthread_mutex_consistent(&g->sh->lock) != 0)
-			hf_panic("auth guard: cannot recover the lock");
 		log_warn("auth guard: a process died holding the lock; table reset");
-	} else if (ret != 0) {
-		hf_panic("auth guard: lock failed: %s", strerror(ret));
 	}
 }
 
 static void guard_unlock(struct auth_guard *g)
 {
-	pthread_mutex_unlock(&g->sh->lock);
+	shared_mutex_unlock(&g->sh->lock);
 }
 
 static bool exempt(const struct auth_guard *g, const char *addr)

@@ -4,8 +4,8 @@
 #include "lib/err.h"
 #include "lib/log.h"
 #include "lib/mem.h"
+#include "lib/shared-mutex.h"
 
-#include <errno.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -26,8 +26,7 @@ struct cache_slot {
 };
 
 struct userdb_cache {
-	/* Taken only to copy a slot in or out; the HMACs are computed outside.
-	 * Process-shared and robust in a shared cache. */
+	/* Taken only to copy a slot in or out; the HMACs are computed outside. */
 	pthread_mutex_t lock;
 	bool shared; /* a MAP_SHARED mapping of sizeof(struct userdb_cache) */
 	unsigned char key[32];
@@ -37,22 +36,12 @@ struct userdb_cache {
 
 static int cache_init(struct userdb_cache *c, uint32_t ttl_secs, bool shared)
 {
-	pthread_mutexattr_t attr;
-	int ret;
-
 	if (RAND_bytes(c->key, sizeof(c->key)) != 1)
 		hf_panic("RAND_bytes failed");
 	c->ttl = ttl_secs;
 	c->shared = shared;
-	if (pthread_mutexattr_init(&attr) != 0)
-		return -1;
-	ret = (!shared || (pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED) == 0 &&
-			   pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST) == 0)) &&
-			      pthread_mutex_init(&c->lock, &attr) == 0
-		      ? 0
-		      : -1;
-	pthread_mutexattr_destroy(&attr);
-	return ret;
+	/* Shared or not: a process-shared mutex also serves one process. */
+	return shared_mutex_init(&c->lock);
 }
 
 struct userdb_cache *userdb_cache_new(uint32_t ttl_secs)
@@ -106,24 +95,18 @@ void userdb_cache_free(struct userdb_cache **cp)
 
 void userdb_cache_lock(struct userdb_cache *c)
 {
-	int ret = pthread_mutex_lock(&c->lock);
-
-	if (ret == EOWNERDEAD) {
-		/* A worker died while copying a slot: that slot may be half
-		 * written, and a half-written slot could pair one login's hash
-		 * with another's password. Forget everything instead. */
+	/* A worker died while copying a slot: that slot may be half written,
+	 * and a half-written slot could pair one login's hash with another's
+	 * password. Forget everything instead. */
+	if (shared_mutex_lock(&c->lock, "login cache")) {
 		memset(c->slots, 0, sizeof(c->slots));
-		if (pthread_mutex_consistent(&c->lock) != 0)
-			hf_panic("login cache: cannot recover the lock");
 		log_warn("login cache: a process died holding its lock; cache emptied");
-	} else if (ret != 0) {
-		hf_panic("login cache: lock failed: %s", strerror(ret));
 	}
 }
 
 void userdb_cache_unlock(struct userdb_cache *c)
 {
-	pthread_mutex_unlock(&c->lock);
+	shared_mutex_unlock(&c->lock);
 }
 
 static int64_t now_secs(void)

@@ -5,6 +5,7 @@
 #include "lib/err.h"
 #include "lib/log.h"
 #include "lib/mem.h"
+#include "lib/shared-mutex.h"
 #include "net/tls.h"
 
 #include <errno.h>
@@ -44,16 +45,10 @@ struct tls_keeper {
 
 static void shared_lock(struct keeper_shared *sh)
 {
-	int ret = pthread_mutex_lock(&sh->lock);
-
-	if (ret == EOWNERDEAD) {
+	if (shared_mutex_lock(&sh->lock, "tls keeper")) {
 		/* Died while copying: the pair may be half written. */
 		sh->ok = false;
 		snprintf(sh->error, sizeof(sh->error), "the TLS keeper died while copying");
-		if (pthread_mutex_consistent(&sh->lock) != 0)
-			hf_panic("tls keeper: cannot recover the lock");
-	} else if (ret != 0) {
-		hf_panic("tls keeper: lock failed: %s", strerror(ret));
 	}
 }
 
@@ -62,7 +57,7 @@ static void publish_error(struct keeper_shared *sh, const char *error)
 	shared_lock(sh);
 	sh->ok = false;
 	snprintf(sh->error, sizeof(sh->error), "%s", error);
-	pthread_mutex_unlock(&sh->lock);
+	shared_mutex_unlock(&sh->lock);
 }
 
 static void publish(struct keeper_shared *sh, const struct tls_pem_pair *pem)
@@ -77,7 +72,7 @@ static void publish(struct keeper_shared *sh, const struct tls_pem_pair *pem)
 	sh->key_len = pem->key_len;
 	sh->ok = true;
 	sh->error[0] = '\0';
-	pthread_mutex_unlock(&sh->lock);
+	shared_mutex_unlock(&sh->lock);
 }
 
 /* In the keeper: the files the configuration names now, read as root and
@@ -142,22 +137,6 @@ static void keeper_main(struct keeper_shared *sh, int fd, const char *config_pat
 	}
 }
 
-static int init_lock(pthread_mutex_t *lock)
-{
-	pthread_mutexattr_t attr;
-	int ret;
-
-	if (pthread_mutexattr_init(&attr) != 0)
-		return -1;
-	ret = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED) == 0 &&
-			      pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST) == 0 &&
-			      pthread_mutex_init(lock, &attr) == 0
-		      ? 0
-		      : -1;
-	pthread_mutexattr_destroy(&attr);
-	return ret;
-}
-
 struct tls_keeper *tls_keeper_start(const char *config_path, const char *cert_file,
 				    const char *key_file, void (*close_fds)(void *ctx),
 				    void *close_ctx, const char **error_r)
@@ -172,7 +151,7 @@ struct tls_keeper *tls_keeper_start(const char *config_path, const char *cert_fi
 		*error_r = "TLS keeper: cannot map shared memory";
 		return NULL;
 	}
-	if (init_lock(&sh->lock) < 0 ||
+	if (shared_mutex_init(&sh->lock) < 0 ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0) {
 		munmap(sh, sizeof(*sh));
 		*error_r = "TLS keeper: cannot set up its lock or its line";
@@ -221,7 +200,7 @@ int tls_keeper_refresh(struct tls_keeper *k, const char **error_r)
 	shared_lock(k->sh);
 	ret = k->sh->ok ? 0 : -1;
 	snprintf(error, sizeof(error), "%s", k->sh->error);
-	pthread_mutex_unlock(&k->sh->lock);
+	shared_mutex_unlock(&k->sh->lock);
 	if (ret < 0)
 		*error_r = error;
 	return ret;
@@ -243,7 +222,7 @@ int tls_keeper_load(struct tls_keeper *k, struct tls_ctx **ctxp, const char **er
 		pem.cert_len = sh->cert_len;
 		pem.key_len = sh->key_len;
 	}
-	pthread_mutex_unlock(&sh->lock);
+	shared_mutex_unlock(&sh->lock);
 	if (pem.cert == NULL) {
 		*error_r = "no certificate from the TLS keeper";
 		return -1;
