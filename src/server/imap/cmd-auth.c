@@ -75,6 +75,9 @@ static enum cmd_result fail_credentials(struct imap_session *s, int64_t checked_
 	{
 		struct timeval tv = {(time_t)(delay / 1000), (suseconds_t)(delay % 1000) * 1000};
 
+		/* The loop's cached time is from before this callback and the
+		 * hash: a timer set against it would fire that much early. */
+		event_base_update_cache_time(s->w->base);
 		evtimer_add(s->timer, &tv);
 	}
 	s->mode = IMAP_MODE_DELAY;
